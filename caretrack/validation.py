@@ -91,7 +91,7 @@ def id_number_checksum(first17: str) -> str:
     """Check character (``"0"``-``"9"`` or ``"X"``) for the first 17 digits of an ID number."""
     if not (isinstance(first17, str) and len(first17) == 17 and first17.isascii() and first17.isdigit()):
         raise ValueError(f"id_number_checksum needs exactly 17 ASCII digits, got {first17!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=False))
     return _ID_CHECK_CHARS[total % 11]
 
 
@@ -232,9 +232,7 @@ def _normalize_gender(value: object) -> str | None:
     return _GENDER_ALIASES.get(value.strip().upper())
 
 
-def check_id_consistency(
-    id_number: IdNumber, *, birth_date: date | None, gender: str | None
-) -> list[str]:
+def check_id_consistency(id_number: IdNumber, *, birth_date: date | None, gender: str | None) -> list[str]:
     """Chinese messages for each field that disagrees with what the ID number encodes.
 
     ``birth_date`` / ``gender`` that are ``None`` or empty are not compared; ``gender``
@@ -252,8 +250,7 @@ def check_id_consistency(
     sex = _normalize_gender(gender)
     if sex is not None and sex != id_number.gender:
         problems.append(
-            f"身份证号中的性别（{_GENDER_LABELS[id_number.gender]}）"
-            f"与填写的性别（{_GENDER_LABELS[sex]}）不一致"
+            f"身份证号中的性别（{_GENDER_LABELS[id_number.gender]}）与填写的性别（{_GENDER_LABELS[sex]}）不一致"
         )
     return problems
 
@@ -308,7 +305,7 @@ def normalize_phone(value: str | None) -> str:
     text = _PHONE_STRIP_RE.sub("", _to_halfwidth(str(value)))
     match = _COUNTRY_CODE_RE.match(text)
     if match:
-        text = text[match.end():]
+        text = text[match.end() :]
         if text[:1] in set("23456789"):
             text = "0" + text
     return text

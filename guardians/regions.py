@@ -116,9 +116,7 @@ _NATIONALITIES = (
     "各",
 )
 _ETHNIC_SUFFIXES = tuple(
-    sorted(
-        {n + "族" for n in _NATIONALITIES} | {n for n in _NATIONALITIES if len(n) >= 2}, key=len, reverse=True
-    )
+    sorted({n + "族" for n in _NATIONALITIES} | {n for n in _NATIONALITIES if len(n) >= 2}, key=len, reverse=True)
 )
 
 # Common names that suffix stripping cannot produce.
@@ -230,9 +228,7 @@ def _index() -> _Index:
     by_code = {r.code: r for r in rows}
     ancestors: dict[str, frozenset[str]] = {}
     for r in rows:  # parents come first in code order
-        ancestors[r.code] = (
-            frozenset() if r.parent_code is None else ancestors[r.parent_code] | {r.parent_code}
-        )
+        ancestors[r.code] = frozenset() if r.parent_code is None else ancestors[r.parent_code] | {r.parent_code}
     alias_sets: dict[str, set[str]] = {}
     for r in rows:
         for alias in _short_names(r.name):

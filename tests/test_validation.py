@@ -151,9 +151,7 @@ def test_make_id_number_rejects_bad_arguments():
         make_id_number("430102", date(2015, 3, 2), 500, "M")
     with pytest.raises(ValueError):
         make_id_number("430102", date(2015, 3, 2), 1, "X")
-    assert make_id_number("430102", date(2015, 3, 2), 1, "女") == make_id_number(
-        "430102", date(2015, 3, 2), 1, "F"
-    )
+    assert make_id_number("430102", date(2015, 3, 2), 1, "女") == make_id_number("430102", date(2015, 3, 2), 1, "F")
 
 
 def test_consistency_all_agree():
@@ -208,7 +206,7 @@ def test_generated_numbers_parse_back(region, birth, seq, gender):
 def test_any_single_character_change_is_detected(number, position, data):
     alphabet = "0123456789X" if position == 17 else "0123456789"
     replacement = data.draw(st.sampled_from([c for c in alphabet if c != number[position]]))
-    changed = number[:position] + replacement + number[position + 1:]
+    changed = number[:position] + replacement + number[position + 1 :]
     # The checksum alone catches every single-character substitution ...
     assert id_number_checksum(changed[:17]) != changed[17]
     # ... so the parser never accepts it (it may complain about the birth date first).
@@ -364,7 +362,7 @@ def test_mask_phone_preserves_length_and_last_four(phone):
 @given(st.one_of(mobiles, landlines))
 def test_validate_phone_is_idempotent_under_formatting(phone):
     digits = phone.replace("-", "")
-    spaced = " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+    spaced = " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
     assert validate_phone(digits) == phone
     assert validate_phone(spaced) == phone
     assert validate_phone(digits.translate(FULLWIDTH)) == phone
@@ -448,9 +446,7 @@ def test_parse_loose_date_rejects(value):
 
 
 def test_parse_loose_date_message_shows_the_input():
-    assert error_of(parse_loose_date, " 2015.13.1 ").messages == [
-        "无法识别的日期：2015.13.1，请写成 2015-03-02 的格式"
-    ]
+    assert error_of(parse_loose_date, " 2015.13.1 ").messages == ["无法识别的日期：2015.13.1，请写成 2015-03-02 的格式"]
 
 
 @pytest.mark.parametrize("value", ["", "   ", None, float("nan")])

@@ -1,0 +1,194 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class School(models.Model):
+    name = models.CharField("学校名称", max_length=100, unique=True)
+    county = models.CharField("所属县（区）", max_length=50)
+    address = models.CharField("地址", max_length=200, blank=True)
+    enrolled_students = models.PositiveIntegerField(
+        "在校学生数", default=0, help_text="用于计算留守比例，即使并非每名学生都已录入系统"
+    )
+    counts_one_parent_away = models.BooleanField(
+        "将“一方外出”计为留守",
+        default=False,
+        help_text="国发〔2016〕13号的口径不含此类；部分学校按本校口径将父母一方外出的学生也纳入关爱",
+    )
+    max_children_per_mentor = models.PositiveSmallIntegerField("每名帮扶教师结对上限", default=3)
+
+    class Meta:
+        verbose_name = "学校"
+        verbose_name_plural = "学校"
+        ordering = ["county", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(models.IntegerChoices):
+    G1 = 1, "一年级"
+    G2 = 2, "二年级"
+    G3 = 3, "三年级"
+    G4 = 4, "四年级"
+    G5 = 5, "五年级"
+    G6 = 6, "六年级"
+    G7 = 7, "七年级"
+    G8 = 8, "八年级"
+    G9 = 9, "九年级"
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name="学校")
+    grade = models.PositiveSmallIntegerField("年级", choices=Grade.choices)
+    number = models.PositiveSmallIntegerField("班号")
+    head_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="head_of_classes",
+        verbose_name="班主任",
+    )
+
+    class Meta:
+        verbose_name = "班级"
+        verbose_name_plural = "班级"
+        ordering = ["school", "grade", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "grade", "number"], name="unique_class_per_school"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_grade_display()}({self.number})班"
+
+
+class Semester(models.IntegerChoices):
+    FIRST = 1, "第一学期"
+    SECOND = 2, "第二学期"
+
+
+class Term(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms", verbose_name="学校")
+    start_year = models.PositiveSmallIntegerField("学年起始年份", help_text="2025 表示 2025-2026学年")
+    semester = models.PositiveSmallIntegerField("学期", choices=Semester.choices)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    is_current = models.BooleanField("当前学期", default=False)
+
+    class Meta:
+        verbose_name = "学期"
+        verbose_name_plural = "学期"
+        ordering = ["school", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "start_year", "semester"], name="unique_term_per_school"),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_current=True), name="one_current_term_per_school"
+            ),
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="term_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}-{self.start_year + 1}学年{self.get_semester_display()}"
+
+    def contains(self, day) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class StaffProfile(models.Model):
+    """A user's school, contact and roles. Class teacher and mentor roles also follow from data
+    (SchoolClass.head_teacher, Pairing.mentor); the flags here are the ones that cannot be derived."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name="用户"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="学校"
+    )
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    is_principal = models.BooleanField("校长/管理员", default=False)
+    is_coordinator = models.BooleanField("关爱工作负责人", default=False)
+    is_teacher = models.BooleanField("教师（可担任班主任、帮扶教师）", default=True)
+    is_bureau = models.BooleanField("县教育局用户", default=False)
+    bureau_schools = models.ManyToManyField(
+        School, blank=True, related_name="bureau_users", verbose_name="教育局可查看的学校"
+    )
+
+    class Meta:
+        verbose_name = "人员档案"
+        verbose_name_plural = "人员档案"
+        constraints = [
+            # A bureau user belongs to no school; school staff always belong to one.
+            models.CheckConstraint(
+                condition=Q(is_bureau=True) | Q(school__isnull=False), name="staff_has_school_unless_bureau"
+            ),
+        ]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class LeadingGroupPosition(models.TextChoices):
+    LEADER = "leader", "组长"
+    DEPUTY = "deputy", "副组长"
+    MEMBER = "member", "成员"
+
+
+class LeadingGroupMember(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="leading_group", verbose_name="学校")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="成员")
+    position = models.CharField("职务", max_length=10, choices=LeadingGroupPosition.choices)
+    title = models.CharField("校内职务", max_length=50, blank=True, help_text="如：校长、德育主任、教导主任")
+    responsibility = models.CharField("分工职责", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "关爱工作领导小组成员"
+        verbose_name_plural = "关爱工作领导小组"
+        ordering = ["school", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="unique_leading_group_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_position_display()} {self.user.get_full_name()}"
+
+
+class AuditAction(models.TextChoices):
+    VIEW_CHILD = "view_child", "查看学生完整档案"
+    EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
+    CHANGE = "change", "修改"
+    DELETE = "delete", "删除"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of views of sensitive data, exports, imports and deletions.
+    Row-level changes of archive models are also kept field by field by django-simple-history."""
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="学校"
+    )
+    action = models.CharField("操作", max_length=20, choices=AuditAction.choices)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["school", "-at"], name="audit_school_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"

@@ -1,0 +1,198 @@
+"""Who may see or change what. Views, templates (through the navigation context) and querysets all ask
+this module; nothing else decides access.
+
+Rules:
+- principal and coordinator see their whole school;
+- a class teacher sees the children of the classes they head;
+- a mentor sees the children currently paired to them;
+- a bureau user sees aggregate figures of their schools and no child-level data;
+- nobody sees another school's data. An object out of scope answers 404, an action out of role 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from caretrack.models import School, SchoolClass, StaffProfile
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles a user holds, read once per request (request.roles via the context processor)."""
+
+    profile: StaffProfile | None
+    is_class_teacher: bool
+    is_mentor: bool
+
+    @property
+    def school(self) -> School | None:
+        return self.profile.school if self.profile else None
+
+    @property
+    def school_id(self) -> int | None:
+        return self.profile.school_id if self.profile else None
+
+    @property
+    def is_principal(self) -> bool:
+        return bool(self.profile and self.profile.school_id and self.profile.is_principal)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.profile and self.profile.school_id and self.profile.is_coordinator)
+
+    @property
+    def is_bureau(self) -> bool:
+        return bool(self.profile and self.profile.is_bureau)
+
+    @property
+    def is_teacher(self) -> bool:
+        return bool(self.profile and self.profile.school_id and self.profile.is_teacher)
+
+    @property
+    def manages_school(self) -> bool:
+        """Principal or coordinator: sees and runs the whole school's programme."""
+        return self.is_principal or self.is_coordinator
+
+    @cached_property
+    def labels(self) -> list[str]:
+        labels = []
+        for flag, label in (
+            (self.is_principal, "校长"),
+            (self.is_coordinator, "关爱工作负责人"),
+            (self.is_class_teacher, "班主任"),
+            (self.is_mentor, "帮扶教师"),
+            (self.is_bureau, "县教育局"),
+        ):
+            if flag:
+                labels.append(label)
+        return labels
+
+
+def get_roles(user) -> Roles:
+    """Read a user's roles (cached on the user object for the request)."""
+    cached = getattr(user, "_caretrack_roles", None)
+    if cached is not None:
+        return cached
+    profile = None
+    is_class_teacher = is_mentor = False
+    if user.is_authenticated:
+        profile = StaffProfile.objects.select_related("school").filter(user=user).first()
+        if profile and profile.school_id:
+            is_class_teacher = SchoolClass.objects.filter(head_teacher=user, school_id=profile.school_id).exists()
+            is_mentor = _open_pairings(user).exists()
+    roles = Roles(profile=profile, is_class_teacher=is_class_teacher, is_mentor=is_mentor)
+    user._caretrack_roles = roles
+    return roles
+
+
+def _open_pairings(user, on=None):
+    from mentoring.models import Pairing
+
+    on = on or timezone.localdate()
+    return Pairing.objects.filter(mentor=user, start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+
+
+# --- Children -----------------------------------------------------------------------------------
+
+
+def children_visible_to(user) -> QuerySet:
+    """Every child the user may see at child level (none for bureau users)."""
+    from children.models import Child
+
+    roles = get_roles(user)
+    if not roles.school_id:
+        return Child.objects.none()
+    school_children = Child.objects.filter(school_id=roles.school_id)
+    if roles.manages_school:
+        return school_children
+    paired_ids = _open_pairings(user).values("child_id")
+    return school_children.filter(Q(school_class__head_teacher=user) | Q(pk__in=paired_ids))
+
+
+def children_editable_by(user) -> QuerySet:
+    """Children whose archive the user may change: school managers, and class teachers for their class."""
+    from children.models import Child
+
+    roles = get_roles(user)
+    if not roles.school_id:
+        return Child.objects.none()
+    school_children = Child.objects.filter(school_id=roles.school_id)
+    if roles.manages_school:
+        return school_children
+    return school_children.filter(school_class__head_teacher=user)
+
+
+def get_child_for_user(user, pk, *, write: bool = False):
+    """Fetch a child the user may see (or change, with write=True); 404 otherwise, so that a teacher
+    who edits the URL learns nothing about children outside their scope."""
+    queryset = children_editable_by(user) if write else children_visible_to(user)
+    try:
+        return queryset.select_related("school", "school_class").get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该学生，或您无权查看。") from None
+
+
+def can_edit_child(user, child) -> bool:
+    roles = get_roles(user)
+    if roles.school_id != child.school_id:
+        return False
+    return roles.manages_school or child.school_class.head_teacher_id == user.pk
+
+
+def can_see_full_identifiers(user, child) -> bool:
+    """Full ID and phone numbers: only on the child page, for roles that may edit the archive."""
+    return can_edit_child(user, child)
+
+
+def classes_visible_to(user) -> QuerySet:
+    roles = get_roles(user)
+    if not roles.school_id:
+        return SchoolClass.objects.none()
+    classes = SchoolClass.objects.filter(school_id=roles.school_id)
+    if roles.manages_school:
+        return classes
+    return classes.filter(head_teacher=user)
+
+
+# --- School level -------------------------------------------------------------------------------
+
+
+def require_school_manager(user) -> School:
+    """The principal's or coordinator's school; 403 for everyone else."""
+    roles = get_roles(user)
+    if not roles.manages_school:
+        raise PermissionDenied("只有校长或关爱工作负责人可以进行此操作。")
+    return roles.school
+
+
+def require_staff(user) -> School:
+    """Any staff member of a school (teachers included); 403 for bureau users."""
+    roles = get_roles(user)
+    if not roles.school_id:
+        raise PermissionDenied("此页面仅限学校教职工使用。")
+    return roles.school
+
+
+def schools_for_aggregates(user) -> QuerySet:
+    """Schools whose aggregate figures the user may see: a bureau user's schools, a manager's own school."""
+    roles = get_roles(user)
+    if roles.is_bureau:
+        return roles.profile.bureau_schools.all()
+    if roles.manages_school:
+        return School.objects.filter(pk=roles.school_id)
+    return School.objects.none()
+
+
+def require_bureau(user) -> QuerySet:
+    roles = get_roles(user)
+    if not roles.is_bureau:
+        raise PermissionDenied("此页面仅限县教育局用户使用。")
+    return roles.profile.bureau_schools.all()

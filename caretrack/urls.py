@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from caretrack import views
+
+admin.site.site_header = "关爱留守儿童工作平台 管理后台"
+admin.site.site_title = "CareTrack 管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("org/", include("caretrack.org_urls")),
+    path("children/", include("children.urls")),
+    path("guardians/", include("guardians.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("activities/", include("activities.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,51 @@
+"""成长档案: each app contributes the entries it owns (talks, visits, activities, aid …) to a child's
+chronology through a provider function listed here, so the child page does not know every app."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.module_loading import import_string
+
+# "module.function" taking (child, user) and returning a list of Entry; an app adds its own line.
+PROVIDERS: list[str] = [
+    "children.chronology.archive_entries",
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    day: date
+    kind: str  # a short key used by the filter, e.g. "talk", "visit", "archive"
+    kind_label: str
+    title: str
+    text: str = ""
+    url: str = ""
+    flagged: bool = False
+
+
+def archive_entries(child, user) -> list[Entry]:
+    entries = []
+    for period in child.left_behind_periods.all():
+        entries.append(
+            Entry(period.start_date, "archive", "档案", f"纳入留守儿童：{period.get_kind_display()}", period.reason)
+        )
+        if period.end_date:
+            entries.append(Entry(period.end_date, "archive", "档案", "留守状态结束", period.reason))
+    for guardian in child.guardians.all():
+        entries.append(Entry(guardian.since, "archive", "档案", f"委托监护人：{guardian}"))
+        if guardian.until:
+            entries.append(
+                Entry(
+                    guardian.until, "archive", "档案", f"监护人变更：{guardian.name} 不再监护", guardian.change_reason
+                )
+            )
+    return entries
+
+
+def chronology(child, user, kind: str | None = None) -> list[Entry]:
+    entries: list[Entry] = []
+    for path in PROVIDERS:
+        entries.extend(import_string(path)(child, user))
+    if kind:
+        entries = [e for e in entries if e.kind == kind]
+    return sorted(entries, key=lambda e: e.day, reverse=True)

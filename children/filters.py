@@ -1,0 +1,46 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from caretrack.models import Grade
+from children.completeness import complete_q
+from children.models import HardshipType, LeftBehindType
+
+
+class ChildFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名/拼音首字母", method="filter_search")
+    school_class = django_filters.ModelChoiceFilter(label="班级", queryset=None, empty_label="全部班级")
+    grade = django_filters.ChoiceFilter(
+        label="年级", field_name="school_class__grade", choices=Grade.choices, empty_label="全部年级"
+    )
+    left_behind_type = django_filters.ChoiceFilter(
+        label="留守类型", choices=LeftBehindType.choices, empty_label="全部类型"
+    )
+    archived = django_filters.ChoiceFilter(
+        label="建档状态", choices=[("yes", "已建档"), ("no", "未完成")], method="filter_archived", empty_label="全部"
+    )
+    hardship = django_filters.ChoiceFilter(
+        label="困境类型", choices=HardshipType.choices, method="filter_hardship", empty_label="全部"
+    )
+
+    def __init__(self, *args, classes, on, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["school_class"].queryset = classes
+        self.on = on
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "如：张三 或 zs", "inputmode": "search"}
+        )
+
+    def filter_search(self, queryset, name, value):
+        from children.selectors import search_children
+
+        return search_children(queryset, value)
+
+    def filter_archived(self, queryset, name, value):
+        done = complete_q(on=self.on)
+        return queryset.filter(done) if value == "yes" else queryset.exclude(done)
+
+    def filter_hardship(self, queryset, name, value):
+        return queryset.filter(Q(hardships__kind=value)).distinct()

@@ -1,0 +1,269 @@
+"""Validation of the archive form: Chinese messages, explicit fields, no side effects."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
+from children.models import Child, HardshipType
+from guardians.models import AssistanceKind, FamilyAssessment, Guardian, IncomeSource, Parent, Region
+
+MAX_CHILD_AGE = 18
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def clean_id_number_field(value: str) -> str:
+    if not value:
+        return ""
+    return parse_id_number(value).number
+
+
+def clean_phone_field(value: str) -> str:
+    return validate_phone(value) if value else ""
+
+
+class ChildForm(forms.ModelForm):
+    hardships = forms.MultipleChoiceField(
+        label="困境类型", choices=HardshipType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "name", "gender", "birth_date", "ethnicity", "id_number", "has_hukou", "student_number",
+            "school_class", "enrollment_date", "schooling_status", "status", "hukou_address", "current_address",
+            "is_boarder", "health_status", "disability", "academic_performance", "interests", "personality",
+            "rewards",
+        ]  # fmt: skip
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "enrollment_date": DATE_INPUT,
+            "personality": forms.Textarea(attrs={"rows": 2}),
+            "rewards": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["id_number"].help_text = "18位，选填；填写后将核对出生日期和性别"
+        if self.instance.pk:
+            self.initial["hardships"] = list(self.instance.hardships.values_list("kind", flat=True))
+
+    def clean_id_number(self):
+        return clean_id_number_field(self.cleaned_data.get("id_number") or "") or None
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth > today:
+            raise ValidationError("出生日期不能晚于今天。")
+        if today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) > MAX_CHILD_AGE:
+            raise ValidationError(f"出生日期 {birth:%Y-%m-%d} 表示该学生已超过{MAX_CHILD_AGE}周岁，请核对。")
+        return birth
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number:
+            for message in check_id_consistency(
+                parse_id_number(number), birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
+            ):
+                self.add_error("id_number", message)
+        return cleaned
+
+    def archive_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ParentForm(forms.ModelForm):
+    work_province = RegionChoiceField(label="务工省份", queryset=Region.objects.filter(level=1), required=False)
+    work_city = RegionChoiceField(label="务工城市", queryset=Region.objects.none(), required=False)
+    work_county = RegionChoiceField(label="务工区县", queryset=Region.objects.none(), required=False)
+
+    class Meta:
+        model = Parent
+        fields = [
+            "name", "phone", "away_status", "work_province", "work_city", "work_county", "employer", "away_since",
+            "home_visits_per_year", "has_guardianship_capacity", "birth_year", "education", "occupation",
+            "income_band", "health", "political_status", "id_number",
+        ]  # fmt: skip
+        widgets = {"away_since": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        province = self._chosen("work_province")
+        city = self._chosen("work_city")
+        # Cities of the chosen province; for municipalities the districts hang directly under the province.
+        self.fields["work_city"].queryset = (
+            Region.objects.filter(level=2, parent_id=province) if province else Region.objects.none()
+        )
+        parents = [code for code in (city, province) if code]
+        self.fields["work_county"].queryset = (
+            Region.objects.filter(level=3, parent_id__in=parents) if parents else Region.objects.none()
+        )
+        for name in ("work_province", "work_city"):
+            self.fields[name].widget.attrs.update(
+                {"data-region-target": self.add_prefix("work_city" if name == "work_province" else "work_county")}
+            )
+
+    def _chosen(self, name: str) -> str | None:
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name)) or None
+        value = getattr(self.instance, f"{name}_id", None)
+        return value
+
+    def clean_phone(self):
+        return clean_phone_field(self.cleaned_data.get("phone", ""))
+
+    def clean_id_number(self):
+        return clean_id_number_field(self.cleaned_data.get("id_number", ""))
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year and not 1940 <= year <= timezone.localdate().year - 14:
+            raise ValidationError("出生年份不合理，请填写四位年份，如 1988。")
+        return year
+
+    def clean_away_since(self):
+        value = self.cleaned_data.get("away_since")
+        if value and value > timezone.localdate():
+            raise ValidationError("外出时间不能晚于今天。")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        province, city, county = (cleaned.get(k) for k in ("work_province", "work_city", "work_county"))
+        if city and city.parent_id != getattr(province, "pk", None):
+            self.add_error("work_city", "务工城市不属于所选省份。")
+        if county and county.parent_id not in {getattr(province, "pk", None), getattr(city, "pk", None)}:
+            self.add_error("work_county", "务工区县不属于所选城市。")
+        return cleaned
+
+    def has_content(self) -> bool:
+        return bool(
+            self.cleaned_data.get("name")
+            or self.cleaned_data.get("phone")
+            or self.cleaned_data.get("away_status") != "home"
+            or self.instance.pk
+        )
+
+    def archive_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GuardianForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="变更原因",
+        required=False,
+        max_length=200,
+        help_text="更换为另一位监护人时必填，如：祖母年迈，改由姑姑监护",
+    )
+
+    class Meta:
+        model = Guardian
+        fields = [
+            "name", "relation", "phone", "age", "address", "agreement_signed", "since", "education", "health",
+            "occupation", "id_number",
+        ]  # fmt: skip
+        widgets = {"since": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = False
+        self.fields["since"].help_text = "留空则为今天"
+
+    def clean_phone(self):
+        return clean_phone_field(self.cleaned_data.get("phone", ""))
+
+    def clean_id_number(self):
+        return clean_id_number_field(self.cleaned_data.get("id_number", ""))
+
+    def clean_age(self):
+        age = self.cleaned_data.get("age")
+        if age is not None and not 16 <= age <= 100:
+            raise ValidationError("监护人年龄应在16至100岁之间。")
+        return age
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(k) for k in ("phone", "address", "id_number")) and not cleaned.get("name"):
+            self.add_error("name", "请填写委托监护人姓名。")
+        if cleaned.get("name") and not cleaned.get("relation"):
+            self.add_error("relation", "请选择监护人与儿童的关系。")
+        since = cleaned.get("since")
+        if since and since > timezone.localdate():
+            self.add_error("since", "监护开始日期不能晚于今天。")
+        return cleaned
+
+    def has_content(self) -> bool:
+        return bool(self.cleaned_data.get("name"))
+
+    def archive_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "since"}
+        data["age"] = self.cleaned_data.get("age")
+        if self.cleaned_data.get("since"):
+            data["since"] = self.cleaned_data["since"]
+        return data
+
+
+class AssessmentForm(forms.ModelForm):
+    income_sources = forms.MultipleChoiceField(
+        label="家庭经济来源", choices=IncomeSource.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    assistance = forms.MultipleChoiceField(
+        label="救助帮扶情况", choices=AssistanceKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = FamilyAssessment
+        fields = ["guardianship_level", "income_sources", "assistance", "assessed_on"]
+        widgets = {"assessed_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardianship_level"].required = False
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data.get("assessed_on")
+        if value and value > timezone.localdate():
+            raise ValidationError("评估日期不能晚于今天。")
+        return value
+
+    def has_content(self) -> bool:
+        return bool(self.cleaned_data.get("guardianship_level"))
+
+    def archive_fields(self) -> dict:
+        return {
+            "guardianship_level": self.cleaned_data["guardianship_level"],
+            "income_sources": list(self.cleaned_data["income_sources"]),
+            "assistance": list(self.cleaned_data["assistance"]),
+            "assessed_on": self.cleaned_data.get("assessed_on") or timezone.localdate(),
+        }
+
+
+class ParentCameHomeForm(forms.Form):
+    """Record that a parent's situation changed on a given date (e.g. came home), so that the child's
+    留守类型 changes from that date and past terms keep their figures."""
+
+    role = forms.ChoiceField(label="哪一方", choices=Parent._meta.get_field("role").choices)
+    away_status = forms.ChoiceField(label="现在的状态", choices=Parent._meta.get_field("away_status").choices)
+    on = forms.DateField(label="变化日期", widget=DATE_INPUT)
+    reason = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise ValidationError("变化日期不能晚于今天。")
+        if value < date(2000, 1, 1):
+            raise ValidationError("变化日期不合理。")
+        return value

@@ -1,0 +1,240 @@
+"""Queries that read the archive. Figures for a term read LeftBehindPeriod, so a child whose parent came
+home after the term keeps counting for that term."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from caretrack.models import Term
+from children.completeness import REQUIREMENTS, annotate_completeness, complete_q
+from children.models import Child, EnrolmentStatus, LeftBehindPeriod
+from guardians.models import ALERT_GUARDIANSHIP_LEVELS, Guardian, Parent
+
+
+def left_behind_between(queryset: QuerySet, start: date, end: date) -> QuerySet:
+    """Children who were left-behind at any time between start and end (inclusive)."""
+    periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    return queryset.filter(Exists(periods))
+
+
+def term_window(term: Term | None, on: date | None = None) -> tuple[date, date, date]:
+    """(start, end, reference day) for a term's figures; the reference day is today within the current term
+    and the term's last day for a past one. Without a term, the window is the single day `on`."""
+    today = on or timezone.localdate()
+    if term is None:
+        return today, today, today
+    reference = min(max(today, term.start_date), term.end_date)
+    return term.start_date, term.end_date, reference
+
+
+def alert_guardianship_q() -> Q:
+    return Q(assessment__guardianship_level__in=ALERT_GUARDIANSHIP_LEVELS)
+
+
+def child_list(queryset: QuerySet, *, on: date | None = None) -> QuerySet:
+    """The list page's rows: class, alert flag and completeness flags in the same query."""
+    on = on or timezone.localdate()
+    return annotate_completeness(queryset.select_related("school_class", "assessment"), on=on).order_by(
+        "school_class__grade", "school_class__number", "name_initials", "pk"
+    )
+
+
+def search_children(queryset: QuerySet, text: str) -> QuerySet:
+    """By name, part of a name, or pinyin initials ("zs" finds 张三)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(name__contains=text) | Q(name_initials__startswith=text.lower()))
+
+
+def child_detail(child_pk: int, queryset: QuerySet) -> Child:
+    """One child with everything the child page shows, in a fixed number of queries."""
+    from mentoring.models import Pairing
+
+    return (
+        annotate_completeness(queryset, on=timezone.localdate())
+        .select_related("school", "school_class__head_teacher__profile", "assessment", "created_by")
+        .prefetch_related(
+            Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
+            "grandparents",
+            Prefetch("guardians", queryset=Guardian.objects.order_by("-since")),
+            "hardships",
+            "left_behind_periods",
+            Prefetch(
+                "pairings",
+                queryset=Pairing.objects.select_related("mentor__profile", "external_mentor").order_by("-start_date"),
+            ),
+        )
+        .get(pk=child_pk)
+    )
+
+
+@dataclass
+class RateRow:
+    label: str
+    total: int
+    complete: int
+    key: object = None
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.complete / self.total, 1) if self.total else 0.0
+
+
+@dataclass
+class ArchiveRate:
+    """建档率 of one school (or several) for a term: overall, by grade and class, and what is missing."""
+
+    total: int
+    complete: int
+    by_grade: list[RateRow] = field(default_factory=list)
+    by_class: list[RateRow] = field(default_factory=list)
+    missing: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.complete / self.total, 1) if self.total else 0.0
+
+
+def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:
+    """Enrolled children of these schools who were left-behind during the term (or on the day)."""
+    start, end, _ = term_window(term, on)
+    base = Child.objects.filter(school__in=schools).exclude(
+        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
+    )
+    return left_behind_between(base, start, end)
+
+
+def archive_rate(*, schools, term: Term | None = None, on: date | None = None, detail: bool = True) -> ArchiveRate:
+    """建档率 = 已建档 left-behind children ÷ left-behind children. The dashboard, the county overview
+    and the term report all call this; three queries with detail, one without."""
+    _, _, reference = term_window(term, on)
+    children = left_behind_children(schools=schools, term=term, on=on)
+    done = complete_q(on=reference)
+    totals = children.aggregate(total=Count("pk"), complete=Count("pk", filter=done))
+    result = ArchiveRate(total=totals["total"], complete=totals["complete"])
+    if not detail:
+        return result
+    rows = (
+        children.values("school_class__grade", "school_class__number", "school_class_id")
+        .annotate(total=Count("pk"), complete=Count("pk", filter=done))
+        .order_by("school_class__grade", "school_class__number")
+    )
+    from caretrack.models import Grade
+
+    by_grade: dict[int, RateRow] = {}
+    for row in rows:
+        grade = row["school_class__grade"]
+        grade_label = Grade(grade).label
+        result.by_class.append(
+            RateRow(
+                f"{grade_label}({row['school_class__number']})班",
+                row["total"],
+                row["complete"],
+                key=row["school_class_id"],
+            )
+        )
+        agg = by_grade.setdefault(grade, RateRow(grade_label, 0, 0, key=grade))
+        agg.total += row["total"]
+        agg.complete += row["complete"]
+    result.by_grade = list(by_grade.values())
+    flags = children.aggregate(**{r.key: Count("pk", filter=~r.condition(reference)) for r in REQUIREMENTS})
+    result.missing = [(r.label, flags[r.key]) for r in REQUIREMENTS if flags[r.key]]
+    return result
+
+
+def chronology(child: Child, *, user, kind: str | None = None):
+    from children.chronology import chronology as build
+
+    return build(child, user, kind)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: object
+    who: str
+    what: str
+    change: str
+    fields: list[str]
+
+
+_CHANGE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
+    """Who changed what in the archive (child, parents, grandparents, guardians, assessment), newest first;
+    the changed fields are found by comparing consecutive versions in Python (no query per version)."""
+    from guardians.models import FamilyAssessment, Grandparent, Guardian, Parent
+
+    sources = [
+        (Child.history.filter(id=child.pk), lambda h: "学生信息"),
+        (Parent.history.filter(child_id=child.pk), lambda h: h.get_role_display()),
+        (Grandparent.history.filter(child_id=child.pk), lambda h: h.get_role_display()),
+        (Guardian.history.filter(child_id=child.pk), lambda h: f"监护人 {h.name}"),
+        (FamilyAssessment.history.filter(child_id=child.pk), lambda h: "监护评估"),
+    ]
+    lines: list[HistoryLine] = []
+    for queryset, describe in sources:
+        model = queryset.model.instance_type
+        fields = [
+            f for f in model._meta.concrete_fields if f.name not in {"id", "child", "updated_at", "name_initials"}
+        ]
+        previous: dict[int, object] = {}
+        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            changed = []
+            if before is not None:
+                changed = [
+                    str(f.verbose_name) for f in fields if getattr(before, f.attname) != getattr(record, f.attname)
+                ]
+            previous[record.id] = record
+            if record.history_type == "~" and not changed:
+                continue
+            who = record.history_user.get_full_name() or record.history_user.username if record.history_user else "系统"
+            lines.append(
+                HistoryLine(record.history_date, who, describe(record), _CHANGE_LABELS[record.history_type], changed)
+            )
+    lines.sort(key=lambda line: line.when, reverse=True)
+    return lines[:limit]
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    child: Child
+    parents: list
+    guardian: object
+    head_teacher: object
+    mentors: list
+
+
+def contact_cards(queryset: QuerySet) -> list[ContactCard]:
+    from mentoring.models import Pairing
+
+    today = timezone.localdate()
+    children = queryset.select_related("school", "school_class__head_teacher__profile").prefetch_related(
+        Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
+        Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
+        Prefetch(
+            "pairings",
+            queryset=Pairing.objects.filter(start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .select_related("mentor__profile", "external_mentor"),
+            to_attr="open_pairings",
+        ),
+    )
+    return [
+        ContactCard(
+            child=c,
+            parents=list(c.parents.all()),
+            guardian=c.current_guardians[0] if c.current_guardians else None,
+            head_teacher=c.school_class.head_teacher,
+            mentors=c.open_pairings,
+        )
+        for c in children.order_by("school_class__grade", "school_class__number", "name_initials")
+    ]

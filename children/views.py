@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caretrack import audit
+from caretrack.models import AuditAction
+from caretrack.permissions import (
+    can_edit_child,
+    can_see_full_identifiers,
+    children_visible_to,
+    classes_visible_to,
+    get_child_for_user,
+    get_roles,
+    require_staff,
+)
+from children import selectors, services
+from children.archive_form import ArchiveForms
+from children.completeness import completeness_of
+from children.filters import ChildFilter
+from children.forms import ParentCameHomeForm
+
+PAGE_SIZE = 30
+
+
+def child_list(request):
+    require_staff(request.user)
+    today = timezone.localdate()
+    visible = children_visible_to(request.user)
+    child_filter = ChildFilter(request.GET, queryset=visible, classes=classes_visible_to(request.user), on=today)
+    page = Paginator(selectors.child_list(child_filter.qs, on=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(child, completeness_of(child)) for child in page]
+    return render(
+        request,
+        "children/child_list.html",
+        {
+            "filter": child_filter,
+            "page": page,
+            "rows": rows,
+            "can_create": get_roles(request.user).manages_school or get_roles(request.user).is_class_teacher,
+        },
+    )
+
+
+def child_detail(request, pk):
+    child = get_child_for_user(request.user, pk)
+    child = selectors.child_detail(child.pk, children_visible_to(request.user))
+    full = can_see_full_identifiers(request.user, child)
+    if full:
+        audit.record(
+            user=request.user, action=AuditAction.VIEW_CHILD, target=f"{child.name}（{child.pk}）", school=child.school
+        )
+    context = {
+        "child": child,
+        "completeness": completeness_of(child),
+        "show_full": full,
+        "can_edit": can_edit_child(request.user, child),
+        "history": selectors.archive_history(child),
+        "chronology": selectors.chronology(child, user=request.user),
+    }
+    return render(request, "children/child_detail.html", context)
+
+
+def child_create(request):
+    school = require_staff(request.user)
+    classes = classes_visible_to(request.user)
+    if not classes.exists():
+        raise PermissionDenied("只有校长、关爱工作负责人或班主任可以新建学生档案。")
+    forms = ArchiveForms(request.POST or None, classes=classes)
+    if request.method == "POST" and forms.is_valid():
+        try:
+            child = services.save_archive(school=school, data=forms.archive_data(), acting_user=request.user)
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            messages.success(request, f"已为 {child.name} 建档，留守类型：{child.get_left_behind_type_display()}。")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/child_form.html", {"forms": forms, "title": "新建学生档案"})
+
+
+def child_edit(request, pk):
+    child = get_child_for_user(request.user, pk, write=True)
+    forms = ArchiveForms(request.POST or None, classes=classes_visible_to(request.user), child=child)
+    if request.method == "POST" and forms.is_valid():
+        try:
+            services.save_archive(school=child.school, data=forms.archive_data(), acting_user=request.user, child=child)
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            messages.success(request, f"{child.name} 的档案已保存。")
+            return redirect("children:detail", pk=child.pk)
+    return render(
+        request, "children/child_form.html", {"forms": forms, "title": f"编辑档案：{child.name}", "child": child}
+    )
+
+
+@require_POST
+def parent_status_change(request, pk):
+    child = get_child_for_user(request.user, pk, write=True)
+    form = ParentCameHomeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.update_parent_status(
+            child=child,
+            role=data["role"],
+            values={"away_status": data["away_status"]},
+            on=data["on"],
+            reason=data["reason"] or "父母外出状态变化",
+            acting_user=request.user,
+        )
+        child.refresh_from_db()
+        messages.success(
+            request,
+            f"已记录。{child.name} 自 {data['on']:%Y-%m-%d} 起的留守类型：{child.get_left_behind_type_display()}。",
+        )
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("children:detail", pk=child.pk)
+
+
+def contact_cards(request):
+    """家校联系卡: printable cards, several per A4 page, for the children the user may see (or one class)."""
+    require_staff(request.user)
+    children = children_visible_to(request.user)
+    class_id = request.GET.get("school_class")
+    if class_id:
+        children = children.filter(school_class_id=class_id)
+    if request.GET.get("child"):
+        children = children.filter(pk=request.GET["child"])
+    cards = selectors.contact_cards(children)
+    return render(request, "children/contact_cards.html", {"cards": cards})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GuardiansConfig(AppConfig):
+    name = "guardians"
+    verbose_name = "家庭与监护"

@@ -1,0 +1,17 @@
+from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
+
+from caretrack.permissions import require_staff
+from guardians.models import Region
+
+
+def region_options(request):
+    """<option>s of the regions under a province or city, for the work-place selects (htmx)."""
+    require_staff(request.user)
+    parent = request.GET.get("parent", "")
+    level = 2 if request.GET.get("level") == "city" else 3
+    regions = Region.objects.filter(parent_id=parent, level=level) if parent else Region.objects.none()
+    if level == 3 and parent:
+        regions = Region.objects.filter(parent_id=parent, level=3)
+    options = format_html_join("", '<option value="{}">{}</option>', ((r.code, r.name) for r in regions))
+    return HttpResponse(format_html('<option value="">---------</option>{}', options))

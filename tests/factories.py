@@ -1,0 +1,142 @@
+"""factory_boy factories shared by every app's tests."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth.models import User
+
+from caretrack.models import Gender, School, SchoolClass, StaffProfile, Term
+from caretrack.validation import make_id_number
+from children.models import Child, LeftBehindType
+from children.services import name_initials
+from guardians.models import (
+    AwayStatus,
+    FamilyAssessment,
+    Guardian,
+    GuardianRelation,
+    GuardianshipLevel,
+    Parent,
+    ParentRole,
+)
+from mentoring.models import Pairing, PairingRole
+
+TEST_PASSWORD = "test-pass-2026"
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    name = factory.Sequence(lambda n: f"测试第{n}小学")
+    county = "溆浦县"
+    enrolled_students = 600
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    school = factory.SubFactory(SchoolFactory)
+    start_year = 2026
+    semester = 1
+    start_date = date(2026, 9, 1)
+    end_date = date(2027, 1, 20)
+    is_current = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"教师{n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    """A staff profile (and its user). Pass is_principal / is_coordinator / is_bureau as needed."""
+
+    class Meta:
+        model = StaffProfile
+
+    user = factory.SubFactory(UserFactory)
+    school = factory.SubFactory(SchoolFactory)
+    gender = Gender.FEMALE
+    phone = "13800000000"
+
+
+class SchoolClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolClass
+
+    school = factory.SubFactory(SchoolFactory)
+    grade = 3
+    number = factory.Sequence(lambda n: n % 50 + 1)
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    school_class = factory.SubFactory(SchoolClassFactory)
+    school = factory.SelfAttribute("school_class.school")
+    name = factory.Sequence(lambda n: f"学生{n}")
+    name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
+    gender = Gender.MALE
+    birth_date = date(2017, 3, 2)
+    hukou_address = "溆浦县青山村3组"
+    current_address = "溆浦县青山村3组"
+    left_behind_type = LeftBehindType.NOT_LEFT_BEHIND
+
+
+class ParentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Parent
+
+    child = factory.SubFactory(ChildFactory)
+    role = ParentRole.FATHER
+    name = "王建国"
+    away_status = AwayStatus.WORKING_AWAY
+    work_province_id = "440000"
+    work_city_id = "441900"
+    phone = "13912345678"
+
+
+class GuardianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    child = factory.SubFactory(ChildFactory)
+    name = "王秀英"
+    relation = GuardianRelation.PATERNAL_GRANDMOTHER
+    age = 66
+    phone = "13712345678"
+    since = date(2025, 9, 1)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyAssessment
+
+    child = factory.SubFactory(ChildFactory)
+    guardianship_level = GuardianshipLevel.FAIR
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    child = factory.SubFactory(ChildFactory)
+    mentor = factory.SubFactory(UserFactory)
+    role = PairingRole.CARING_MOTHER
+    start_date = date(2025, 9, 1)
+
+
+def valid_id_number(birth: date = date(2017, 3, 2), gender: str = "M", seq: int = 7) -> str:
+    return make_id_number("431224", birth, seq, gender)

@@ -1,0 +1,116 @@
+"""Walks every URL pattern of the project as every persona and checks allowed vs 403/404.
+
+A new URL without an entry in ACCESS fails test_every_url_has_an_access_rule, so no page ships without
+a permission decision. Each entry says how to fill the URL's arguments from the `objects` fixture and
+which personas may use it; everyone else must get 403 or 404 (or, for a logged-out visitor, the login page).
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS
+from tests.factories import ChildFactory, PairingFactory
+
+ALL = set(PERSONAS)
+SCHOOL_MANAGERS = {"principal", "coordinator"}
+SCHOOL_STAFF = {"principal", "coordinator", "class_teacher", "mentor"}
+
+
+@dataclass
+class Rule:
+    allowed: set[str]
+    kwargs: dict = field(default_factory=dict)  # url kwarg -> key in the objects fixture
+    method: str = "get"
+    public: bool = False  # reachable without logging in
+    ends_on_login_page: bool = False  # logout: the allowed answer is a redirect to the login page
+
+
+# url name -> Rule. Admin URLs are Django's own and checked separately (staff only).
+ACCESS: dict[str, Rule] = {
+    "home": Rule(ALL),
+    "healthz": Rule(ALL, public=True),
+    "login": Rule(ALL, public=True),
+    "logout": Rule(ALL, method="post", ends_on_login_page=True),
+    "password_change": Rule(ALL),
+    "password_change_done": Rule(ALL),
+    "caretrack:audit": Rule({"principal", "other_principal"}),
+    "children:list": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "children:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
+    "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "children:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
+    "children:edit": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}),
+    "children:parent_status": Rule(
+        {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}, method="post"
+    ),
+    "reports:dashboard": Rule({"principal", "coordinator", "other_principal"}),
+    "reports:county": Rule({"bureau"}),
+    "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+}
+
+
+def _walk(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            if pattern.namespace == "admin":
+                continue
+            yield from _walk(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix}{pattern.name}"
+
+
+def all_url_names() -> list[str]:
+    return sorted(set(_walk(get_resolver())))
+
+
+@pytest.fixture
+def objects(world):
+    """One object of each kind in the first school, visible to its class teacher and its mentor."""
+    child = ChildFactory(school_class=world.school_class)
+    PairingFactory(child=child, mentor=world.mentor)
+    found = {"child": child}
+    for hook in OBJECT_HOOKS:
+        found.update(hook(world, found))
+    return found
+
+
+# Apps add functions (world, objects) -> dict of extra objects for their URLs.
+OBJECT_HOOKS: list = []
+
+
+def test_every_url_has_an_access_rule():
+    missing = [name for name in all_url_names() if name not in ACCESS]
+    assert not missing, f"URL patterns without an access rule in tests/test_access.py: {missing}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", all_url_names())
+def test_url_access_per_persona(client, world, objects, persona, url_name):
+    rule = ACCESS[url_name]
+    url = reverse(url_name, kwargs={k: objects[v].pk for k, v in rule.kwargs.items()})
+    client.force_login(getattr(world, persona))
+    response = getattr(client, rule.method)(url)
+    if persona in rule.allowed:
+        assert response.status_code in (200, 302), f"{persona} should reach {url_name}, got {response.status_code}"
+        if response.status_code == 302 and not rule.ends_on_login_page:
+            assert "/accounts/login/" not in response["Location"]
+    else:
+        assert response.status_code in (403, 404), f"{persona} must not reach {url_name}, got {response.status_code}"
+
+
+@pytest.mark.parametrize("url_name", all_url_names())
+def test_anonymous_visitor_is_sent_to_login(client, world, objects, url_name):
+    rule = ACCESS[url_name]
+    url = reverse(url_name, kwargs={k: objects[v].pk for k, v in rule.kwargs.items()})
+    response = getattr(client, rule.method)(url)
+    if rule.public or rule.ends_on_login_page:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_admin_is_for_django_staff_only(client, world):
+    client.force_login(world.principal)
+    assert client.get("/admin/").status_code == 302  # to the admin login: the principal is not Django staff
