@@ -86,8 +86,18 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class ParentForm(forms.ModelForm):
     work_province = RegionChoiceField(label="务工省份", queryset=Region.objects.filter(level=1), required=False)
-    work_city = RegionChoiceField(label="务工城市", queryset=Region.objects.none(), required=False)
-    work_county = RegionChoiceField(label="务工区县", queryset=Region.objects.none(), required=False)
+    work_city = RegionChoiceField(
+        label="务工城市",
+        queryset=Region.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "务工城市不属于所选省份，请重新选择。"},
+    )
+    work_county = RegionChoiceField(
+        label="务工区县",
+        queryset=Region.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "务工区县不属于所选城市，请重新选择。"},
+    )
 
     class Meta:
         model = Parent
