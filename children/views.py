@@ -130,4 +130,14 @@ def contact_cards(request):
     if request.GET.get("child"):
         children = children.filter(pk=request.GET["child"])
     cards = selectors.contact_cards(children)
+    if cards:
+        # The cards carry full phone numbers: printing them is recorded like an export.
+        audit.record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            target=f"家校联系卡 {len(cards)} 张",
+            school=get_roles(request.user).school,
+            kind="contact_cards",
+            children=len(cards),
+        )
     return render(request, "children/contact_cards.html", {"cards": cards})
