@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -84,3 +85,299 @@ class Pairing(models.Model):
         if self.mentor_id:
             return self.mentor.get_full_name() or self.mentor.get_username()
         return str(self.external_mentor)
+
+
+# --- Cadence --------------------------------------------------------------------------------------
+
+
+class VisitsPerTerm(models.IntegerChoices):
+    ONE = 1, "每学期至少1次"
+    THREE = 3, "期初、期中、期末各1次"
+
+
+class Cadence(models.Model):
+    """How often each child must be talked to, visited and contacted. One row per school; a school
+    without a row uses the defaults (the seeds' 每周谈心一次, 每学期家访, 每月与监护人沟通一次,
+    每月亲情联系一次)."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="cadence", verbose_name="学校")
+    talks_per_week = models.PositiveSmallIntegerField(
+        "每周谈心次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    visits_per_term = models.PositiveSmallIntegerField(
+        "每学期家访", choices=VisitsPerTerm.choices, default=VisitsPerTerm.ONE
+    )
+    guardian_contacts_per_month = models.PositiveSmallIntegerField(
+        "每月与监护人沟通次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    family_contacts_per_month = models.PositiveSmallIntegerField(
+        "每月亲情联系次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        verbose_name = "帮扶工作频次"
+        verbose_name_plural = "帮扶工作频次"
+
+    def __str__(self):
+        return f"{self.school} 帮扶工作频次"
+
+    @classmethod
+    def for_school(cls, school) -> "Cadence":
+        """The school's cadence, or the defaults (unsaved) when the school has not set one."""
+        found = cls.objects.filter(school=school).first()
+        return found or cls(school=school)
+
+
+# --- Concerns -------------------------------------------------------------------------------------
+
+
+class ConcernCategory(models.TextChoices):
+    PSYCHOLOGICAL = "psychological", "心理问题"
+    CRISIS = "crisis", "心理危机"
+    SAFETY = "safety", "安全隐患"
+    ACADEMIC = "academic", "学业下滑"
+    ABUSE = "abuse", "疑似受侵害"
+    OTHER = "other", "其他"
+
+
+# Safeguarding: only the author, the coordinator and the principal see these.
+SENSITIVE_CATEGORIES = (ConcernCategory.ABUSE, ConcernCategory.CRISIS)
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    CLOSED = "closed", "已处理"
+
+
+class Concern(models.Model):
+    """关注事项: raised from a log, routed to the coordinator's 待处理 list, closed with what was done."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="concerns", verbose_name="学生")
+    category = models.CharField("类别", max_length=20, choices=ConcernCategory.choices)
+    description = models.TextField("情况说明", blank=True)
+    status = models.CharField("状态", max_length=10, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    raised_on = models.DateField("提出日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    action_taken = models.TextField("处理情况", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    closed_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "关注事项"
+        verbose_name_plural = "关注事项"
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(action_taken="")),
+                name="closed_concern_has_action",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "child"], name="concern_status_child")]
+
+    def __str__(self):
+        return f"{self.child} {self.get_category_display()}（{self.get_status_display()}）"
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.category in SENSITIVE_CATEGORIES
+
+
+# --- Logs -----------------------------------------------------------------------------------------
+
+
+class AliveLogManager(models.Manager):
+    """Soft-deleted logs stay in the table (and in the audit trail) but out of every ordinary query."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False)
+
+
+class IncludingDeletedManager(models.Manager):
+    """Every log, deleted ones included: for the admin and the audit."""
+
+
+class LogBase(models.Model):
+    """What every log has: the day, the author, the text, and soft deletion. Each concrete log
+    declares its own `child` foreign key so that child.talks, child.home_visits … read naturally."""
+
+    date = models.DateField("日期")
+    text = models.TextField("记录内容")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    external_mentor = models.ForeignKey(
+        ExternalMentor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="校外帮扶人（代录）",
+        help_text="校外帮扶人的记录由关爱工作负责人代为录入",
+    )
+    concern = models.OneToOneField(
+        Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="关注事项"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    is_deleted = models.BooleanField("已删除", default=False)
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="删除人",
+    )
+
+    KIND = ""  # "talk", "visit", "family", "guardian": the chronology filter and URL names use it
+
+    objects = AliveLogManager()
+    all_objects = IncludingDeletedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self._meta.verbose_name} {self.child}"
+
+
+class TalkTopic(models.TextChoices):
+    STUDY = "study", "学习"
+    LIFE = "life", "生活"
+    PSYCHOLOGY = "psychology", "心理"
+    SAFETY = "safety", "安全"
+    FAMILY = "family", "亲情"
+    HEALTH = "health", "健康"
+    BEHAVIOUR = "behaviour", "行为习惯"
+
+
+class TalkPlace(models.TextChoices):
+    OFFICE = "office", "办公室"
+    CLASSROOM = "classroom", "教室"
+    CARE_ROOM = "care_room", "留守儿童之家"
+    CAMPUS = "campus", "校园"
+    HOME = "home", "学生家中"
+    PHONE = "phone", "电话/视频"
+    OTHER = "other", "其他"
+
+
+class Mood(models.IntegerChoices):
+    VERY_LOW = 1, "很低落"
+    LOW = 2, "低落"
+    CALM = 3, "平稳"
+    GOOD = 4, "开心"
+    VERY_GOOD = 5, "很开心"
+
+
+class Talk(LogBase):
+    """谈心记录."""
+
+    KIND = "talk"
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="talks", verbose_name="学生")
+    place = models.CharField("地点", max_length=20, choices=TalkPlace.choices, default=TalkPlace.OFFICE)
+    topics = models.JSONField("谈心主题", default=list, blank=True)
+    mood = models.PositiveSmallIntegerField("孩子情绪", choices=Mood.choices, default=Mood.CALM)
+    follow_up_needed = models.BooleanField("需要跟进", default=False)
+
+    class Meta(LogBase.Meta):
+        verbose_name = "谈心记录"
+        verbose_name_plural = "谈心记录"
+        indexes = [models.Index(fields=["child", "date"], name="talk_child_date")]
+
+    @property
+    def topic_labels(self) -> list[str]:
+        labels = dict(TalkTopic.choices)
+        return [labels.get(t, t) for t in self.topics]
+
+
+class VisitKind(models.TextChoices):
+    OPENING = "opening", "期初家访"
+    MIDTERM = "midterm", "期中家访"
+    CLOSING = "closing", "期末家访"
+    AD_HOC = "ad_hoc", "临时家访"
+
+
+class HomeVisit(LogBase):
+    """家访记录."""
+
+    KIND = "visit"
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="home_visits", verbose_name="学生")
+    kind = models.CharField("家访类型", max_length=10, choices=VisitKind.choices, default=VisitKind.OPENING)
+    met_whom = models.CharField("接待人", max_length=100, help_text="如：奶奶王秀英")
+    living_conditions = models.TextField("生活情况", blank=True)
+    study_conditions = models.TextField("学习情况", blank=True)
+    safety_hazards = models.TextField("发现的安全隐患", blank=True)
+    guardian_requests = models.TextField("监护人的诉求", blank=True)
+    follow_up_needed = models.BooleanField("需要跟进", default=False)
+
+    class Meta(LogBase.Meta):
+        verbose_name = "家访记录"
+        verbose_name_plural = "家访记录"
+        indexes = [models.Index(fields=["child", "date"], name="visit_child_date")]
+
+
+class FamilyContactMethod(models.TextChoices):
+    PHONE = "phone", "亲情电话"
+    VIDEO = "video", "视频通话"
+    LETTER = "letter", "书信"
+
+
+class FamilyMember(models.TextChoices):
+    FATHER = "father", "父亲"
+    MOTHER = "mother", "母亲"
+    BOTH = "both", "父母"
+    OTHER = "other", "其他亲人"
+
+
+class FamilyContact(LogBase):
+    """亲情联系: the child's call, video call or letter with the parents, arranged by the school."""
+
+    KIND = "family"
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="family_contacts", verbose_name="学生")
+    method = models.CharField(
+        "方式", max_length=10, choices=FamilyContactMethod.choices, default=FamilyContactMethod.PHONE
+    )
+    with_whom = models.CharField("联系对象", max_length=10, choices=FamilyMember.choices, default=FamilyMember.BOTH)
+
+    class Meta(LogBase.Meta):
+        verbose_name = "亲情联系"
+        verbose_name_plural = "亲情联系"
+        indexes = [models.Index(fields=["child", "date"], name="family_child_date")]
+
+
+class GuardianContactMethod(models.TextChoices):
+    PHONE = "phone", "电话"
+    IN_PERSON = "in_person", "面谈"
+    MESSAGE = "message", "微信/短信"
+    MEETING = "meeting", "家长会"
+
+
+class GuardianContact(LogBase):
+    """监护人沟通: contact with the guardian by phone or in person."""
+
+    KIND = "guardian"
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardian_contacts", verbose_name="学生")
+    method = models.CharField(
+        "方式", max_length=10, choices=GuardianContactMethod.choices, default=GuardianContactMethod.PHONE
+    )
+    guardian_name = models.CharField("监护人", max_length=30, blank=True)
+
+    class Meta(LogBase.Meta):
+        verbose_name = "监护人沟通"
+        verbose_name_plural = "监护人沟通"
+        indexes = [models.Index(fields=["child", "date"], name="guardian_child_date")]
+
+
+LOG_MODELS: dict[str, type[LogBase]] = {m.KIND: m for m in (Talk, HomeVisit, FamilyContact, GuardianContact)}
