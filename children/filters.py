@@ -6,15 +6,22 @@ from caretrack.models import Grade
 from children.completeness import complete_q
 from children.models import HardshipType, LeftBehindType
 
+ALL_LEFT_BEHIND = "left_behind"
+
 
 class ChildFilter(django_filters.FilterSet):
+    """The list shows left-behind children unless the user asks for everyone (the archive is about them)."""
+
     q = django_filters.CharFilter(label="姓名/拼音首字母", method="filter_search")
     school_class = django_filters.ModelChoiceFilter(label="班级", queryset=None, empty_label="全部班级")
     grade = django_filters.ChoiceFilter(
         label="年级", field_name="school_class__grade", choices=Grade.choices, empty_label="全部年级"
     )
     left_behind_type = django_filters.ChoiceFilter(
-        label="留守类型", choices=LeftBehindType.choices, empty_label="全部类型"
+        label="留守类型",
+        choices=[(ALL_LEFT_BEHIND, "全部留守儿童"), *LeftBehindType.choices],
+        empty_label="全部学生",
+        method="filter_type",
     )
     archived = django_filters.ChoiceFilter(
         label="建档状态", choices=[("yes", "已建档"), ("no", "未完成")], method="filter_archived", empty_label="全部"
@@ -32,6 +39,11 @@ class ChildFilter(django_filters.FilterSet):
         self.form.fields["q"].widget = forms.TextInput(
             attrs={"class": "form-control form-control-sm", "placeholder": "如：张三 或 zs", "inputmode": "search"}
         )
+
+    def filter_type(self, queryset, name, value):
+        if value == ALL_LEFT_BEHIND:
+            return queryset.exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+        return queryset.filter(left_behind_type=value)
 
     def filter_search(self, queryset, name, value):
         from children.selectors import search_children

@@ -19,7 +19,7 @@ from caretrack.permissions import (
 from children import selectors, services
 from children.archive_form import ArchiveForms
 from children.completeness import completeness_of
-from children.filters import ChildFilter
+from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ParentCameHomeForm
 
 PAGE_SIZE = 30
@@ -29,7 +29,9 @@ def child_list(request):
     require_staff(request.user)
     today = timezone.localdate()
     visible = children_visible_to(request.user)
-    child_filter = ChildFilter(request.GET, queryset=visible, classes=classes_visible_to(request.user), on=today)
+    data = request.GET.copy()
+    data.setdefault("left_behind_type", ALL_LEFT_BEHIND)
+    child_filter = ChildFilter(data, queryset=visible, classes=classes_visible_to(request.user), on=today)
     page = Paginator(selectors.child_list(child_filter.qs, on=today), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(child, completeness_of(child)) for child in page]
     return render(

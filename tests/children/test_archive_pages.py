@@ -9,6 +9,7 @@ from guardians.models import Guardian, Parent
 from tests.factories import ChildFactory, GuardianFactory, PairingFactory, ParentFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
+ALL_STUDENTS = {"left_behind_type": ""}  # the list shows left-behind children unless asked for everyone
 
 
 def archive_post(world, **overrides):
@@ -106,14 +107,14 @@ def test_class_teacher_sees_only_their_class_and_mentor_only_paired_children(cli
     paired = ChildFactory(school_class=world.other_class, name="结对学生")
     PairingFactory(child=paired, mentor=world.mentor)
     client.force_login(world.class_teacher)
-    html = client.get(reverse("children:list")).content.decode()
+    html = client.get(reverse("children:list"), ALL_STUDENTS).content.decode()
     assert "本班学生" in html and "别班学生" not in html and "外校学生" not in html
     client.force_login(world.mentor)
-    html = client.get(reverse("children:list")).content.decode()
+    html = client.get(reverse("children:list"), ALL_STUDENTS).content.decode()
     assert "结对学生" in html and "本班学生" not in html
     assert client.get(reverse("children:detail", args=[mine.pk])).status_code == 404
     client.force_login(world.coordinator)
-    html = client.get(reverse("children:list")).content.decode()
+    html = client.get(reverse("children:list"), ALL_STUDENTS).content.decode()
     assert "本班学生" in html and "别班学生" in html and "外校学生" not in html
 
 
@@ -121,9 +122,11 @@ def test_search_by_pinyin_initials_and_filters(client, world):
     zhang = ChildFactory(school_class=world.school_class, name="张三")
     ChildFactory(school_class=world.school_class, name="李四")
     client.force_login(world.coordinator)
-    html = client.get(reverse("children:list"), {"q": "zs"}).content.decode()
+    html = client.get(reverse("children:list"), {**ALL_STUDENTS, "q": "zs"}).content.decode()
     assert "张三" in html and "李四" not in html
-    html = client.get(reverse("children:list"), {"archived": "no", "school_class": world.school_class.pk}).content
+    html = client.get(
+        reverse("children:list"), {**ALL_STUDENTS, "archived": "no", "school_class": world.school_class.pk}
+    ).content
     assert zhang.name in html.decode()
 
 
@@ -179,3 +182,13 @@ def test_parent_came_home_form_changes_the_type_from_that_date(client, world):
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.left_behind_type == LeftBehindType.NOT_LEFT_BEHIND
+
+
+def test_list_shows_left_behind_children_by_default(client, world):
+    from children.models import LeftBehindType
+
+    ChildFactory(school_class=world.school_class, name="留守学生", left_behind_type=LeftBehindType.BOTH_AWAY)
+    ChildFactory(school_class=world.school_class, name="非留守学生")
+    client.force_login(world.coordinator)
+    html = client.get(reverse("children:list")).content.decode()
+    assert "留守学生" in html and "非留守学生" not in html
