@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from caretrack.models import AuditEvent, LeadingGroupMember, School, SchoolClass, StaffProfile, Term
+from caretrack.services import set_current_term
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -41,6 +42,13 @@ class SchoolClassAdmin(admin.ModelAdmin):
 class TermAdmin(admin.ModelAdmin):
     list_display = ["__str__", "school", "start_date", "end_date", "is_current"]
     list_filter = ["school", "is_current"]
+    actions = ["make_current"]
+
+    @admin.action(description="设为本校当前学期")
+    def make_current(self, request, queryset):
+        for term in queryset:
+            set_current_term(term=term)
+        self.message_user(request, f"已将 {queryset.count()} 个学期设为各自学校的当前学期。")
 
 
 @admin.register(LeadingGroupMember)

@@ -185,8 +185,18 @@ def build_demo(
                     extend(school=school, term=term, rng=random.Random(seed * 1000 + index), today=today)
         if log:
             log(f"  {school.name}: {children} 名学生")
-    if schools > 1 or summary.schools:
+    if summary.schools:
         summary.accounts.append(_bureau_user(summary.schools))
+        if not User.objects.filter(username="admin").exists():
+            # The installation's administrator: Django admin for schools, classes, terms and staff accounts.
+            User.objects.create(
+                username="admin",
+                first_name="系统管理员",
+                password=_demo_password_hash(),
+                is_staff=True,
+                is_superuser=True,
+            )
+            summary.accounts.append(("系统管理员（后台）", "admin", "/admin/"))
     summary.children = Child.objects.filter(school__in=summary.schools).count()
     summary.left_behind = (
         Child.objects.filter(school__in=summary.schools)

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for role, username, school in summary.accounts[:4] + [a for a in summary.accounts if a[0] == "县教育局"]:
+        for role, username, school in summary.accounts[:4] + [
+            a for a in summary.accounts if a[0] in ("县教育局", "系统管理员（后台）")
+        ]:
             self.stdout.write(f"  {role:<8} {username:<12} {school}")
         others = [a for a in summary.accounts[4:] if a[0] == "校长"]
         if others:
