@@ -3,9 +3,9 @@ save covers the whole archive and an error anywhere saves nothing."""
 
 from django.core.exceptions import ValidationError
 
-from children.forms import AssessmentForm, ChildForm, GuardianForm, ParentForm
+from children.forms import AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
 from children.services import ArchiveData
-from guardians.models import FamilyAssessment, Parent, ParentRole
+from guardians.models import FamilyAssessment, Grandparent, GrandparentRole, Parent, ParentRole
 
 
 class ArchiveForms:
@@ -21,6 +21,11 @@ class ArchiveForms:
         self.mother_form = ParentForm(
             data, instance=parents.get(ParentRole.MOTHER) or Parent(role=ParentRole.MOTHER), prefix="mother"
         )
+        grandparents = {g.role: g for g in child.grandparents.all()} if child else {}
+        self.grandparent_forms = [
+            (role, GrandparentForm(data, instance=grandparents.get(role) or Grandparent(role=role), prefix=role))
+            for role in GrandparentRole
+        ]
         self.guardian_form = GuardianForm(data, instance=guardian, prefix="guardian")
         self.assessment_form = AssessmentForm(data, instance=assessment, prefix="assessment")
         self.non_field_errors: list[str] = []
@@ -31,6 +36,7 @@ class ArchiveForms:
             ("学生基本信息", self.child_form),
             ("父亲", self.father_form),
             ("母亲", self.mother_form),
+            *[(f"祖辈：{role.label}", form) for role, form in self.grandparent_forms],
             ("委托监护人", self.guardian_form),
             ("家庭监护评估", self.assessment_form),
         ]
@@ -49,6 +55,9 @@ class ArchiveForms:
             child=self.child_form.archive_fields(),
             hardships=list(self.child_form.cleaned_data["hardships"]),
             parents=parents,
+            grandparents={
+                role.value: form.archive_fields() for role, form in self.grandparent_forms if form.has_content()
+            },
             guardian=self.guardian_form.archive_fields() if self.guardian_form.has_content() else None,
             guardian_change_reason=self.guardian_form.cleaned_data.get("change_reason", ""),
             assessment=self.assessment_form.archive_fields() if self.assessment_form.has_content() else None,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
 from children.models import Child, HardshipType
-from guardians.models import AssistanceKind, FamilyAssessment, Guardian, IncomeSource, Parent, Region
+from guardians.models import AssistanceKind, FamilyAssessment, Grandparent, Guardian, IncomeSource, Parent, Region
 
 MAX_CHILD_AGE = 18
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -165,6 +165,28 @@ class ParentForm(forms.ModelForm):
             or self.cleaned_data.get("away_status") != "home"
             or self.instance.pk
         )
+
+    def archive_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GrandparentForm(forms.ModelForm):
+    class Meta:
+        model = Grandparent
+        fields = ["name", "birth_year", "is_alive", "lives_with_child"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year and not 1920 <= year <= timezone.localdate().year - 30:
+            raise ValidationError("出生年份不合理，请填写四位年份，如 1958。")
+        return year
+
+    def has_content(self) -> bool:
+        return bool(self.cleaned_data.get("name") or self.cleaned_data.get("birth_year") or self.instance.pk)
 
     def archive_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -15,7 +15,7 @@ from pypinyin import Style, lazy_pinyin
 
 from caretrack.models import School
 from children.models import Child, ChildHardship, LeftBehindPeriod, LeftBehindType
-from guardians.models import AwayStatus, FamilyAssessment, Guardian, Parent, ParentRole
+from guardians.models import AwayStatus, FamilyAssessment, Grandparent, Guardian, Parent, ParentRole
 
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
@@ -89,6 +89,7 @@ class ArchiveData:
     child: dict
     hardships: list[str] | None = None
     parents: dict[str, dict] = field(default_factory=dict)
+    grandparents: dict[str, dict] = field(default_factory=dict)
     guardian: dict | None = None
     guardian_change_reason: str = ""
     assessment: dict | None = None
@@ -151,6 +152,10 @@ def save_archive(
         _set_hardships(child, data.hardships)
     for role, parent_data in data.parents.items():
         _save_parent(child, role, parent_data)
+    for role, values in data.grandparents.items():
+        _save_row(
+            Grandparent.objects.filter(child=child, role=role).first() or Grandparent(child=child, role=role), values
+        )
     if data.guardian is not None:
         _save_guardian(child, data.guardian, reason=data.guardian_change_reason, on=on)
     if data.assessment is not None:
@@ -168,19 +173,21 @@ def _set_hardships(child: Child, kinds: list[str]) -> None:
 
 def _save_parent(child: Child, role: str, values: dict) -> Parent:
     parent = Parent.objects.filter(child=child, role=role).first() or Parent(child=child, role=role)
-    changed = [
-        k
-        for k, v in values.items()
-        if getattr(parent, k if not k.startswith("work_") else k + "_id", None) != (v.pk if hasattr(v, "pk") else v)
-    ]
+    return _save_row(parent, values)
+
+
+def _save_row(row, values: dict):
+    """Validate and save one archive row, writing only the fields that changed (a colleague's edit of
+    another field is not overwritten)."""
+    changed = [k for k, v in values.items() if getattr(row, k) != v]
     for key, value in values.items():
-        setattr(parent, key, value)
-    parent.full_clean(exclude=["child"], validate_unique=False)
-    if parent.pk is None:
-        parent.save()
+        setattr(row, key, value)
+    row.full_clean(exclude=["child"], validate_unique=False)
+    if row.pk is None:
+        row.save()
     elif changed:
-        parent.save(update_fields=changed)
-    return parent
+        row.save(update_fields=changed)
+    return row
 
 
 def _save_guardian(child: Child, values: dict, *, reason: str, on: date) -> Guardian:
@@ -198,28 +205,13 @@ def _save_guardian(child: Child, values: dict, *, reason: str, on: date) -> Guar
         current = Guardian(child=child, since=values.pop("since", None) or on)
     else:
         values.pop("since", None)
-    changed = [k for k, v in values.items() if getattr(current, k) != v]
-    for key, value in values.items():
-        setattr(current, key, value)
-    current.full_clean(exclude=["child"], validate_unique=False)
-    if current.pk is None:
-        current.save()
-    elif changed:
-        current.save(update_fields=changed)
+    _save_row(current, values)
     return current
 
 
 def _save_assessment(child: Child, values: dict) -> FamilyAssessment:
     assessment = FamilyAssessment.objects.filter(child=child).first() or FamilyAssessment(child=child)
-    changed = [k for k, v in values.items() if getattr(assessment, k) != v]
-    for key, value in values.items():
-        setattr(assessment, key, value)
-    assessment.full_clean(exclude=["child"], validate_unique=False)
-    if assessment.pk is None:
-        assessment.save()
-    elif changed:
-        assessment.save(update_fields=changed)
-    return assessment
+    return _save_row(assessment, values)
 
 
 @transaction.atomic

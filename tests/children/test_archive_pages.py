@@ -23,6 +23,8 @@ def archive_post(world, **overrides):
         "mother-name": "李秀兰", "mother-phone": "13712345678", "mother-away_status": "away",
         "mother-work_province": "330000", "mother-work_city": "330700", "mother-work_county": "330782",
         "mother-has_guardianship_capacity": "on",
+        "pgm-name": "张奶奶", "pgm-birth_year": "1959", "pgm-is_alive": "on", "pgm-lives_with_child": "on",
+        "pgf-is_alive": "on", "mgf-is_alive": "on", "mgm-is_alive": "on",
         "guardian-name": "张奶奶", "guardian-relation": "pgm", "guardian-phone": "0745-3221234", "guardian-age": "67",
         "assessment-guardianship_level": "fair", "assessment-income_sources": ["migrant_work", "farming"],
     }  # fmt: skip
@@ -41,6 +43,7 @@ def test_coordinator_creates_a_child_with_parents_and_guardian_and_sees_type_and
     assert father.phone == "13912345678" and father.work_place == "广东省东莞市"
     assert Parent.objects.get(child=child, role="mother").work_place == "浙江省金华市义乌市"
     assert Guardian.objects.get(child=child).phone == "0745-3221234"
+    assert list(child.grandparents.values_list("role", "name", "lives_with_child")) == [("pgm", "张奶奶", True)]
     page = client.get(response["Location"]).content.decode()
     assert "父母均外出" in page
     assert "80%" in page and "结对帮扶教师" in page  # everything but the pairing
