@@ -5,5 +5,9 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("term-report/", views.term_report, name="term_report"),
+    path("term-report/pdf/", views.term_report_pdf, name="term_report_pdf"),
     path("county/", views.county, name="county"),
+    path("county/export/", views.county_xlsx, name="county_xlsx"),
+    path("county/<int:school_id>/pdf/", views.county_school_pdf, name="county_school_pdf"),
 ]

@@ -1,15 +1,110 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
+from reports import exports, selectors, services
+from reports.forms import TermReportForms
+from reports.presentation import dashboard_charts, dashboard_links, dashboard_tables, dashboard_tiles
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _school_term(request):
+    school = require_school_manager(request.user)
+    terms = selectors.school_terms(school)
+    term = selectors.choose_term(terms, request.GET.get("term") or request.POST.get("term"))
+    return school, terms, term
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = exports.content_disposition(filename)
+    return response
 
 
 def dashboard(request):
-    """The principal's and coordinator's dashboard (figures arrive with the reports work)."""
-    school = require_school_manager(request.user)
-    return render(request, "reports/dashboard.html", {"school": school})
+    """The principal's and coordinator's figures for a term (the current one by default)."""
+    school, terms, term = _school_term(request)
+    context = {"school": school, "terms": terms, "term": term}
+    if term is not None:
+        figures = selectors.school_term_figures(school, term)
+        links = dashboard_links(figures)
+        context.update(
+            figures=figures,
+            links=links,
+            tiles=dashboard_tiles(figures, links),
+            tables=dashboard_tables(figures, links),
+            charts=dashboard_charts(figures),
+        )
+    return render(request, "reports/dashboard.html", context)
+
+
+def term_report(request):
+    """Edit the narrative of the 工作总结 (drafts written from the figures) and pick cases and photos."""
+    school, terms, term = _school_term(request)
+    if term is None:
+        messages.error(request, "本校还没有设置学期，无法生成工作总结。")
+        return redirect("reports:dashboard")
+    figures = selectors.school_term_figures(school, term)
+    report = services.report_for(school=school, term=term)
+    forms = TermReportForms(request.POST or None, report=report, figures=figures)
+    if request.method == "POST" and forms.is_valid():
+        try:
+            services.save_term_report(report=report, data=forms.report_data(), acting_user=request.user)
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            messages.success(request, "工作总结已保存。")
+            return redirect(f"{request.path}?term={term.pk}")
+    return render(request, "reports/term_report.html", {"school": school, "terms": terms, "term": term, "forms": forms})
+
+
+@require_POST
+def term_report_pdf(request):
+    school, _, term = _school_term(request)
+    if term is None:
+        messages.error(request, "本校还没有设置学期，无法生成工作总结。")
+        return redirect("reports:dashboard")
+    pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=False)
+    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结.pdf", "application/pdf")
+
+
+def _county_context(request):
+    schools = require_bureau(request.user)
+    keys, default = selectors.county_term_keys(schools)
+    key = selectors.TermKey.parse(request.GET["term"]) if request.GET.get("term") else default
+    return schools, keys, key
 
 
 def county(request):
-    """The county bureau's overview: aggregates only, never a child."""
-    schools = require_bureau(request.user)
-    return render(request, "reports/county.html", {"schools": schools})
+    """The county bureau's overview: one row per school, aggregates only, never a child."""
+    schools, keys, key = _county_context(request)
+    sort = request.GET.get("sort", "name")
+    rows = selectors.county_rows(schools=schools, key=key, sort=sort) if key else []
+    context = {"keys": keys, "key": key, "rows": rows, "totals": selectors.county_totals(rows), "sort": sort}
+    return render(request, "reports/county.html", context)
+
+
+@require_POST
+def county_xlsx(request):
+    schools, _, key = _county_context(request)
+    if key is None:
+        messages.error(request, "所辖学校还没有设置学期。")
+        return redirect("reports:county")
+    content = services.export_county_xlsx(schools=schools, key=key, acting_user=request.user)
+    return _download(content, f"县域关爱留守儿童工作统计{key.label}.xlsx", XLSX)
+
+
+@require_POST
+def county_school_pdf(request, school_id):
+    """A school's 工作总结, bureau copy (no ID numbers, phones or addresses; cases by surname only)."""
+    schools, _, key = _county_context(request)
+    school = get_object_or_404(schools, pk=school_id)
+    if key is None:
+        raise Http404("所辖学校还没有设置学期。")
+    term = get_object_or_404(school.terms, start_year=key.start_year, semester=key.semester)
+    pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=True)
+    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结（教育局）.pdf", "application/pdf")

@@ -46,6 +46,10 @@ ACCESS: dict[str, Rule] = {
     ),
     "reports:dashboard": Rule({"principal", "coordinator", "other_principal"}),
     "reports:county": Rule({"bureau"}),
+    "reports:term_report": Rule({"principal", "coordinator", "other_principal"}),
+    "reports:term_report_pdf": Rule({"principal", "coordinator", "other_principal"}, method="post"),
+    "reports:county_xlsx": Rule({"bureau"}, method="post"),
+    "reports:county_school_pdf": Rule({"bureau"}, kwargs={"school_id": "report_school"}, method="post"),
     "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
 }
 
@@ -78,6 +82,7 @@ def objects(world):
 
 # Apps add functions (world, objects) -> dict of extra objects for their URLs.
 OBJECT_HOOKS: list = []
+OBJECT_HOOKS.append(lambda world, found: {"report_school": world.school})  # reports: a bureau user's school
 
 
 def test_every_url_has_an_access_rule():

@@ -1,0 +1,129 @@
+"""Turning figures into what a page shows: the links behind each figure and the chart data. No queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+from reports.selectors import SchoolFigures
+
+
+def url_or_none(name: str, **query) -> str | None:
+    """The URL of a page that may not exist yet (another app still being written): None then."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def dashboard_links(figures: SchoolFigures) -> dict:
+    """The list behind each figure on the dashboard."""
+    return {
+        "children": url_or_none("children:list"),
+        "not_archived": url_or_none("children:list", archived="no"),
+        "archived": url_or_none("children:list", archived="yes"),
+        "types": {t.key: url_or_none("children:list", left_behind_type=t.key) for t in figures.by_type},
+        "grades": {row.key: url_or_none("children:list", grade=row.key) for row in figures.archive.by_grade},
+        "classes": {row.key: url_or_none("children:list", school_class=row.key) for row in figures.archive.by_class},
+        "pairings": url_or_none("mentoring:pairings"),
+        "unpaired": url_or_none("mentoring:pairings", status="unpaired"),
+        "concerns": url_or_none("mentoring:concerns"),
+        "talks": url_or_none("mentoring:talks"),
+        "visits": url_or_none("mentoring:visits"),
+        "contacts": url_or_none("mentoring:contacts"),
+        "activities": url_or_none("activities:list"),
+        "care_room": url_or_none("activities:care_room"),
+        "aid": url_or_none("activities:aid"),
+    }
+
+
+def _pairs(rows) -> list[list]:
+    return [[str(label), n] for label, n in rows]
+
+
+def dashboard_charts(figures: SchoolFigures) -> dict:
+    """Data for the ECharts on the dashboard (passed with json_script; the same numbers are in the tables)."""
+    charts = {
+        "types": [[t.label, t.count] for t in figures.by_type],
+        "grades": [[row.label, row.total] for row in figures.archive.by_grade],
+        "provinces": _pairs(figures.provinces),
+        "missing": _pairs(figures.archive.missing),
+    }
+    m = figures.mentoring
+    if m is not None:
+        charts["mentor_load"] = [[f"{k} 名" if k != 4 else "4 名及以上", n] for k, n in sorted(m.mentor_load.items())]
+        charts["weekly_talks"] = [[monday.strftime("%m-%d"), n] for monday, n in m.weekly_talks]
+    a = figures.activities
+    if a is not None:
+        charts["activities"] = _pairs(a.activities_by_type)
+    return charts
+
+
+def _pct(value) -> str:
+    return f"{float(value):.1f}%"
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    value: object  # None: 暂无数据
+    unit: str = ""
+    sub: str = ""
+    url: str | None = None
+
+
+def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile] | None]:
+    """The dashboard's figures as tiles, in three groups; a group is None while its app has no figures."""
+    archive = [
+        Tile("enrolled", "在校学生", f.enrolled, "人"),
+        Tile("left_behind", "留守儿童", f.left_behind, "人", f"占在校学生 {_pct(f.left_behind_ratio)}",
+             links["children"]),
+        Tile("archive_rate", "建档率", _pct(f.archive.rate), "", f"已建档 {f.archive.complete} / {f.archive.total}",
+             links["archived"]),
+        Tile("not_archived", "档案未完成", f.not_archived, "人", "点击查看名单和缺项", links["not_archived"]),
+    ]  # fmt: skip
+    m = f.mentoring
+    mentoring = None
+    if m is not None:
+        mentoring = [
+            Tile("pairing_coverage", "结对覆盖率", _pct(m.pairing_coverage), "", f"已结对 {m.paired} 人",
+                 links["pairings"]),
+            Tile("talk_compliance_week", "本周谈心达标率", _pct(m.talk_compliance_week), "",
+                 f"本周谈心 {m.talks_this_week} 次，{m.children_talked_this_week} 人", links["talks"]),
+            Tile("talk_compliance_term", "本学期谈心达标率", _pct(m.talk_compliance_term), "",
+                 f"本学期谈心 {m.talks_term} 次", links["talks"]),
+            Tile("visit_coverage_term", "本学期家访覆盖率", _pct(m.visit_coverage_term), "",
+                 f"本学期家访 {m.visits_term} 次", links["visits"]),
+            Tile("guardian_contacts_month", "本月监护人沟通", m.guardian_contacts_month, "次", "", links["contacts"]),
+            Tile("family_contacts_month", "本月亲情联系", m.family_contacts_month, "次", "", links["contacts"]),
+            Tile("open_concerns", "待处理关注事项", m.open_concerns, "件", "", links["concerns"]),
+        ]  # fmt: skip
+    a = f.activities
+    activities = None
+    if a is not None:
+        activities = [
+            Tile("activities", "关爱活动", a.activities, "次", f"参与 {a.participants} 人次", links["activities"]),
+            Tile("care_room", "留守儿童之家开放", a.care_room_openings, "次", f"接待 {a.care_room_visits} 人次",
+                 links["care_room"]),
+            Tile("aid_total_yuan", "资助金额", a.aid_total_yuan, "元", f"受助 {a.aid_children} 人", links["aid"]),
+        ]  # fmt: skip
+    return {"archive": archive, "mentoring": mentoring, "activities": activities}
+
+
+def dashboard_tables(f: SchoolFigures, links: dict) -> dict:
+    """Rows of the dashboard's tables with the link behind each row."""
+    grades = []
+    for grade in f.archive.by_grade:
+        classes = [
+            (row, links["classes"].get(row.key)) for row in f.archive.by_class if row.label.startswith(grade.label)
+        ]
+        grades.append((grade, links["grades"].get(grade.key), classes))
+    return {
+        "types": [(t, links["types"].get(t.key)) for t in f.by_type],
+        "grades": grades,
+    }

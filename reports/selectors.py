@@ -1,0 +1,393 @@
+"""The figures of the dashboard, the county overview and the term report PDF. All three call
+term_figures(), so they cannot disagree. Queries are grouped by school: the number of queries does not
+grow with the number of children or schools.
+
+Mentoring and activity figures come from those apps' selectors, imported lazily: while an app does not
+provide its selector yet, that part of the figures is None and the pages say 暂无数据.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from caretrack.models import LeadingGroupMember, School, Term
+from children.models import Child, EnrolmentStatus, LeftBehindPeriod, LeftBehindType
+from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
+from guardians.models import AwayStatus, Parent
+
+MENTORING_FIGURES = "mentoring.selectors.mentoring_figures"
+ACTIVITY_FIGURES = "activities.selectors.activity_figures"
+REPORT_PHOTOS = "activities.selectors.photos_for_report"
+
+TYPE_ORDER = [LeftBehindType.BOTH_AWAY, LeftBehindType.ONE_AWAY_OTHER_INCAPABLE, LeftBehindType.ONE_AWAY]
+
+
+def optional_selector(path: str):
+    """The selector at `path`, or None while the app that owns it has not written it yet."""
+    try:
+        return import_string(path)
+    except ImportError:
+        return None
+
+
+@dataclass
+class TypeCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class SchoolFigures:
+    """Everything the reports show about one school for one term window."""
+
+    school: School
+    start: date
+    end: date
+    on: date
+    left_behind: int = 0
+    by_type: list[TypeCount] = field(default_factory=list)
+    provinces: list[tuple[str, int]] = field(default_factory=list)
+    archive: ArchiveRate = field(default_factory=lambda: ArchiveRate(total=0, complete=0))
+    mentoring: object | None = None
+    activities: object | None = None
+
+    @property
+    def enrolled(self) -> int:
+        return self.school.enrolled_students
+
+    @property
+    def left_behind_ratio(self) -> float:
+        return round(100 * self.left_behind / self.enrolled, 1) if self.enrolled else 0.0
+
+    @property
+    def not_archived(self) -> int:
+        return self.archive.total - self.archive.complete
+
+    @property
+    def parents_away(self) -> int:
+        return sum(n for _, n in self.provinces)
+
+
+def term_left_behind(*, schools, start: date, end: date) -> QuerySet:
+    """Enrolled children of these schools left-behind at some time in [start, end] (as archive_rate counts)."""
+    base = Child.objects.filter(school__in=schools).exclude(
+        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
+    )
+    return left_behind_between(base, start, end)
+
+
+def _types_by_school(children: QuerySet, start: date, end: date) -> dict[int, dict[str, int]]:
+    """留守类型 during the window, read from the periods (the latest one overlapping the window), so a
+    past term keeps its figures after a parent came home."""
+    kind = (
+        LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .order_by("-start_date")
+        .values("kind")[:1]
+    )
+    rows = children.annotate(term_kind=Subquery(kind)).values("school_id", "term_kind").annotate(n=Count("pk"))
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows.order_by():
+        result[row["school_id"]][row["term_kind"]] = row["n"]
+    return result
+
+
+def _provinces_by_school(children: QuerySet) -> dict[int, list[tuple[str, int]]]:
+    rows = (
+        Parent.objects.filter(
+            child__in=children.values("pk"), away_status=AwayStatus.WORKING_AWAY, work_province__isnull=False
+        )
+        .values("child__school_id", "work_province__name")
+        .annotate(n=Count("pk"))
+        .order_by("child__school_id", "-n", "work_province__name")
+    )
+    result: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for row in rows:
+        result[row["child__school_id"]].append((row["work_province__name"], row["n"]))
+    return result
+
+
+def term_figures(*, schools, start: date, end: date, on: date) -> dict[int, SchoolFigures]:
+    """The figures of each school for the window [start, end], judged on the day `on` (this week, this
+    month and completeness are read on that day). Keyed by school id, every school present."""
+    schools = list(schools)
+    children = term_left_behind(schools=schools, start=start, end=end)
+    types = _types_by_school(children, start, end)
+    provinces = _provinces_by_school(children)
+    archives = archive_rates_by_school(schools=schools, start=start, end=end, on=on)
+    mentoring_figures = optional_selector(MENTORING_FIGURES)
+    mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on) if mentoring_figures else None
+    activity_figures = optional_selector(ACTIVITY_FIGURES)
+    activities = activity_figures(schools=schools, start=start, end=end) if activity_figures else None
+    result = {}
+    for school in schools:
+        counts = types.get(school.pk, {})
+        by_type = [TypeCount(t.value, t.label, counts.get(t.value, 0)) for t in TYPE_ORDER]
+        result[school.pk] = SchoolFigures(
+            school=school,
+            start=start,
+            end=end,
+            on=on,
+            left_behind=sum(counts.values()),
+            by_type=by_type,
+            provinces=provinces.get(school.pk, []),
+            archive=archives.get(school.pk) or ArchiveRate(total=0, complete=0),
+            mentoring=mentoring.get(school.pk) if mentoring is not None else None,
+            activities=activities.get(school.pk) if activities is not None else None,
+        )
+    return result
+
+
+# --- Terms ---------------------------------------------------------------------------------------
+
+
+def reference_day(start: date, end: date, today: date | None = None) -> date:
+    """Today within the window, its last day for a past term, its first day for a future one."""
+    today = today or timezone.localdate()
+    return min(max(today, start), end)
+
+
+def school_terms(school: School) -> list[Term]:
+    return list(Term.objects.filter(school=school).order_by("-start_date"))
+
+
+def choose_term(terms: list[Term], term_id: str | None) -> Term | None:
+    """The term asked for (404 when it is not one of these), else the current one, else the latest."""
+    if term_id:
+        for term in terms:
+            if str(term.pk) == term_id:
+                return term
+        raise Http404("没有找到该学期。")
+    return next((t for t in terms if t.is_current), terms[0] if terms else None)
+
+
+def school_term_figures(school: School, term: Term, today: date | None = None) -> SchoolFigures:
+    on = reference_day(term.start_date, term.end_date, today)
+    return term_figures(schools=[school], start=term.start_date, end=term.end_date, on=on)[school.pk]
+
+
+def leading_group(school: School) -> list[LeadingGroupMember]:
+    return list(LeadingGroupMember.objects.filter(school=school).select_related("user").order_by("order", "pk"))
+
+
+# --- County --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """A term across schools: each school has its own Term row (and maybe its own dates) for 2026 第一学期."""
+
+    start_year: int
+    semester: int
+
+    @property
+    def slug(self) -> str:
+        return f"{self.start_year}-{self.semester}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}学年第{'一' if self.semester == 1 else '二'}学期"
+
+    @classmethod
+    def parse(cls, text: str) -> TermKey:
+        try:
+            year, semester = (int(part) for part in text.split("-"))
+        except ValueError:
+            raise Http404("没有找到该学期。") from None
+        return cls(year, semester)
+
+
+def county_term_keys(schools) -> tuple[list[TermKey], TermKey | None]:
+    """The terms the schools have (newest first) and the default one (the newest current term)."""
+    rows = Term.objects.filter(school__in=schools).values_list("start_year", "semester", "is_current").distinct()
+    keys = sorted({TermKey(y, s) for y, s, _ in rows}, key=lambda k: (k.start_year, k.semester), reverse=True)
+    current = sorted({TermKey(y, s) for y, s, c in rows if c}, key=lambda k: (k.start_year, k.semester))
+    return keys, (current[-1] if current else (keys[0] if keys else None))
+
+
+@dataclass
+class CountyRow:
+    school: School
+    term: Term | None
+    figures: SchoolFigures | None
+
+
+SORT_KEYS = {
+    "name": lambda r: r.school.name,
+    "left_behind": lambda r: r.figures.left_behind if r.figures else -1,
+    "ratio": lambda r: r.figures.left_behind_ratio if r.figures else -1,
+    "archive": lambda r: r.figures.archive.rate if r.figures else -1,
+    "pairing": lambda r: _mentoring_value(r, "pairing_coverage"),
+    "talks": lambda r: _mentoring_value(r, "talk_compliance_term"),
+    "visits": lambda r: _mentoring_value(r, "visit_coverage_term"),
+    "activities": lambda r: _activity_value(r, "activities"),
+    "aid": lambda r: _activity_value(r, "aid_total_yuan"),
+}
+
+
+def _mentoring_value(row: CountyRow, name: str):
+    m = row.figures.mentoring if row.figures else None
+    return getattr(m, name, -1) if m is not None else -1
+
+
+def _activity_value(row: CountyRow, name: str):
+    a = row.figures.activities if row.figures else None
+    return getattr(a, name, -1) if a is not None else -1
+
+
+def county_rows(*, schools, key: TermKey, sort: str = "name", today: date | None = None) -> list[CountyRow]:
+    """One row per school for the term `key`. Schools whose term has the same dates are computed together,
+    so the query count depends on how many distinct term calendars there are, not on the schools."""
+    schools = list(schools.order_by("name")) if isinstance(schools, QuerySet) else list(schools)
+    terms = {
+        t.school_id: t
+        for t in Term.objects.filter(school__in=schools, start_year=key.start_year, semester=key.semester)
+    }
+    windows: dict[tuple[date, date], list[School]] = defaultdict(list)
+    for school in schools:
+        term = terms.get(school.pk)
+        if term is not None:
+            windows[(term.start_date, term.end_date)].append(school)
+    figures: dict[int, SchoolFigures] = {}
+    for (start, end), group in windows.items():
+        figures.update(term_figures(schools=group, start=start, end=end, on=reference_day(start, end, today)))
+    rows = [CountyRow(school=s, term=terms.get(s.pk), figures=figures.get(s.pk)) for s in schools]
+    field_name = sort.lstrip("-")
+    if field_name in SORT_KEYS:
+        rows.sort(key=SORT_KEYS[field_name], reverse=sort.startswith("-"))
+    return rows
+
+
+@dataclass
+class CountyTotals:
+    schools: int = 0
+    enrolled: int = 0
+    left_behind: int = 0
+    archive_total: int = 0
+    archive_complete: int = 0
+    paired: int | None = None
+    mentoring_base: int = 0
+    talk_weighted: float = 0.0
+    visit_weighted: float = 0.0
+    activities: int | None = None
+    aid_total_yuan: Decimal | None = None
+
+    @property
+    def left_behind_ratio(self) -> float:
+        return round(100 * self.left_behind / self.enrolled, 1) if self.enrolled else 0.0
+
+    @property
+    def archive_rate(self) -> float:
+        return round(100 * self.archive_complete / self.archive_total, 1) if self.archive_total else 0.0
+
+    @property
+    def pairing_coverage(self) -> float | None:
+        if self.paired is None:
+            return None
+        return round(100 * self.paired / self.mentoring_base, 1) if self.mentoring_base else 0.0
+
+    @property
+    def talk_compliance_term(self) -> float | None:
+        if self.paired is None:
+            return None
+        return round(self.talk_weighted / self.mentoring_base, 1) if self.mentoring_base else 0.0
+
+    @property
+    def visit_coverage_term(self) -> float | None:
+        if self.paired is None:
+            return None
+        return round(self.visit_weighted / self.mentoring_base, 1) if self.mentoring_base else 0.0
+
+
+def county_totals(rows: list[CountyRow]) -> CountyTotals:
+    """Sums of counts; rates recomputed from the summed counts (compliance weighted by left-behind children)."""
+    totals = CountyTotals()
+    for row in rows:
+        f = row.figures
+        if f is None:
+            continue
+        totals.schools += 1
+        totals.enrolled += f.enrolled
+        totals.left_behind += f.left_behind
+        totals.archive_total += f.archive.total
+        totals.archive_complete += f.archive.complete
+        m = f.mentoring
+        if m is not None:
+            totals.paired = (totals.paired or 0) + m.paired
+            totals.mentoring_base += m.left_behind
+            totals.talk_weighted += float(m.talk_compliance_term) * m.left_behind
+            totals.visit_weighted += float(m.visit_coverage_term) * m.left_behind
+        a = f.activities
+        if a is not None:
+            totals.activities = (totals.activities or 0) + a.activities
+            totals.aid_total_yuan = (totals.aid_total_yuan or Decimal("0")) + a.aid_total_yuan
+    return totals
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportPhoto:
+    pk: object
+    file: object  # a path or a file-like object reportlab can read
+    caption: str
+    day: date | None = None
+
+
+def _photo_file(photo):
+    for name in ("image", "photo", "file"):
+        f = getattr(photo, name, None)
+        if f:
+            try:
+                return f.path
+            except (NotImplementedError, ValueError):
+                from io import BytesIO
+
+                with f.open("rb") as handle:
+                    return BytesIO(handle.read())
+    return None
+
+
+def _photo_caption(photo) -> str:
+    caption = getattr(photo, "caption", "") or ""
+    activity = getattr(photo, "activity", None)
+    if not caption and activity is not None:
+        caption = str(activity)
+    return caption
+
+
+def candidate_photos(*, school: School, term: Term) -> list:
+    """Activity photos of the term the coordinator may pick for the report (none until activities has photos)."""
+    photos_for_report = optional_selector(REPORT_PHOTOS)
+    if photos_for_report is None:
+        return []
+    return list(photos_for_report(school=school, start=term.start_date, end=term.end_date))
+
+
+def report_photos(*, school: School, term: Term, chosen: list[dict]) -> list[ReportPhoto]:
+    """The picked photos that still exist, with the caption typed in the report (or the photo's own)."""
+    if not chosen:
+        return []
+    available = {str(p.pk): p for p in candidate_photos(school=school, term=term)}
+    result = []
+    for item in chosen:
+        photo = available.get(str(item.get("id")))
+        if photo is None:
+            continue
+        file = _photo_file(photo)
+        if file is None:
+            continue
+        activity = getattr(photo, "activity", None)
+        day = getattr(photo, "date", None) or getattr(activity, "date", None)
+        result.append(ReportPhoto(photo.pk, file, item.get("caption") or _photo_caption(photo), day))
+    return result

@@ -1,0 +1,134 @@
+"""Operations of the reports app: saving the edited 工作总结 and exporting PDFs and Excel files, each
+export written to the audit log in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from caretrack import audit
+from caretrack.models import AuditAction, School, Term
+from reports import exports, pdf, selectors
+from reports.drafts import SECTIONS, draft_sections
+from reports.models import ReportCase, TermReport
+
+MAX_CASES = 5
+MAX_PHOTOS = 6
+
+
+@dataclass
+class ReportData:
+    """Cleaned input of the term report form."""
+
+    sections: dict[str, str]
+    show_full_names: bool = False
+    cases: list[tuple[object, str]] = field(default_factory=list)  # (child, story)
+    photos: list[dict] = field(default_factory=list)  # {"id": ..., "caption": ...}
+    version: str = ""  # updated_at as the form saw it, to refuse overwriting a colleague's edit
+
+
+def report_for(*, school: School, term: Term) -> TermReport:
+    """The saved report of the school and term, or a new unsaved one (a GET writes nothing)."""
+    report = TermReport.objects.filter(school=school, term=term).prefetch_related("cases__child__school_class").first()
+    return report or TermReport(school=school, term=term)
+
+
+def report_version(report: TermReport) -> str:
+    return report.updated_at.isoformat() if report.pk and report.updated_at else ""
+
+
+@transaction.atomic
+def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> TermReport:
+    """Save the sections, the case choice and the photo choice together. Refuses (ValidationError) when
+    someone else saved the report after the form was opened, so nobody overwrites a colleague's edit."""
+    if report.pk:
+        current = TermReport.objects.select_for_update().get(pk=report.pk)
+        if report_version(current) != data.version:
+            raise ValidationError("这份工作总结已被其他人修改，请刷新页面后再编辑。", code="stale")
+        report = current
+    if len(data.cases) > MAX_CASES:
+        raise ValidationError(f"典型案例最多选 {MAX_CASES} 个。")
+    if len(data.photos) > MAX_PHOTOS:
+        raise ValidationError(f"照片最多选 {MAX_PHOTOS} 张。")
+    for key, _ in SECTIONS:
+        setattr(report, key, data.sections.get(key, "").strip())
+    report.show_full_names = data.show_full_names
+    report.photos = data.photos
+    report.updated_by = acting_user
+    report.full_clean()
+    if report.pk:
+        report.save(update_fields=[k for k, _ in SECTIONS] + ["show_full_names", "photos", "updated_by", "updated_at"])
+    else:
+        report.save()
+    report.cases.all().delete()
+    cases = [
+        ReportCase(report=report, child=child, story=story, order=i) for i, (child, story) in enumerate(data.cases)
+    ]
+    for case in cases:
+        case.full_clean(exclude=["report"])
+    ReportCase.objects.bulk_create(cases)
+    return report
+
+
+def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.ReportContent:
+    """Everything the PDF shows: the figures, the edited text (drafts for blank sections), the cases and photos."""
+    figures = selectors.school_term_figures(school, term)
+    group = selectors.leading_group(school)
+    report = report_for(school=school, term=term)
+    drafts = draft_sections(figures, term, group)
+    sections = [(title, getattr(report, key) or drafts[key]) for key, title in SECTIONS]
+    full_names = report.show_full_names and not bureau_copy
+    cases = []
+    if report.pk:
+        cases = [(case_name(c.child, full=full_names), c.story) for c in report.cases.all()]
+    return pdf.ReportContent(
+        school=school,
+        term=term,
+        figures=figures,
+        sections=sections,
+        leading_group=group,
+        cases=cases,
+        photos=selectors.report_photos(school=school, term=term, chosen=report.photos),
+        bureau_copy=bureau_copy,
+    )
+
+
+def case_name(child, *, full: bool) -> str:
+    """A child in a case: 王同学 unless the principal opted in to full names."""
+    return child.name if full else f"{child.name[:1]}同学"
+
+
+def export_term_report_pdf(*, school: School, term: Term, acting_user, bureau_copy: bool) -> bytes:
+    """The 工作总结 PDF; the export is recorded (who, when, school, term, which copy)."""
+    content = report_content(school=school, term=term, bureau_copy=bureau_copy)
+    data = pdf.build_term_report(content)
+    with transaction.atomic():
+        audit.record(
+            user=acting_user,
+            action=AuditAction.EXPORT,
+            target=f"{school.name} {term} 工作总结{'（教育局）' if bureau_copy else ''}PDF",
+            school=school,
+            kind="term_report_pdf",
+            term_id=term.pk,
+            term=str(term),
+            bureau_copy=bureau_copy,
+        )
+    return data
+
+
+def export_county_xlsx(*, schools, key: selectors.TermKey, acting_user) -> bytes:
+    """The county overview as an Excel file; one audit row per export, naming the schools."""
+    rows = selectors.county_rows(schools=schools, key=key, sort="name")
+    data = exports.county_workbook(rows=rows, totals=selectors.county_totals(rows), key=key)
+    with transaction.atomic():
+        audit.record(
+            user=acting_user,
+            action=AuditAction.EXPORT,
+            target=f"县域概览 {key.label} Excel",
+            kind="county_xlsx",
+            term=key.slug,
+            schools=[r.school.pk for r in rows],
+        )
+    return data
