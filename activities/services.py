@@ -1,0 +1,317 @@
+"""Operations that record activities, care-room openings, aid, health checks and exam results.
+Each runs in one transaction: a record and its participants, photos or rows are saved together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from activities.models import (
+    Activity,
+    ActivityParticipant,
+    ActivityPhoto,
+    Aid,
+    CareRoomOpening,
+    Exam,
+    ExamResult,
+    HealthCheck,
+)
+from activities.photos import shrink_photo
+from caretrack import audit
+from caretrack.models import AuditAction, School, SchoolClass
+from children.models import Child, EnrolmentStatus, LeftBehindType
+
+MAX_PHOTOS_PER_ACTIVITY = 12
+
+
+# --- Participants ---------------------------------------------------------------------------------
+
+
+def pick_participants(
+    *,
+    candidates: QuerySet,
+    grades: Iterable[int] = (),
+    classes: Iterable[SchoolClass] = (),
+    children: Iterable[Child] = (),
+    left_behind_only: bool = True,
+) -> list[Child]:
+    """The children picked on the activity form: whole grades and whole classes (only their left-behind
+    children when left_behind_only), plus children picked one by one. `candidates` bounds the choice
+    (the school's children, or a class teacher's class), so a tampered POST cannot reach further."""
+    grades, classes, children = list(grades), list(classes), list(children)
+    group = Q(school_class__grade__in=[int(g) for g in grades]) | Q(school_class__in=classes)
+    if left_behind_only:
+        group &= ~Q(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+    chosen = Q(pk__in=[c.pk for c in children])
+    if grades or classes:
+        chosen |= group
+    return list(
+        candidates.filter(chosen)
+        .exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+        .order_by("school_class__grade", "school_class__number", "pk")
+        .distinct()
+    )
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+def _refuse_duplicate_activity(activity: Activity) -> None:
+    twin = Activity.objects.filter(
+        school=activity.school,
+        date=activity.date,
+        title=activity.title,
+        kind=activity.kind,
+        school_class=activity.school_class,
+    ).exclude(pk=activity.pk)
+    if twin.exists():
+        raise ValidationError(
+            f"{activity.date:%Y-%m-%d} 已登记过同名活动“{activity.title}”，请勿重复提交。", code="duplicate"
+        )
+
+
+def _save_photos(activity: Activity, uploads: list, captions: list[str], acting_user) -> list[ActivityPhoto]:
+    if activity.photos.count() + len(uploads) > MAX_PHOTOS_PER_ACTIVITY:
+        raise ValidationError(f"每个活动最多保存{MAX_PHOTOS_PER_ACTIVITY}张照片。", code="too_many_photos")
+    shrunk = [shrink_photo(upload) for upload in uploads]  # validate all before saving any
+    photos = []
+    for index, small in enumerate(shrunk):
+        photo = ActivityPhoto(
+            activity=activity,
+            caption=(captions[index] if index < len(captions) else "")[:100],
+            uploaded_by=acting_user,
+        )
+        stem = f"{activity.date:%Y%m%d}_{activity.pk}_{index + 1}.jpg"
+        photo.image.save(stem, small.content, save=False)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+def _set_participants(activity: Activity, participants: list[Child]) -> None:
+    wanted = {c.pk for c in participants}
+    current = set(activity.participations.values_list("child_id", flat=True))
+    activity.participations.filter(child_id__in=current - wanted).delete()
+    ActivityParticipant.objects.bulk_create(
+        [ActivityParticipant(activity=activity, child_id=pk) for pk in sorted(wanted - current)], batch_size=500
+    )
+
+
+@transaction.atomic
+def record_activity(
+    *,
+    school: School,
+    data: dict,
+    participants: list[Child],
+    acting_user,
+    photos: list | None = None,
+    captions: list[str] | None = None,
+) -> Activity:
+    """Create an activity with its participants and photos. Raises ValidationError (nothing saved) for
+    invalid data, a photo that is not a JPEG/PNG, or the same activity submitted twice."""
+    activity = Activity(school=school, created_by=acting_user, **data)
+    activity.full_clean(exclude=["school", "created_by"])
+    _refuse_duplicate_activity(activity)
+    activity.save()
+    _set_participants(activity, participants)
+    if photos:
+        _save_photos(activity, photos, captions or [], acting_user)
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    *,
+    activity: Activity,
+    data: dict,
+    participants: list[Child],
+    acting_user,
+    photos: list | None = None,
+    captions: list[str] | None = None,
+) -> Activity:
+    """Change an activity; only the changed fields are written, participants are replaced by the list."""
+    changed = [name for name, value in data.items() if getattr(activity, name) != value]
+    for name, value in data.items():
+        setattr(activity, name, value)
+    activity.full_clean(exclude=["school", "created_by"])
+    _refuse_duplicate_activity(activity)
+    if changed:
+        activity.save(update_fields=changed)
+    _set_participants(activity, participants)
+    if photos:
+        _save_photos(activity, photos, captions or [], acting_user)
+    return activity
+
+
+@transaction.atomic
+def add_activity_photos(*, activity: Activity, photos: list, captions: list[str] | None = None, acting_user):
+    """Add photos to an activity: all of them or, if one is refused, none."""
+    return _save_photos(activity, photos, captions or [], acting_user)
+
+
+@transaction.atomic
+def delete_activity_photo(*, photo: ActivityPhoto, acting_user) -> None:
+    """Delete a photo and its file; the deletion is written to the audit log in the same transaction."""
+    activity = photo.activity
+    audit.record(
+        user=acting_user,
+        action=AuditAction.DELETE,
+        target=f"活动照片：{activity}",
+        school=activity.school,
+        activity=activity.pk,
+        photo=photo.pk,
+    )
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- 留守儿童之家 ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_care_room_opening(*, school: School, data: dict, acting_user) -> CareRoomOpening:
+    """One opening per school and day; a second submission for the same day is refused."""
+    opening = CareRoomOpening(school=school, created_by=acting_user, **data)
+    opening.full_clean(exclude=["school", "created_by"], validate_unique=False)
+    if CareRoomOpening.objects.filter(school=school, date=opening.date).exists():
+        raise ValidationError(f"{opening.date:%Y-%m-%d} 的开放记录已经登记过了。", code="duplicate")
+    opening.save()
+    return opening
+
+
+# --- Aid ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_aid(*, children: list[Child], data: dict, acting_user) -> list[Aid]:
+    """The same aid (e.g. 300元 each from 县妇联) for one or several children. The same aid for the same
+    child, day and donor submitted twice is refused."""
+    records = []
+    for child in children:
+        aid = Aid(child=child, created_by=acting_user, **data)
+        aid.full_clean(exclude=["created_by"])
+        records.append(aid)
+    twins = Aid.objects.filter(
+        child__in=children, date=data["date"], kind=data["kind"], amount=data["amount"], donor=data["donor"]
+    ).select_related("child")
+    names = [aid.child.name for aid in twins]
+    if names:
+        raise ValidationError(f"以下学生的这笔资助已经登记过了：{'、'.join(names)}。", code="duplicate")
+    return Aid.objects.bulk_create(records)
+
+
+# --- Health checks and exam results: class tables -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableSaved:
+    created: int
+    updated: int
+    skipped: int
+
+
+@transaction.atomic
+def record_health_check(*, child: Child, data: dict, acting_user) -> HealthCheck:
+    check = HealthCheck(child=child, created_by=acting_user, **data)
+    check.full_clean(exclude=["created_by"], validate_unique=False)
+    if HealthCheck.objects.filter(child=child, date=check.date).exists():
+        raise ValidationError(f"{child.name} 在 {check.date:%Y-%m-%d} 的体检记录已经登记过了。", code="duplicate")
+    check.save()
+    return check
+
+
+HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
+RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
+
+
+def _is_blank(row: dict, fields: list[str]) -> bool:
+    return all(row.get(name) in (None, "") for name in fields)
+
+
+@transaction.atomic
+def record_class_health_checks(*, on: date, rows: list[dict], acting_user) -> TableSaved:
+    """Save a class's health checks of one day from the one-page table. Blank rows are skipped; a child
+    already checked that day is updated, so submitting the page twice does not duplicate anything."""
+    existing = {h.child_id: h for h in HealthCheck.objects.filter(child__in=[r["child"] for r in rows], date=on)}
+    created, updated, skipped = [], 0, 0
+    for row in rows:
+        if _is_blank(row, HEALTH_ROW_FIELDS):
+            skipped += 1
+            continue
+        check = existing.get(row["child"].pk)
+        if check is None:
+            check = HealthCheck(child=row["child"], date=on, created_by=acting_user)
+            for name in HEALTH_ROW_FIELDS:
+                setattr(check, name, _value(row, name, check))
+            check.full_clean(exclude=["created_by"], validate_unique=False)
+            created.append(check)
+        else:
+            changed = [n for n in HEALTH_ROW_FIELDS if getattr(check, n) != _value(row, n, check)]
+            for name in changed:
+                setattr(check, name, _value(row, name, check))
+            check.full_clean(exclude=["created_by"], validate_unique=False)
+            if changed:
+                check.save(update_fields=changed)
+                updated += 1
+    HealthCheck.objects.bulk_create(created)
+    return TableSaved(len(created), updated, skipped)
+
+
+def _value(row: dict, name: str, instance):
+    value = row.get(name)
+    field = instance._meta.get_field(name)
+    if value is None and not field.null:
+        return ""
+    return value
+
+
+@transaction.atomic
+def create_exam(*, school: School, data: dict, acting_user) -> Exam:
+    exam = Exam(school=school, created_by=acting_user, **data)
+    exam.full_clean(exclude=["school", "created_by"], validate_unique=False)
+    if exam.term.school_id != school.pk:
+        raise ValidationError({"term": "请选择本校的学期。"})
+    if not exam.term.contains(exam.date):
+        raise ValidationError({"date": f"考试日期不在{exam.term}（{exam.term.start_date}—{exam.term.end_date}）内。"})
+    if Exam.objects.filter(school=school, name=exam.name, date=exam.date).exists():
+        raise ValidationError(f"{exam.date:%Y-%m-%d} 的“{exam.name}”已经登记过了。", code="duplicate")
+    exam.save()
+    return exam
+
+
+@transaction.atomic
+def record_exam_results(*, exam: Exam, rows: list[dict], acting_user) -> TableSaved:
+    """Save one class's results of an exam from the one-page table: blank rows skipped, existing results
+    updated (a second submission changes nothing)."""
+    existing = {r.child_id: r for r in ExamResult.objects.filter(exam=exam, child__in=[r["child"] for r in rows])}
+    created, updated, skipped = [], 0, 0
+    for row in rows:
+        if _is_blank(row, ["total_score", "class_rank"]):
+            skipped += 1
+            continue
+        result = existing.get(row["child"].pk)
+        if result is None:
+            result = ExamResult(exam=exam, child=row["child"])
+            for name in RESULT_ROW_FIELDS:
+                setattr(result, name, _value(row, name, result))
+            result.full_clean(validate_unique=False)
+            created.append(result)
+        else:
+            changed = [n for n in RESULT_ROW_FIELDS if getattr(result, n) != _value(row, n, result)]
+            for name in changed:
+                setattr(result, name, _value(row, name, result))
+            result.full_clean(validate_unique=False)
+            if changed:
+                result.save(update_fields=changed)
+                updated += 1
+    try:
+        ExamResult.objects.bulk_create(created)
+    except IntegrityError:
+        raise ValidationError("成绩已被其他人同时录入，请刷新页面后再试。", code="conflict") from None
+    return TableSaved(len(created), updated, skipped)
