@@ -9,6 +9,8 @@ from django.utils.module_loading import import_string
 # "module.function" taking (child, user) and returning a list of Entry; an app adds its own line.
 PROVIDERS: list[str] = [
     "children.chronology.archive_entries",
+    "mentoring.chronology.log_entries",
+    "activities.chronology.entries",
 ]
 
 

@@ -140,3 +140,60 @@ class PairingFactory(factory.django.DjangoModelFactory):
 
 def valid_id_number(birth: date = date(2017, 3, 2), gender: str = "M", seq: int = 7) -> str:
     return make_id_number("431224", birth, seq, gender)
+
+
+# --- Mentoring (issue 4) ---------------------------------------------------------------------------
+
+from django.utils.timezone import localdate  # noqa: E402
+
+
+class ExternalMentorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentoring.ExternalMentor"
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"爱心妈妈{n}")
+    organisation = "县妇联"
+    phone = "13900001111"
+
+
+class _LogFactory(factory.django.DjangoModelFactory):
+    child = factory.SubFactory(ChildFactory)
+    author = factory.SubFactory(UserFactory)
+    date = factory.LazyFunction(localdate)
+    text = factory.Sequence(lambda n: f"记录{n}：孩子最近情况良好。")
+
+
+class TalkFactory(_LogFactory):
+    class Meta:
+        model = "mentoring.Talk"
+
+    topics = factory.LazyFunction(lambda: ["study"])
+
+
+class HomeVisitFactory(_LogFactory):
+    class Meta:
+        model = "mentoring.HomeVisit"
+
+    met_whom = "奶奶王秀英"
+
+
+class FamilyContactFactory(_LogFactory):
+    class Meta:
+        model = "mentoring.FamilyContact"
+
+
+class GuardianContactFactory(_LogFactory):
+    class Meta:
+        model = "mentoring.GuardianContact"
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentoring.Concern"
+
+    child = factory.SubFactory(ChildFactory)
+    category = "psychological"
+    description = "孩子近来情绪低落，不愿与同学交流。"
+    raised_by = factory.SubFactory(UserFactory)
+    raised_on = factory.LazyFunction(localdate)

@@ -51,6 +51,34 @@ ACCESS: dict[str, Rule] = {
     "reports:county_xlsx": Rule({"bureau"}, method="post"),
     "reports:county_school_pdf": Rule({"bureau"}, kwargs={"school_id": "report_school"}, method="post"),
     "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    # mentoring (issue 4): logs follow the child's scope; only the author (within 7 days) and the
+    # coordinator may change a log; pairings and concerns are the school managers'.
+    "mentoring:my_students": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "mentoring:concerns": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:concern_close": Rule({"principal", "coordinator"}, kwargs={"pk": "concern"}, method="post"),
+    "mentoring:pairings": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:pairing_create": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:pairing_end": Rule({"principal", "coordinator"}, kwargs={"pk": "pairing"}, method="post"),
+    "mentoring:unpaired": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:bulk_pair": Rule({"principal", "coordinator", "other_principal"}, method="post"),
+    "mentoring:external_mentor_create": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:settings": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:chronology": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
+    **{
+        f"mentoring:{prefix}_{action}": rule
+        for prefix, obj in [
+            ("talk", "talk"),
+            ("visit", "visit"),
+            ("family_contact", "family"),
+            ("guardian_contact", "guardian"),
+        ]
+        for action, rule in [
+            ("create", Rule(SCHOOL_STAFF, kwargs={"pk": "child"})),
+            ("detail", Rule(SCHOOL_STAFF, kwargs={"pk": obj})),
+            ("edit", Rule({"mentor", "coordinator"}, kwargs={"pk": obj})),
+            ("delete", Rule({"mentor", "coordinator"}, kwargs={"pk": obj}, method="post")),
+        ]
+    },
 }
 
 
@@ -83,6 +111,30 @@ def objects(world):
 # Apps add functions (world, objects) -> dict of extra objects for their URLs.
 OBJECT_HOOKS: list = []
 OBJECT_HOOKS.append(lambda world, found: {"report_school": world.school})  # reports: a bureau user's school
+
+
+def _mentoring_objects(world, found):
+    from mentoring.models import Pairing
+    from tests.factories import (
+        ConcernFactory,
+        FamilyContactFactory,
+        GuardianContactFactory,
+        HomeVisitFactory,
+        TalkFactory,
+    )
+
+    child, mentor = found["child"], world.mentor
+    return {
+        "pairing": Pairing.objects.get(child=child, mentor=mentor),
+        "talk": TalkFactory(child=child, author=mentor),
+        "visit": HomeVisitFactory(child=child, author=mentor),
+        "family": FamilyContactFactory(child=child, author=mentor),
+        "guardian": GuardianContactFactory(child=child, author=mentor),
+        "concern": ConcernFactory(child=child, raised_by=mentor),
+    }
+
+
+OBJECT_HOOKS.append(_mentoring_objects)  # mentoring: the mentor's logs of the paired child
 
 
 def test_every_url_has_an_access_rule():

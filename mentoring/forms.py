@@ -1,0 +1,217 @@
+"""Input validation for logs, concerns, pairings and the cadence: explicit fields, Chinese messages.
+Nothing here saves; the views hand cleaned data to mentoring.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from caretrack.validation import validate_phone
+from children.models import Child, LeftBehindType
+from mentoring.models import (
+    Cadence,
+    ConcernCategory,
+    ExternalMentor,
+    FamilyContact,
+    GuardianContact,
+    HomeVisit,
+    Mood,
+    PairingRole,
+    Talk,
+    TalkTopic,
+)
+from mentoring.services import ConcernData
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LogForm(forms.ModelForm):
+    """Shared by the four logs: the date (today by default, never in the future), the optional
+    external volunteer the coordinator enters the log for, and the optional concern."""
+
+    flag_concern = forms.BooleanField(label="标记为关注事项（将提交关爱工作负责人处理）", required=False)
+    concern_category = forms.ChoiceField(
+        label="关注类别", choices=[("", "请选择")] + ConcernCategory.choices, required=False
+    )
+    concern_description = forms.CharField(
+        label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, external_mentors=None, can_raise_concern: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("date", timezone.localdate())
+        self.fields["date"].widget = DATE_INPUT
+        self.fields["text"].widget = forms.Textarea(attrs={"rows": 3, "placeholder": "简要记录情况"})
+        self.fields["text"].error_messages["required"] = "请填写记录内容。"
+        if external_mentors is not None and "external_mentor" in self.fields:
+            self.fields["external_mentor"].queryset = external_mentors
+            self.fields["external_mentor"].required = False
+        elif "external_mentor" in self.fields:
+            del self.fields["external_mentor"]
+        if not can_raise_concern:
+            for name in ("flag_concern", "concern_category", "concern_description"):
+                del self.fields[name]
+
+    def _post_clean(self):
+        # The service validates the model (full_clean) and saves; the form must not change the
+        # instance it was given, or the service could not tell which fields changed.
+        pass
+
+    CONCERN_FIELDS = ("flag_concern", "concern_category", "concern_description")
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in self.CONCERN_FIELDS]
+
+    def concern_fields(self):
+        return [self[name] for name in self.fields if name in self.CONCERN_FIELDS]
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("日期不能晚于今天。")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("flag_concern") and not data.get("concern_category"):
+            self.add_error("concern_category", "请选择关注类别。")
+        return data
+
+    def log_data(self) -> dict:
+        skip = {"external_mentor"}
+        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields and k not in skip}
+
+    def concern(self) -> ConcernData | None:
+        if not self.cleaned_data.get("flag_concern"):
+            return None
+        return ConcernData(
+            category=self.cleaned_data["concern_category"],
+            description=self.cleaned_data.get("concern_description") or self.cleaned_data.get("text", ""),
+        )
+
+
+class TalkForm(LogForm):
+    topics = forms.MultipleChoiceField(
+        label="谈心主题",
+        choices=TalkTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
+    mood = forms.TypedChoiceField(
+        label="孩子情绪",
+        choices=Mood.choices,
+        coerce=int,
+        initial=Mood.CALM,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+
+    class Meta:
+        model = Talk
+        fields = ["date", "place", "topics", "mood", "text", "follow_up_needed", "external_mentor"]
+
+
+class HomeVisitForm(LogForm):
+    class Meta:
+        model = HomeVisit
+        fields = [
+            "date", "kind", "met_whom", "text", "living_conditions", "study_conditions", "safety_hazards",
+            "guardian_requests", "follow_up_needed", "external_mentor",
+        ]  # fmt: skip
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("living_conditions", "study_conditions", "safety_hazards", "guardian_requests")
+        }
+        error_messages = {"met_whom": {"required": "请填写接待人，如：奶奶王秀英。"}}
+
+
+class FamilyContactForm(LogForm):
+    class Meta:
+        model = FamilyContact
+        fields = ["date", "method", "with_whom", "text", "external_mentor"]
+
+
+class GuardianContactForm(LogForm):
+    class Meta:
+        model = GuardianContact
+        fields = ["date", "method", "guardian_name", "text", "external_mentor"]
+
+
+LOG_FORMS = {"talk": TalkForm, "visit": HomeVisitForm, "family": FamilyContactForm, "guardian": GuardianContactForm}
+
+
+class DeleteLogForm(forms.Form):
+    reason = forms.CharField(label="删除原因", max_length=200, error_messages={"required": "请填写删除原因。"})
+
+
+class CloseConcernForm(forms.Form):
+    action_taken = forms.CharField(
+        label="处理情况",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "请填写处理情况。"},
+    )
+
+
+class PairingForm(forms.Form):
+    child = forms.ModelChoiceField(label="学生", queryset=Child.objects.none(), empty_label="请选择学生")
+    mentor = forms.ModelChoiceField(label="帮扶教师", queryset=None, required=False, empty_label="（校外帮扶人）")
+    external_mentor = forms.ModelChoiceField(
+        label="或：校外帮扶人", queryset=ExternalMentor.objects.none(), required=False, empty_label="—"
+    )
+    role = forms.ChoiceField(
+        label="称谓", choices=[("", "按帮扶人性别（爱心妈妈/爱心爸爸）")] + PairingRole.choices, required=False
+    )
+    is_secondary = forms.BooleanField(label="作为第二帮扶人", required=False)
+    start_date = forms.DateField(label="开始日期", widget=DATE_INPUT)
+    over_limit_reason = forms.CharField(label="超出结对上限的理由", required=False, max_length=200)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth.models import User
+
+        self.initial.setdefault("start_date", timezone.localdate())
+        self.fields["child"].queryset = (
+            Child.objects.filter(school=school)
+            .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+            .select_related("school_class")
+            .order_by("school_class__grade", "school_class__number", "name_initials")
+        )
+        self.fields["child"].label_from_instance = lambda c: f"{c.school_class} {c.name}"
+        self.fields["mentor"].queryset = User.objects.filter(
+            profile__school=school, profile__is_teacher=True, is_active=True
+        ).order_by("first_name")
+        self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["external_mentor"].queryset = ExternalMentor.objects.filter(school=school)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("mentor")) == bool(data.get("external_mentor")):
+            raise forms.ValidationError("请选择一名帮扶教师，或一名校外帮扶人（二选一）。")
+        return data
+
+
+class EndPairingForm(forms.Form):
+    end_date = forms.DateField(label="结束日期", widget=DATE_INPUT)
+
+
+class ExternalMentorForm(forms.ModelForm):
+    class Meta:
+        model = ExternalMentor
+        fields = ["name", "organisation", "phone"]
+        error_messages = {"name": {"required": "请填写姓名。"}}
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "")
+        return validate_phone(phone) if phone else ""
+
+
+class CadenceForm(forms.ModelForm):
+    max_children_per_mentor = forms.IntegerField(label="每名帮扶教师结对上限", min_value=1, max_value=10)
+
+    class Meta:
+        model = Cadence
+        fields = ["talks_per_week", "visits_per_term", "guardian_contacts_per_month", "family_contacts_per_month"]
+
+    def cadence_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self._meta.fields}

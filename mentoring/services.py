@@ -1,0 +1,300 @@
+"""Operations that change mentoring data. Each runs in one transaction and validates before saving:
+a log and its concern are saved together or not at all, a bulk pairing saves every row or none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from caretrack import audit
+from caretrack.models import AuditAction, Gender, School
+from children.models import Child
+from mentoring.models import (
+    Cadence,
+    Concern,
+    ConcernStatus,
+    ExternalMentor,
+    LogBase,
+    Pairing,
+    PairingRole,
+)
+
+OLDEST_LOG_DAYS = 366  # a date more than a year back is almost always a typo (2025 for 2026)
+
+
+@dataclass(frozen=True)
+class ConcernData:
+    category: str
+    description: str = ""
+
+
+def check_log_date(day: date, *, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if day > today:
+        raise ValidationError({"date": "日期不能晚于今天。"})
+    if day < today - timedelta(days=OLDEST_LOG_DAYS):
+        raise ValidationError({"date": "日期早于一年前，请检查是否填错了年份。"})
+
+
+def _refuse_duplicate(model: type[LogBase], *, author, child: Child, day: date, text: str, exclude_pk=None) -> None:
+    """A double tap submits the same form twice: same author, child, kind, day and text."""
+    twins = model.objects.filter(author=author, child=child, date=day, text=text)
+    if exclude_pk:
+        twins = twins.exclude(pk=exclude_pk)
+    if twins.exists():
+        raise ValidationError("这条记录已经保存过了，请勿重复提交。", code="duplicate")
+
+
+def _raise_concern(*, child: Child, data: ConcernData, user, day: date) -> Concern:
+    concern = Concern(child=child, category=data.category, description=data.description, raised_by=user, raised_on=day)
+    concern.full_clean()
+    concern.save()
+    return concern
+
+
+@transaction.atomic
+def create_log(
+    *,
+    model: type[LogBase],
+    child: Child,
+    data: dict,
+    author,
+    external_mentor: ExternalMentor | None = None,
+    concern: ConcernData | None = None,
+    today: date | None = None,
+) -> LogBase:
+    """Save a talk, visit or contact for a child, with its concern if one is raised. Refuses a date in
+    the future and a duplicate of a log just saved (ValidationError, nothing saved)."""
+    check_log_date(data["date"], today=today)
+    if external_mentor is not None and external_mentor.school_id != child.school_id:
+        raise ValidationError({"external_mentor": "该校外帮扶人不属于本校。"})
+    _refuse_duplicate(model, author=author, child=child, day=data["date"], text=data.get("text", ""))
+    log = model(child=child, author=author, external_mentor=external_mentor, **data)
+    log.full_clean(exclude=["concern"])
+    if concern is not None:
+        log.concern = _raise_concern(child=child, data=concern, user=author, day=data["date"])
+    log.save()
+    return log
+
+
+@transaction.atomic
+def update_log(
+    *, log: LogBase, data: dict, acting_user, concern: ConcernData | None = None, today: date | None = None
+) -> LogBase:
+    """Change a log's fields (only those that changed are written) and optionally raise a concern on it."""
+    if "date" in data:
+        check_log_date(data["date"], today=today)
+    changed = [key for key, value in data.items() if getattr(log, key) != value]
+    for key in changed:
+        setattr(log, key, data[key])
+    if changed:
+        _refuse_duplicate(type(log), author=log.author, child=log.child, day=log.date, text=log.text, exclude_pk=log.pk)
+    log.full_clean(exclude=["concern"])
+    if concern is not None and log.concern_id is None:
+        log.concern = _raise_concern(child=log.child, data=concern, user=acting_user, day=log.date)
+        changed.append("concern")
+    if changed:
+        log.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            target=str(log),
+            school=log.child.school,
+            model=log._meta.model_name,
+            pk=log.pk,
+            fields=changed,
+        )
+    return log
+
+
+@transaction.atomic
+def delete_log(*, log: LogBase, acting_user, reason: str = "") -> None:
+    """Soft delete: the log leaves every list and figure but stays in the table, and the audit log
+    records who deleted it and why."""
+    log.is_deleted = True
+    log.deleted_at = timezone.now()
+    log.deleted_by = acting_user
+    log.save(update_fields=["is_deleted", "deleted_at", "deleted_by", "updated_at"])
+    audit.record(
+        user=acting_user,
+        action=AuditAction.DELETE,
+        target=str(log),
+        school=log.child.school,
+        model=log._meta.model_name,
+        pk=log.pk,
+        reason=reason[:200],
+    )
+
+
+@transaction.atomic
+def close_concern(*, concern: Concern, action_taken: str, acting_user) -> Concern:
+    """Record what was done and close the concern."""
+    if concern.status == ConcernStatus.CLOSED:
+        raise ValidationError("该关注事项已处理。")
+    if not action_taken.strip():
+        raise ValidationError({"action_taken": "请填写处理情况。"})
+    concern.status = ConcernStatus.CLOSED
+    concern.action_taken = action_taken.strip()
+    concern.closed_by = acting_user
+    concern.closed_at = timezone.now()
+    concern.full_clean()
+    concern.save(update_fields=["status", "action_taken", "closed_by", "closed_at"])
+    return concern
+
+
+# --- Pairings ---------------------------------------------------------------------------------------
+
+
+def default_role(mentor) -> str:
+    """爱心妈妈 / 爱心爸爸 from the mentor's gender; 代理家长 when unknown or external."""
+    gender = getattr(getattr(mentor, "profile", None), "gender", "") if mentor else ""
+    return {Gender.FEMALE: PairingRole.CARING_MOTHER, Gender.MALE: PairingRole.CARING_FATHER}.get(
+        gender, PairingRole.PROXY_PARENT
+    )
+
+
+def _load(*, mentor=None, external_mentor=None, on: date) -> int:
+    who = Q(mentor=mentor) if mentor is not None else Q(external_mentor=external_mentor)
+    return (
+        Pairing.objects.filter(who, start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).count()
+    )
+
+
+def _pair(
+    *,
+    child: Child,
+    mentor,
+    external_mentor: ExternalMentor | None,
+    role: str,
+    start_date: date,
+    is_secondary: bool,
+    over_limit_reason: str,
+    extra_load: int = 0,
+) -> Pairing:
+    if (mentor is None) == (external_mentor is None):
+        raise ValidationError({"mentor": "请选择一名帮扶教师或一名校外帮扶人。"})
+    school = child.school
+    if mentor is not None and getattr(getattr(mentor, "profile", None), "school_id", None) != school.pk:
+        raise ValidationError({"mentor": "帮扶教师必须是本校教师。"})
+    if external_mentor is not None and external_mentor.school_id != school.pk:
+        raise ValidationError({"external_mentor": "该校外帮扶人不属于本校。"})
+    if Pairing.objects.filter(child=child, is_secondary=is_secondary, end_date__isnull=True).exists():
+        slot = "第二帮扶人" if is_secondary else "帮扶教师"
+        raise ValidationError(f"{child.name} 已有{slot}，请先结束原结对。")
+    load = _load(mentor=mentor, external_mentor=external_mentor, on=start_date) + extra_load
+    limit = school.max_children_per_mentor
+    if load >= limit and not over_limit_reason.strip():
+        name = mentor.get_full_name() if mentor else external_mentor.name
+        raise ValidationError(
+            {"over_limit_reason": f"{name} 已结对 {load} 名学生，达到本校上限（{limit} 名）。如确需超出，请填写理由。"}
+        )
+    pairing = Pairing(
+        child=child,
+        mentor=mentor,
+        external_mentor=external_mentor,
+        role=role or default_role(mentor),
+        start_date=start_date,
+        is_secondary=is_secondary,
+        over_limit_reason=over_limit_reason.strip() if load >= limit else "",
+    )
+    pairing.full_clean(validate_unique=False)
+    pairing.save()
+    return pairing
+
+
+@transaction.atomic
+def pair_child(
+    *,
+    child: Child,
+    mentor=None,
+    external_mentor: ExternalMentor | None = None,
+    role: str = "",
+    start_date: date,
+    is_secondary: bool = False,
+    over_limit_reason: str = "",
+    acting_user,
+) -> Pairing:
+    """结对: pair a child with a staff mentor or an external volunteer. The school's limit of children
+    per mentor is enforced unless a reason is given (it is kept on the pairing)."""
+    return _pair(
+        child=child,
+        mentor=mentor,
+        external_mentor=external_mentor,
+        role=role,
+        start_date=start_date,
+        is_secondary=is_secondary,
+        over_limit_reason=over_limit_reason,
+    )
+
+
+@transaction.atomic
+def bulk_pair(*, school: School, assignments: list[tuple[Child, object]], start_date: date, acting_user) -> int:
+    """Pair many children at once (the 待结对 page). Every row is checked; if any fails, nothing is
+    saved and the error lists every failing child."""
+    errors = []
+    added: dict[int, int] = {}
+    for child, mentor in assignments:
+        if child.school_id != school.pk:
+            errors.append(f"{child.name}：不是本校学生")
+            continue
+        try:
+            _pair(
+                child=child,
+                mentor=mentor,
+                external_mentor=None,
+                role="",
+                start_date=start_date,
+                is_secondary=False,
+                over_limit_reason="",
+                extra_load=0,
+            )
+        except ValidationError as error:
+            errors.append(f"{child.name}：{'；'.join(error.messages)}")
+        else:
+            added[mentor.pk] = added.get(mentor.pk, 0) + 1
+    if errors:
+        raise ValidationError(errors)
+    return sum(added.values())
+
+
+@transaction.atomic
+def end_pairing(*, pairing: Pairing, end_date: date, acting_user) -> Pairing:
+    if pairing.end_date is not None:
+        raise ValidationError("该结对已结束。")
+    if end_date < pairing.start_date:
+        raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+    pairing.end_date = end_date
+    pairing.save(update_fields=["end_date"])
+    audit.record(
+        user=acting_user, action=AuditAction.CHANGE, target=f"结束结对：{pairing}", school=pairing.child.school
+    )
+    return pairing
+
+
+@transaction.atomic
+def create_external_mentor(*, school: School, data: dict, acting_user) -> ExternalMentor:
+    mentor = ExternalMentor(school=school, **data)
+    mentor.full_clean()
+    mentor.save()
+    return mentor
+
+
+@transaction.atomic
+def save_cadence(*, school: School, data: dict, max_children_per_mentor: int, acting_user) -> Cadence:
+    """The school's required frequencies and its limit of children per mentor."""
+    cadence = Cadence.objects.select_for_update().filter(school=school).first() or Cadence(school=school)
+    for key, value in data.items():
+        setattr(cadence, key, value)
+    cadence.full_clean()
+    cadence.save()
+    if school.max_children_per_mentor != max_children_per_mentor:
+        school.max_children_per_mentor = max_children_per_mentor
+        school.full_clean()
+        school.save(update_fields=["max_children_per_mentor"])
+    audit.record(user=acting_user, action=AuditAction.CHANGE, target="帮扶工作频次", school=school, **data)
+    return cadence

@@ -1,0 +1,299 @@
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from caretrack.permissions import (
+    can_edit_log,
+    can_log_for_external_mentor,
+    children_visible_to,
+    concerns_visible_to,
+    get_child_for_logging,
+    get_child_for_user,
+    get_concern_for_manager,
+    get_log_for_user,
+    get_pairing_for_manager,
+    require_school_manager,
+    require_staff,
+)
+from children.chronology import chronology as build_chronology
+from mentoring import selectors, services
+from mentoring.forms import (
+    LOG_FORMS,
+    CadenceForm,
+    CloseConcernForm,
+    DeleteLogForm,
+    EndPairingForm,
+    ExternalMentorForm,
+    PairingForm,
+)
+from mentoring.links import URL_PREFIX, detail_url, initial_for_log
+from mentoring.models import LOG_MODELS, Cadence, ConcernStatus, ExternalMentor
+
+KIND_LABELS = {kind: model._meta.verbose_name for kind, model in LOG_MODELS.items()}
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def my_students(request):
+    """我的学生: the teacher's phone home — a card per child with badges and one tap to log."""
+    school = require_staff(request.user)
+    today = timezone.localdate()
+    mine, others = selectors.my_students(user=request.user, school=school, on=today)
+    return render(request, "mentoring/my_students.html", {"mine": mine, "others": others, "today": today})
+
+
+def log_create(request, pk, kind):
+    child = get_child_for_logging(request.user, pk)
+    externals = None
+    if can_log_for_external_mentor(request.user):
+        externals = ExternalMentor.objects.filter(school=child.school)
+    form = LOG_FORMS[kind](request.POST or None, external_mentors=externals, initial=initial_for_log(kind, child))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_log(
+                model=LOG_MODELS[kind],
+                child=child,
+                data=form.log_data(),
+                author=request.user,
+                external_mentor=form.cleaned_data.get("external_mentor"),
+                concern=form.concern(),
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"已保存 {child.name} 的{KIND_LABELS[kind]}。")
+            return redirect(_next_url(request, reverse("mentoring:my_students")))
+    context = {"form": form, "child": child, "kind": kind, "title": f"{KIND_LABELS[kind]} · {child.name}"}
+    return render(request, "mentoring/log_form.html", context)
+
+
+def log_detail(request, pk, kind):
+    log = get_log_for_user(request.user, LOG_MODELS[kind], pk)
+    prefix = URL_PREFIX[kind]
+    context = {
+        "log": log,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "can_edit": can_edit_log(request.user, log),
+        "edit_url": reverse(f"mentoring:{prefix}_edit", args=[log.pk]),
+        "delete_url": reverse(f"mentoring:{prefix}_delete", args=[log.pk]),
+    }
+    return render(request, "mentoring/log_detail.html", context)
+
+
+def log_edit(request, pk, kind):
+    log = get_log_for_user(request.user, LOG_MODELS[kind], pk, write=True)
+    form = LOG_FORMS[kind](request.POST or None, instance=log, can_raise_concern=log.concern_id is None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_log(log=log, data=form.log_data(), acting_user=request.user, concern=form.concern())
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "记录已修改。")
+            return redirect(detail_url(log))
+    context = {"form": form, "child": log.child, "kind": kind, "log": log, "title": f"修改{KIND_LABELS[kind]}"}
+    return render(request, "mentoring/log_form.html", context)
+
+
+@require_POST
+def log_delete(request, pk, kind):
+    log = get_log_for_user(request.user, LOG_MODELS[kind], pk, write=True)
+    form = DeleteLogForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写删除原因。")
+        return redirect(detail_url(log))
+    services.delete_log(log=log, acting_user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "记录已删除（删除操作已记入审计日志）。")
+    return redirect("children:detail", pk=log.child_id)
+
+
+def child_chronology(request, pk):
+    """成长档案: every log of the child, newest first, filtered by kind."""
+    child = get_child_for_user(request.user, pk)
+    kind = request.GET.get("kind") or None
+    entries = build_chronology(child, request.user, kind)
+    kinds = [("", "全部"), *KIND_LABELS.items(), ("concern", "关注事项"), ("archive", "档案")]
+    context = {"child": child, "entries": entries, "kind": kind or "", "kinds": kinds}
+    return render(request, "mentoring/chronology.html", context)
+
+
+def concern_list(request):
+    """待处理: open concerns (the oldest first, those older than a week highlighted), then closed ones."""
+    require_school_manager(request.user)
+    concerns = list(selectors.concern_list(concerns_visible_to(request.user))[:300])
+    week_ago = timezone.localdate() - timezone.timedelta(days=7)
+    open_ones = [c for c in concerns if c.status == ConcernStatus.OPEN]
+    closed = [c for c in concerns if c.status == ConcernStatus.CLOSED][:50]
+    context = {"open": open_ones, "closed": closed, "week_ago": week_ago, "close_form": CloseConcernForm()}
+    return render(request, "mentoring/concerns.html", context)
+
+
+@require_POST
+def concern_close(request, pk):
+    concern = get_concern_for_manager(request.user, pk)
+    form = CloseConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_concern(
+                concern=concern, action_taken=form.cleaned_data["action_taken"], acting_user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"{concern.child.name} 的关注事项已处理。")
+    else:
+        messages.error(request, "请填写处理情况。")
+    return redirect("mentoring:concerns")
+
+
+def pairing_list(request):
+    """结对帮扶: every mentor with their children and badges, overdue first."""
+    school = require_school_manager(request.user)
+    today = timezone.localdate()
+    context = {
+        "rows": selectors.mentor_board(school=school, on=today),
+        "unpaired": selectors.unpaired_children(school=school, on=today).count(),
+        "limit": school.max_children_per_mentor,
+        "end_form": EndPairingForm(initial={"end_date": today}),
+    }
+    return render(request, "mentoring/pairings.html", context)
+
+
+def pairing_create(request):
+    school = require_school_manager(request.user)
+    form = PairingForm(request.POST or None, school=school, initial={"child": request.GET.get("child")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pairing = services.pair_child(
+                child=data["child"],
+                mentor=data["mentor"],
+                external_mentor=data["external_mentor"],
+                role=data["role"],
+                start_date=data["start_date"],
+                is_secondary=data["is_secondary"],
+                over_limit_reason=data["over_limit_reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            role = pairing.get_role_display()
+            messages.success(request, f"已结对：{pairing.mentor_name} — {pairing.child.name}（{role}）。")
+            return redirect("mentoring:pairings")
+    return render(request, "mentoring/simple_form.html", {"form": form, "title": "新建结对"})
+
+
+@require_POST
+def pairing_end(request, pk):
+    pairing = get_pairing_for_manager(request.user, pk)
+    form = EndPairingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_pairing(pairing=pairing, end_date=form.cleaned_data["end_date"], acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已结束结对：{pairing}。")
+    else:
+        messages.error(request, "请填写正确的结束日期。")
+    return redirect("mentoring:pairings")
+
+
+def unpaired(request):
+    """待结对: left-behind children without a mentor, each with suggested mentors (their class teacher
+    first, then the teachers with the fewest children)."""
+    school = require_school_manager(request.user)
+    today = timezone.localdate()
+    options = selectors.mentor_options(school=school, on=today)
+    children = list(selectors.unpaired_children(school=school, on=today))
+    rows = [(child, selectors.suggestions_for(child, options, school.max_children_per_mentor)) for child in children]
+    context = {"rows": rows, "options": options, "today": today, "limit": school.max_children_per_mentor}
+    return render(request, "mentoring/unpaired.html", context)
+
+
+@require_POST
+def bulk_pair(request):
+    school = require_school_manager(request.user)
+    chosen = {
+        key.removeprefix("mentor_"): value for key, value in request.POST.items() if key.startswith("mentor_") and value
+    }
+    if not chosen:
+        messages.warning(request, "没有选择任何帮扶教师。")
+        return redirect("mentoring:unpaired")
+    try:
+        children = {str(c.pk): c for c in children_visible_to(request.user).filter(pk__in=list(chosen))}
+        mentors = {
+            str(u.pk): u
+            for u in User.objects.filter(
+                pk__in=list(chosen.values()), profile__school=school, profile__is_teacher=True
+            ).select_related("profile")
+        }
+        start = timezone.datetime.strptime(request.POST.get("start_date") or str(timezone.localdate()), "%Y-%m-%d")
+    except ValueError:
+        messages.error(request, "提交的数据有误，请刷新页面后重试。")
+        return redirect("mentoring:unpaired")
+    assignments = [(children[c], mentors[m]) for c, m in chosen.items() if c in children and m in mentors]
+    if len(assignments) != len(chosen):
+        messages.error(request, "部分学生或教师不属于本校，未做任何结对。")
+        return redirect("mentoring:unpaired")
+    try:
+        n = services.bulk_pair(
+            school=school, assignments=assignments, start_date=start.date(), acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, "未做任何结对：" + "；".join(error.messages))
+    else:
+        messages.success(request, f"已为 {n} 名学生结对。")
+    return redirect("mentoring:unpaired")
+
+
+def external_mentor_create(request):
+    school = require_school_manager(request.user)
+    form = ExternalMentorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentor = services.create_external_mentor(school=school, data=form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"已添加校外帮扶人：{mentor}。现在可以为其结对。")
+            return redirect("mentoring:pairing_create")
+    return render(request, "mentoring/simple_form.html", {"form": form, "title": "添加校外帮扶人"})
+
+
+def cadence_settings(request):
+    school = require_school_manager(request.user)
+    cadence = Cadence.for_school(school)
+    form = CadenceForm(
+        request.POST or None, instance=cadence, initial={"max_children_per_mentor": school.max_children_per_mentor}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_cadence(
+            school=school,
+            data=form.cadence_data(),
+            max_children_per_mentor=form.cleaned_data["max_children_per_mentor"],
+            acting_user=request.user,
+        )
+        messages.success(request, "帮扶工作频次已保存。")
+        return redirect("mentoring:pairings")
+    return render(request, "mentoring/simple_form.html", {"form": form, "title": "帮扶工作频次与结对上限"})
