@@ -359,7 +359,7 @@ def _photo_file(photo):
 
 
 def _photo_caption(photo) -> str:
-    caption = getattr(photo, "caption", "") or ""
+    caption = getattr(photo, "label", "") or getattr(photo, "caption", "") or ""
     activity = getattr(photo, "activity", None)
     if not caption and activity is not None:
         caption = str(activity)
