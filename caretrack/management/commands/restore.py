@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from caretrack.backup import BackupError, restore_database
+
+
+class Command(BaseCommand):
+    help = (
+        "从 backup 命令生成的备份文件恢复整个数据库。数据库中已有数据时须加 --yes 确认覆盖。"
+        "PostgreSQL 使用 pg_restore --clean。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="备份文件（.sqlite3 或 .dump）")
+        parser.add_argument("--yes", action="store_true", help="确认覆盖数据库中的现有数据")
+        parser.add_argument("--database", default="default", help="数据库别名（默认 default）")
+
+    def handle(self, *args, file, yes, database, **options):
+        try:
+            restore_database(path=file, using=database, overwrite=yes)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复数据库。"))
