@@ -1,0 +1,229 @@
+"""Security properties seen from outside: login throttling, session expiry, CSRF, the read-only audit
+log and the audit of full-archive views."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from caretrack.models import AuditAction, AuditEvent
+from tests.factories import TEST_PASSWORD, ChildFactory, PairingFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCKED_TEXT = "登录失败次数过多，账号已暂时锁定"
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+# --- Failed-login throttling (django-axes) ----------------------------------------------------------
+
+
+def test_axes_is_configured_for_five_failures_per_user_and_address():
+    assert "axes" in django_settings.INSTALLED_APPS
+    assert django_settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    assert django_settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert django_settings.AXES_FAILURE_LIMIT == 5
+    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert django_settings.AXES_COOLOFF_TIME  # locked for a while, not forever
+
+
+def test_sixth_wrong_password_is_locked_out_with_the_chinese_page(settings, world, client):
+    settings.AXES_ENABLED = True
+    username = world.mentor.username
+    for attempt in range(4):
+        response = _login(client, username, f"wrong-{attempt}")
+        assert response.status_code == 200, attempt  # the login form again, with its error
+        assert LOCKED_TEXT not in response.content.decode()
+    # The fifth failure reaches the limit: its answer is already the lockout page ...
+    fifth = _login(client, username, "wrong-5")
+    assert fifth.status_code == 429
+    # ... and the sixth attempt is refused without being checked.
+    locked = _login(client, username, "wrong-6")
+    assert locked.status_code == 429
+    assert LOCKED_TEXT in locked.content.decode()
+    # While locked, even the right password does not get in.
+    still_locked = _login(client, username, TEST_PASSWORD)
+    assert still_locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another teacher on the same staff-room computer can still log in.
+    other = _login(Client(), world.class_teacher.username, TEST_PASSWORD)
+    assert other.status_code == 302
+
+
+def test_a_successful_login_resets_the_failure_count(settings, world, client):
+    settings.AXES_ENABLED = True
+    username = world.mentor.username
+    for attempt in range(4):
+        _login(client, username, f"wrong-{attempt}")
+    assert _login(client, username, TEST_PASSWORD).status_code == 302
+    client.logout()
+    for attempt in range(4):
+        assert _login(client, username, f"again-{attempt}").status_code == 200
+    assert _login(client, username, TEST_PASSWORD).status_code == 302
+
+
+def test_weak_passwords_are_refused_in_chinese():
+    for weak in ("12345678", "password"):
+        with pytest.raises(ValidationError) as info:
+            validate_password(weak)
+        assert any("密码" in message for message in info.value.messages)
+    validate_password("Xiao-Zhang-2026!care")
+
+
+@pytest.mark.xfail(reason="Django 5.2's zh_Hans catalogue lacks the new MinimumLengthValidator message", strict=True)
+def test_too_short_password_message_is_chinese():
+    with pytest.raises(ValidationError) as info:
+        validate_password("abc12")
+    assert "密码" in info.value.messages[0]
+
+
+# --- Sessions ------------------------------------------------------------------------------------------
+
+
+def test_session_expires_after_inactivity_and_activity_extends_it(world, client):
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 15 * 60 <= django_settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+    assert django_settings.SESSION_COOKIE_HTTPONLY is True
+    assert _login(client, world.principal.username, TEST_PASSWORD).status_code == 302
+    key = client.session.session_key
+    page = reverse("children:list")
+    assert client.get(page).status_code == 200
+
+    # Almost idle for the whole session age: one more request slides the expiry forward again.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get(page).status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > timezone.now() + timedelta(seconds=django_settings.SESSION_COOKIE_AGE - 60)
+
+    # Idle longer than the session age: back to the login page.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+# --- CSRF ------------------------------------------------------------------------------------------------
+
+
+def _csrf_token(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["csrf_token"] if "csrf_token" in response.context else client.cookies["csrftoken"].value
+
+
+def test_login_form_refuses_a_post_without_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    response = _login(client, world.principal.username, TEST_PASSWORD)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_archive_edit_and_talk_logging_refuse_a_post_without_csrf_token(world):
+    child = ChildFactory(school_class=world.school_class)
+    PairingFactory(child=child, mentor=world.mentor)
+    teacher = Client(enforce_csrf_checks=True)
+    teacher.force_login(world.class_teacher)
+    edit_url = reverse("children:edit", args=[child.pk])
+    assert teacher.post(edit_url, {"name": "改名"}).status_code == 403
+    child.refresh_from_db()
+    assert child.name != "改名"
+
+    mentor = Client(enforce_csrf_checks=True)
+    mentor.force_login(world.mentor)
+    talk_url = reverse("mentoring:talk_create", args=[child.pk])
+    data = {"date": timezone.localdate().isoformat(), "place": "office", "mood": "3", "text": "CSRF 测试"}
+    assert mentor.post(talk_url, data).status_code == 403
+    assert not child.talks.exists()
+    # With the token from the form, the same post is accepted.
+    token = _csrf_token(mentor, talk_url)
+    assert mentor.post(talk_url, {**data, "csrfmiddlewaretoken": token}).status_code == 302
+    assert child.talks.get().text == "CSRF 测试"
+
+
+def test_every_post_form_in_the_login_page_carries_a_token():
+    client = Client(enforce_csrf_checks=True)
+    html = client.get(reverse("login")).content.decode()
+    assert html.count('name="csrfmiddlewaretoken"') >= html.count('method="post"') >= 1
+
+
+# --- The audit log ----------------------------------------------------------------------------------------
+
+
+def test_audit_page_is_for_the_principal_only(world, client):
+    url = reverse("caretrack:audit")
+    for user in (world.coordinator, world.class_teacher, world.mentor, world.bureau, world.other_teacher):
+        client.force_login(user)
+        assert client.get(url).status_code == 403, user
+    client.force_login(world.principal)
+    assert client.get(url).status_code == 200
+
+
+def test_audit_page_is_read_only(world, client):
+    event = AuditEvent.objects.create(user=world.coordinator, school=world.school, action=AuditAction.EXPORT,
+                                      target="台账导出")  # fmt: skip
+    client.force_login(world.principal)
+    url = reverse("caretrack:audit")
+    html = client.get(url).content.decode()
+    assert "台账导出" in html
+    assert 'method="post"' not in html.split("<main", 1)[-1].split("</main>", 1)[0].lower()
+    # A forged POST changes nothing.
+    client.post(url, {"action": "delete", "target": "篡改", "id": event.pk})
+    event.refresh_from_db()
+    assert (event.action, event.target) == (AuditAction.EXPORT, "台账导出")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_audit_cannot_be_added_changed_or_deleted_in_the_admin(world, client):
+    from django.contrib.auth.models import User
+
+    event = AuditEvent.objects.create(user=world.principal, school=world.school, action=AuditAction.EXPORT,
+                                      target="原始记录")  # fmt: skip
+    model_admin = admin_site._registry[AuditEvent]
+    superuser = User.objects.create_superuser("root", password=TEST_PASSWORD)
+    client.force_login(superuser)
+    request = client.get(reverse("admin:index")).wsgi_request
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert client.get(reverse("admin:caretrack_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:caretrack_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code in (
+        302,
+        403,
+    )
+    change_url = reverse("admin:caretrack_auditevent_change", args=[event.pk])
+    client.post(change_url, {"target": "篡改", "action": "view_child", "at_0": "2020-01-01", "at_1": "00:00"})
+    event.refresh_from_db()
+    assert event.target == "原始记录"
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_viewing_a_full_archive_is_written_to_the_audit_log(world, client):
+    child = ChildFactory(school_class=world.school_class, name="王小明")
+    client.force_login(world.principal)
+    assert client.get(reverse("children:detail", args=[child.pk])).status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.VIEW_CHILD)
+    assert event.user == world.principal
+    assert event.school == world.school
+    assert "王小明" in event.target
+    # The principal then finds it on the audit page, filtered by action.
+    page = client.get(reverse("caretrack:audit"), {"action": AuditAction.VIEW_CHILD}).content.decode()
+    assert "王小明" in page
+
+
+def test_a_teacher_of_another_school_cannot_make_the_archive_view_happen(world):
+    child = ChildFactory(school_class=world.school_class)
+    outsider = StaffFactory(school=world.other_school).user
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(reverse("children:detail", args=[child.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW_CHILD).exists()
