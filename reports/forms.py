@@ -23,6 +23,7 @@ class SectionsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["show_full_names"].widget.attrs["class"] = "form-check-input"
         for key, _ in SECTIONS:
             self.fields[key].widget = forms.Textarea(attrs={"rows": 8, "class": "form-control"})
             self.fields[key].error_messages["max_length"] = "内容太长了（最多 %(limit_value)d 字）。"
@@ -54,7 +55,9 @@ class CaseForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    use = forms.BooleanField(label="选用", required=False)
+    use = forms.BooleanField(
+        label="选用", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
     caption = forms.CharField(
         label="说明", required=False, max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
     )

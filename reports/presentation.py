@@ -30,11 +30,12 @@ def dashboard_links(figures: SchoolFigures) -> dict:
         "grades": {row.key: url_or_none("children:list", grade=row.key) for row in figures.archive.by_grade},
         "classes": {row.key: url_or_none("children:list", school_class=row.key) for row in figures.archive.by_class},
         "pairings": url_or_none("mentoring:pairings"),
-        "unpaired": url_or_none("mentoring:pairings", status="unpaired"),
+        "unpaired": url_or_none("mentoring:unpaired"),
         "concerns": url_or_none("mentoring:concerns"),
-        "talks": url_or_none("mentoring:talks"),
-        "visits": url_or_none("mentoring:visits"),
-        "contacts": url_or_none("mentoring:contacts"),
+        # The mentor board lists each mentor's children with their talk, visit and contact badges.
+        "talks": url_or_none("mentoring:pairings"),
+        "visits": url_or_none("mentoring:pairings"),
+        "contacts": url_or_none("mentoring:pairings"),
         "activities": url_or_none("activities:list"),
         "care_room": url_or_none("activities:care_room"),
         "aid": url_or_none("activities:aid"),
@@ -48,7 +49,7 @@ def _pairs(rows) -> list[list]:
 def dashboard_charts(figures: SchoolFigures) -> dict:
     """Data for the ECharts on the dashboard (passed with json_script; the same numbers are in the tables)."""
     charts = {
-        "types": [[t.label, t.count] for t in figures.by_type],
+        "types": [[t.label, t.count] for t in figures.by_type if t.count],
         "grades": [[row.label, row.total] for row in figures.archive.by_grade],
         "provinces": _pairs(figures.provinces),
         "missing": _pairs(figures.archive.missing),
@@ -93,6 +94,7 @@ def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile] | Non
         mentoring = [
             Tile("pairing_coverage", "结对覆盖率", _pct(m.pairing_coverage), "", f"已结对 {m.paired} 人",
                  links["pairings"]),
+            Tile("unpaired", "待结对留守儿童", max(m.left_behind - m.paired, 0), "人", "点击去结对", links["unpaired"]),
             Tile("talk_compliance_week", "本周谈心达标率", _pct(m.talk_compliance_week), "",
                  f"本周谈心 {m.talks_this_week} 次，{m.children_talked_this_week} 人", links["talks"]),
             Tile("talk_compliance_term", "本学期谈心达标率", _pct(m.talk_compliance_term), "",
