@@ -363,3 +363,24 @@ def get_exam_for_user(user, pk, *, write: bool = False):
         return Exam.objects.select_related("term").get(pk=pk, school_id=roles.school_id)
     except (Exam.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该考试。") from None
+
+
+# --- Excel import and export (children/excel_views.py) -------------------------------------------
+
+
+def can_export_full_identifiers(user, school) -> bool:
+    """Full ID and phone numbers in an export: only the school's principal or coordinator, who may edit
+    every archive of the school (and only when they ask for them; the default export is masked)."""
+    roles = get_roles(user)
+    return roles.manages_school and roles.school_id == getattr(school, "pk", None)
+
+
+def get_term_for_user(user, pk):
+    """A term of the user's own school (404 otherwise)."""
+    from caretrack.models import Term
+
+    roles = get_roles(user)
+    try:
+        return Term.objects.get(pk=pk, school_id=roles.school_id)
+    except (Term.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该学期。") from None

@@ -26,7 +26,7 @@ from typing import BinaryIO
 from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -1018,38 +1018,41 @@ def commit_import(
     created = updated = 0
     touched: list[int] = []
     started = timezone.now()
-    with transaction.atomic():
-        for row in preview.rows:
-            if row.action not in (Action.CREATE, Action.UPDATE):
-                continue
-            row.data.guardian_change_reason = reason
-            try:
-                child = save_archive(
-                    school=school, data=row.data, acting_user=acting_user, child=row.existing, on=today
-                )
-            except ValidationError as e:
-                row.action = Action.ERROR
-                row.errors.extend(RowError(row.row, "姓名", m) for m in e.messages)
-                transaction.set_rollback(True)
-                raise ImportRejected(preview) from e
-            touched.append(child.pk)
-            if row.action == Action.CREATE:
-                created += 1
-            else:
-                updated += 1
-        _stamp_history(touched, since=started, user=acting_user, reason=reason)
-        audit.record(
-            user=acting_user,
-            action=AuditAction.IMPORT,
-            target=f"学生档案导入 {filename}",
-            school=school,
-            kind="children",
-            filename=filename,
-            sha256=sha256,
-            created=created,
-            updated=updated,
-            unchanged=preview.unchanged,
-        )
+    try:
+        with transaction.atomic():
+            for row in preview.rows:
+                if row.action not in (Action.CREATE, Action.UPDATE):
+                    continue
+                row.data.guardian_change_reason = reason
+                try:
+                    child = save_archive(
+                        school=school, data=row.data, acting_user=acting_user, child=row.existing, on=today
+                    )
+                except ValidationError as e:
+                    row.action = Action.ERROR
+                    row.errors.extend(RowError(row.row, "档案", m) for m in e.messages)
+                    raise ImportRejected(preview) from e
+                touched.append(child.pk)
+                if row.action == Action.CREATE:
+                    created += 1
+                else:
+                    updated += 1
+            _stamp_history(touched, since=started, user=acting_user, reason=reason)
+            audit.record(
+                user=acting_user,
+                action=AuditAction.IMPORT,
+                target=f"学生档案导入 {filename}",
+                school=school,
+                kind="children",
+                filename=filename,
+                sha256=sha256,
+                created=created,
+                updated=updated,
+                unchanged=preview.unchanged,
+            )
+    except IntegrityError as e:
+        # Someone saved the same child between the check and the save: nothing of this import was kept.
+        raise ImportRejected(preview, "导入未执行：导入期间这些学生的档案被其他人修改了，请重新上传预览。") from e
     return ImportOutcome(created=created, updated=updated, unchanged=preview.unchanged, preview=preview)
 
 

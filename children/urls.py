@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import views
+from children import excel_views, views
 
 app_name = "children"
 urlpatterns = [
@@ -10,4 +10,13 @@ urlpatterns = [
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/parent-status/", views.parent_status_change, name="parent_status"),
+    # Excel import and export (children/excel_views.py)
+    path("import/", excel_views.import_children, name="import"),
+    path("import/confirm/", excel_views.import_confirm, name="import_confirm"),
+    path("import/template.xlsx", excel_views.import_template, name="import_template"),
+    path("export/roster/", excel_views.export_roster, name="export_roster"),
+    path("export/register/", excel_views.export_register, name="export_register"),
+    path("export/talks/", excel_views.export_logs, {"kind": "talks"}, name="export_talks"),
+    path("export/visits/", excel_views.export_logs, {"kind": "visits"}, name="export_visits"),
+    path("export/summary/", excel_views.export_summary, name="export_summary"),
 ]

@@ -40,6 +40,15 @@ ACCESS: dict[str, Rule] = {
     "children:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
     "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     "children:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
+    # Excel import and export: school managers (a principal of another school imports into their own).
+    "children:import": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "children:import_confirm": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:import_template": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "children:export_roster": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:export_register": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:export_talks": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:export_visits": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:export_summary": Rule(SCHOOL_MANAGERS | {"other_principal", "bureau"}, method="post"),
     "children:edit": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}),
     "children:parent_status": Rule(
         {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}, method="post"

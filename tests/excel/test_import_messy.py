@@ -34,19 +34,25 @@ def messy(rows):
 
 
 def row(name="张小明", gender="男", birth="2017.3.2", number=None, class_text="三(2)班", **kw):
-    values = [1, name, gender, birth, number if number is not None else idn(),
-              kw.get("f_name", "张建国"), kw.get("f_phone", "139-1234-5678"), kw.get("f_place", "广东东莞"),
-              kw.get("m_name", "李秀兰"), kw.get("m_phone", "137 1234 5678"), kw.get("m_place", "浙江省义乌市"),
-              kw.get("g_name", "张奶奶"), kw.get("g_rel", "奶奶"), kw.get("g_phone", "0745-3221234"), class_text]  # fmt: skip
-    return values
+    father = [kw.get("f_name", "张建国"), kw.get("f_phone", "139-1234-5678"), kw.get("f_place", "广东东莞")]
+    mother = [kw.get("m_name", "李秀兰"), kw.get("m_phone", "137 1234 5678"), kw.get("m_place", "浙江省义乌市")]
+    guardian = [kw.get("g_name", "张奶奶"), kw.get("g_rel", "奶奶"), kw.get("g_phone", "0745-3221234")]
+    number = number if number is not None else idn()
+    return [1, name, gender, birth, number, *father, *mother, *guardian, class_text]
 
 
 def test_a_messy_sheet_is_read_row_by_row_without_manual_clean_up(world):
     sheet = messy(
         [
             row(),
-            row(name="李小红", gender="女", birth="2016年5月8日", number=idn(date(2016, 5, 8), "F", 3),
-                class_text="3年级2班", f_place="广东省东莞市"),  # fmt: skip
+            row(
+                name="李小红",
+                gender="女",
+                birth="2016年5月8日",
+                number=idn(date(2016, 5, 8), "F", 3),
+                class_text="3年级2班",
+                f_place="广东省东莞市",
+            ),  # fmt: skip
             row(name="王小刚", birth=201503, number="", class_text="三年级二班", f_place="上海浦东新区"),
         ]
     )
@@ -82,7 +88,8 @@ def test_what_cannot_be_understood_is_an_error_on_that_row_with_column_and_messa
         "第4行【身份证号码（18位）】身份证号被 Excel 当成了数字保存，后几位已经丢失。"
         "请把表格中身份证号这一列设置为“文本”格式，然后重新输入完整的18位身份证号",
         "第5行【年级班级】本校没有三年级(5)班，请先由管理员添加该班级，或核对班级",
-        "第5行【父亲务工地点】无法识别的务工地：朝阳（找不到或有多个同名地区），请写成“省+市”，如 广东东莞、浙江省义乌市",
+        "第5行【父亲务工地点】无法识别的务工地：朝阳（找不到或有多个同名地区），"
+        "请写成“省+市”，如 广东东莞、浙江省义乌市",
         "第6行【出生年月】无法识别的日期：2015.13.1，请写成 2015-03-02 的格式",
         "第6行【父亲联系电话】请输入11位手机号或带区号的固定电话，如 13812345678 或 0731-84561234",
         "第6行【监护人关系】请填写监护人与儿童的关系",

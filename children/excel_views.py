@@ -1,0 +1,248 @@
+"""Excel import (upload → preview → confirm) and the Excel downloads. Thin: authorize, call
+children.importers / children.exports, render.
+
+Between preview and confirm the uploaded file is kept on the server under MEDIA_ROOT/imports/<uuid>.xlsx;
+the session (not the browser) holds its SHA-256, name and school, and confirm checks the hash before
+reading it again. The client only sends back the random token."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caretrack.models import Term
+from caretrack.permissions import (
+    can_export_full_identifiers,
+    get_roles,
+    get_term_for_user,
+    require_school_manager,
+    schools_for_aggregates,
+)
+from children import exports, importers
+
+SESSION_KEY = "excel_imports"
+PENDING_LIMIT = 5
+STALE_SECONDS = 24 * 60 * 60
+PREVIEW_LIST_LIMIT = 200
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "文件是空的。"},
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            importers.check_upload(uploaded.name, uploaded.size)
+        except importers.ImportFileError as e:
+            raise forms.ValidationError(str(e)) from None
+        return uploaded
+
+
+class ExportForm(forms.Form):
+    term = forms.ModelChoiceField(label="学期", queryset=Term.objects.none(), required=False, empty_label="当前学期")
+    full = forms.BooleanField(label="显示完整身份证号和电话", required=False)
+
+    def __init__(self, *args, school, allow_full: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = Term.objects.filter(school=school)
+        if not allow_full:
+            del self.fields["full"]
+
+
+def _imports_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _store_upload(request, uploaded, school) -> str:
+    directory = _imports_dir()
+    now = time.time()
+    for old in directory.glob("*.xlsx"):
+        if now - old.stat().st_mtime > STALE_SECONDS:
+            old.unlink(missing_ok=True)
+    token = uuid.uuid4().hex
+    digest = hashlib.sha256()
+    with open(directory / f"{token}.xlsx", "wb") as out:
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    pending = request.session.get(SESSION_KEY, {})
+    for stale in list(pending)[: max(0, len(pending) - PENDING_LIMIT + 1)]:
+        _discard(request, stale, pending)
+    pending[token] = {"sha256": digest.hexdigest(), "filename": Path(uploaded.name).name[:100], "school": school.pk}
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _load_upload(request, token: str, school) -> tuple[Path, dict] | None:
+    """The stored file for a token of this session and school, if its content is unchanged."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    meta = request.session.get(SESSION_KEY, {}).get(token)
+    path = _imports_dir() / f"{token}.xlsx"
+    if not meta or meta.get("school") != school.pk or not path.exists():
+        return None
+    if importers.file_sha256(path) != meta["sha256"]:
+        return None
+    return path, meta
+
+
+def _discard(request, token: str, pending: dict | None = None) -> None:
+    pending = pending if pending is not None else request.session.get(SESSION_KEY, {})
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+
+
+def _hub_context(request, school, form=None) -> dict:
+    allow_full = can_export_full_identifiers(request.user, school)
+    return {
+        "form": form or ImportUploadForm(),
+        "export_form": ExportForm(school=school, allow_full=allow_full),
+        "max_mb": importers.MAX_UPLOAD_BYTES // 1024 // 1024,
+    }
+
+
+def _render_preview(request, preview, token: str, message: str = ""):
+    return render(
+        request,
+        "children/import_preview.html",
+        {
+            "preview": preview,
+            "token": token,
+            "message": message,
+            "limit": PREVIEW_LIST_LIMIT,
+            "create_rows": [r for r in preview.rows if r.action == importers.Action.CREATE][:PREVIEW_LIST_LIMIT],
+            "update_rows": [r for r in preview.rows if r.action == importers.Action.UPDATE][:PREVIEW_LIST_LIMIT],
+            "errors": preview.errors[: PREVIEW_LIST_LIMIT * 5],
+        },
+    )
+
+
+def import_children(request):
+    """导入导出: upload a sheet and see what it would do; links to the template and the exports."""
+    school = require_school_manager(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        token = _store_upload(request, uploaded, school)
+        path, meta = _load_upload(request, token, school)
+        try:
+            preview = importers.read_import(school=school, source=path, filename=meta["filename"])
+        except importers.ImportFileError as e:
+            _discard(request, token)
+            form.add_error("file", str(e))
+        else:
+            return _render_preview(request, preview, token)
+    return render(request, "children/import.html", _hub_context(request, school, form))
+
+
+@require_POST
+def import_confirm(request):
+    school = require_school_manager(request.user)
+    token = request.POST.get("token", "")
+    stored = _load_upload(request, token, school)
+    if stored is None:
+        messages.error(request, "该文件已经导入，或预览已过期，请重新上传。")
+        return redirect("children:import")
+    path, meta = stored
+    claimed = path.with_suffix(".importing")
+    try:
+        path.rename(claimed)  # atomic: a double submit finds the file gone
+    except FileNotFoundError:
+        messages.error(request, "该文件正在导入或已经导入，请勿重复提交。")
+        return redirect("children:import")
+    try:
+        outcome = importers.commit_import(
+            school=school, source=claimed, filename=meta["filename"], acting_user=request.user, sha256=meta["sha256"]
+        )
+    except importers.ImportFileError as e:
+        claimed.unlink(missing_ok=True)
+        _discard(request, token)
+        messages.error(request, str(e))
+        return redirect("children:import")
+    except importers.ImportRejected as e:
+        claimed.rename(path)
+        return _render_preview(request, e.preview, token, message=e.message)
+    claimed.unlink(missing_ok=True)
+    _discard(request, token)
+    messages.success(
+        request,
+        f"已导入 {meta['filename']}：新建 {outcome.created} 人，更新 {outcome.updated} 人，"
+        f"{outcome.unchanged} 人无变化。",
+    )
+    return redirect("children:list")
+
+
+def import_template(request):
+    require_school_manager(request.user)
+    return _download("留守儿童信息导入模板.xlsx", exports.import_template())
+
+
+def _download(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
+    response["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _export_options(request, school) -> tuple[Term | None, bool]:
+    allow_full = can_export_full_identifiers(request.user, school)
+    term_id = request.POST.get("term")
+    term = get_term_for_user(request.user, term_id) if term_id else None
+    return term, allow_full and request.POST.get("full") in ("on", "1", "true")
+
+
+@require_POST
+def export_roster(request):
+    school = require_school_manager(request.user)
+    term, full = _export_options(request, school)
+    result = exports.export_roster(school=school, term=term, full_identifiers=full, acting_user=request.user)
+    return _download(result.filename, result.content)
+
+
+@require_POST
+def export_register(request):
+    school = require_school_manager(request.user)
+    term, full = _export_options(request, school)
+    result = exports.export_register(school=school, term=term, full_identifiers=full, acting_user=request.user)
+    return _download(result.filename, result.content)
+
+
+@require_POST
+def export_logs(request, kind: str):
+    school = require_school_manager(request.user)
+    term, _ = _export_options(request, school)
+    result = exports.export_logs(school=school, kind=kind, term=term, acting_user=request.user)
+    return _download(result.filename, result.content)
+
+
+@require_http_methods(["GET", "POST"])
+def export_summary(request):
+    """The per-school summary: a bureau user's schools, or a manager's own school. GET too, so the
+    county overview can link to it."""
+    schools = schools_for_aggregates(request.user)
+    if not get_roles(request.user).is_bureau and not get_roles(request.user).manages_school:
+        raise PermissionDenied("只有县教育局用户、校长或关爱工作负责人可以导出汇总表。")
+    result = exports.export_summary(schools=schools.order_by("county", "name"), acting_user=request.user)
+    return _download(result.filename, result.content)
