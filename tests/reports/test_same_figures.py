@@ -60,3 +60,30 @@ def test_dashboard_county_overview_and_pdf_agree_on_a_school_with_known_counts(c
     assert _figure(row, "pairing_coverage") == known.pairing_coverage
     assert re.search(rf"结对覆盖率\s*{re.escape(known.pairing_coverage)}", text)
     assert re.search(rf"已结对留守儿童\s*{known.paired} 人", text)
+
+
+def test_activity_counts_agree_on_the_dashboard_the_county_overview_and_the_pdf(client, world):
+    pytest.importorskip("activities.selectors")
+    from datetime import date
+
+    from activities.models import Activity, ActivityKind
+
+    build_known_school(world)
+    Activity.objects.create(school=world.school, title="中秋节慰问", kind=ActivityKind.FESTIVAL, date=date(2026, 9, 25))
+    Activity.objects.create(
+        school=world.school, title="安全教育讲座", kind=ActivityKind.LECTURE, date=date(2026, 10, 9)
+    )
+    Activity.objects.create(
+        school=world.other_school, title="外校活动", kind=ActivityKind.SPORTS, date=date(2026, 10, 9)
+    )
+
+    client.force_login(world.principal)
+    dashboard = client.get(reverse("reports:dashboard")).content.decode()
+    text = re.sub(r"[ \t]+", " ", pdf_text(client.post(reverse("reports:term_report_pdf")).content))
+    client.force_login(world.bureau)
+    row = _county_row(client.get(reverse("reports:county")).content.decode(), world.school.pk)
+
+    assert _figure(dashboard, "activities") == "2"
+    assert _figure(row, "activities") == "2"
+    assert re.search(r"关爱活动\s*2 次", text)
+    assert "中秋节慰问" in text and "安全教育讲座" in text  # the activity list with dates
