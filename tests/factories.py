@@ -197,3 +197,79 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     description = "孩子近来情绪低落，不愿与同学交流。"
     raised_by = factory.SubFactory(UserFactory)
     raised_on = factory.LazyFunction(localdate)
+
+
+# --- activities (issue 5) -------------------------------------------------------------------------
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Activity"
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"感恩主题班会{n}")
+    kind = "class_meeting"
+    date = date(2026, 10, 9)
+    place = "多功能教室"
+
+
+class ActivityParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ActivityParticipant"
+
+    activity = factory.SubFactory(ActivityFactory)
+    child = factory.SubFactory(ChildFactory)
+
+
+class CareRoomOpeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.CareRoomOpening"
+
+    school = factory.SubFactory(SchoolFactory)
+    date = date(2026, 10, 12)
+    reading = 12
+    family_calls = 5
+
+
+class AidFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Aid"
+
+    child = factory.SubFactory(ChildFactory)
+    date = date(2026, 9, 28)
+    kind = "cash"
+    amount = 300
+    donor = "县妇联"
+
+
+class HealthCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.HealthCheck"
+
+    child = factory.SubFactory(ChildFactory)
+    date = date(2026, 9, 20)
+    height_cm = 132
+    weight_kg = 28
+    vision_left = "5.0"
+    vision_right = "4.9"
+
+
+class ExamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Exam"
+
+    school = factory.SubFactory(SchoolFactory)
+    term = factory.LazyAttribute(lambda o: o.school.terms.first() or TermFactory(school=o.school))
+    name = factory.Sequence(lambda n: f"月考{n}")
+    kind = "monthly"
+    date = date(2026, 10, 15)
+    full_score = 300
+
+
+class ExamResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ExamResult"
+
+    exam = factory.SubFactory(ExamFactory)
+    child = factory.SubFactory(ChildFactory)
+    total_score = 210

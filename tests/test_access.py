@@ -88,6 +88,29 @@ ACCESS: dict[str, Rule] = {
             ("delete", Rule({"mentor", "coordinator"}, kwargs={"pk": obj}, method="post")),
         ]
     },
+    # activities (issue 5): every staff member reads the lists (child records within their scope); school
+    # managers record everything, class teachers record and edit activities of their own class.
+    "activities:list": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "activities:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
+    "activities:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "activity"}),
+    "activities:edit": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity"}),
+    "activities:photo_add": Rule(
+        {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity"}, method="post"
+    ),
+    "activities:photo": Rule(SCHOOL_STAFF, kwargs={"pk": "activity_photo"}),
+    "activities:photo_delete": Rule(
+        {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity_photo"}, method="post"
+    ),
+    "activities:care_room": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "activities:care_room_create": Rule({"principal", "coordinator", "other_principal"}),
+    "activities:aid": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "activities:aid_create": Rule({"principal", "coordinator", "other_principal"}),
+    "activities:health": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "activities:health_create": Rule({"principal", "coordinator", "other_principal"}),
+    "activities:health_class": Rule({"principal", "coordinator", "other_principal"}),
+    "activities:exams": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "activities:exam_create": Rule({"principal", "coordinator", "other_principal"}),
+    "activities:exam_results": Rule({"principal", "coordinator"}, kwargs={"pk": "exam"}),
 }
 
 
@@ -144,6 +167,31 @@ def _mentoring_objects(world, found):
 
 
 OBJECT_HOOKS.append(_mentoring_objects)  # mentoring: the mentor's logs of the paired child
+
+
+def _activities_objects(world, found):
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from activities.models import ActivityPhoto
+    from tests.factories import ActivityFactory, ExamFactory
+
+    activity = ActivityFactory(school=world.school, school_class=world.school_class)
+    activity.participations.create(child=found["child"])
+    # One tiny JPEG under a fixed name in MEDIA_ROOT (git-ignored), reused by every run.
+    name = "test-access/photo.jpg"
+    if not default_storage.exists(name):
+        image = io.BytesIO()
+        Image.new("RGB", (4, 3), "white").save(image, "JPEG")
+        default_storage.save(name, ContentFile(image.getvalue()))
+    photo = ActivityPhoto.objects.create(activity=activity, image=name, caption="活动照片")
+    return {"activity": activity, "activity_photo": photo, "exam": ExamFactory(school=world.school)}
+
+
+OBJECT_HOOKS.append(_activities_objects)  # activities: a class activity with a photo, and an exam
 
 
 def test_every_url_has_an_access_rule():
