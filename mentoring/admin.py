@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from mentoring.models import (
+    Cadence,
+    Concern,
+    ExternalMentor,
+    FamilyContact,
+    GuardianContact,
+    HomeVisit,
+    Pairing,
+    Talk,
+)
+
+
+@admin.register(ExternalMentor)
+class ExternalMentorAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "phone", "school"]
+    list_filter = ["school"]
+    search_fields = ["name", "organisation"]
+    list_select_related = ["school"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = ["child", "mentor", "external_mentor", "role", "is_secondary", "start_date", "end_date"]
+    list_filter = ["child__school", "role", "is_secondary"]
+    search_fields = ["child__name", "mentor__first_name", "external_mentor__name"]
+    list_select_related = ["child", "mentor", "external_mentor"]
+    raw_id_fields = ["child", "mentor", "external_mentor"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Cadence)
+class CadenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "school",
+        "talks_per_week",
+        "visits_per_term",
+        "guardian_contacts_per_month",
+        "family_contacts_per_month",
+    ]
+    list_select_related = ["school"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ["child", "category", "status", "raised_by", "raised_on", "closed_at"]
+    list_filter = ["status", "category", "child__school"]
+    search_fields = ["child__name", "description"]
+    list_select_related = ["child", "raised_by"]
+    raw_id_fields = ["child", "raised_by", "closed_by"]
+    readonly_fields = ["created_at"]
+
+
+class LogAdmin(admin.ModelAdmin):
+    """Deleted logs are listed too (filter 已删除): the admin reads every row, the app only live ones."""
+
+    list_display = ["date", "child", "author", "is_deleted"]
+    list_filter = ["is_deleted", "child__school"]
+    search_fields = ["child__name", "text", "author__first_name"]
+    list_select_related = ["child", "author"]
+    raw_id_fields = ["child", "author", "external_mentor", "concern", "deleted_by"]
+    readonly_fields = ["created_at", "updated_at", "deleted_at", "deleted_by"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        return self.model.all_objects.select_related("child", "author")
+
+
+admin.site.register(Talk, LogAdmin)
+admin.site.register(HomeVisit, LogAdmin)
+admin.site.register(FamilyContact, LogAdmin)
+admin.site.register(GuardianContact, LogAdmin)
