@@ -24,6 +24,17 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def term_around_today(world):
+    """Whatever day the suite runs, today is in term (so the badges are not 假期中)."""
+    from caretrack.models import Term
+
+    today = timezone.localdate()
+    Term.objects.filter(school=world.school).update(
+        start_date=today - timedelta(days=60), end_date=today + timedelta(days=60)
+    )
+
+
 @pytest.fixture
 def child(world):
     child = ChildFactory(school_class=world.school_class, left_behind_type="both_away", name="王小花")
