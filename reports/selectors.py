@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from caretrack.models import LeadingGroupMember, School, Term
+from children.completeness import complete_q
 from children.models import Child, EnrolmentStatus, LeftBehindPeriod, LeftBehindType
 from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
 from guardians.models import AwayStatus, Parent
@@ -116,14 +117,25 @@ def _provinces_by_school(children: QuerySet) -> dict[int, list[tuple[str, int]]]
     return result
 
 
-def term_figures(*, schools, start: date, end: date, on: date) -> dict[int, SchoolFigures]:
+def _archive_totals_by_school(children: QuerySet, on: date) -> dict[int, ArchiveRate]:
+    rows = children.values("school_id").annotate(total=Count("pk"), complete=Count("pk", filter=complete_q(on=on)))
+    return {row["school_id"]: ArchiveRate(total=row["total"], complete=row["complete"]) for row in rows.order_by()}
+
+
+def term_figures(*, schools, start: date, end: date, on: date, detail: bool = True) -> dict[int, SchoolFigures]:
     """The figures of each school for the window [start, end], judged on the day `on` (this week, this
-    month and completeness are read on that day). Keyed by school id, every school present."""
+    month and completeness are read on that day). Keyed by school id, every school present.
+    Without detail (the county overview) the 留守类型, provinces and 建档 detail by class are left out;
+    the totals are computed by the same rules."""
     schools = list(schools)
     children = term_left_behind(schools=schools, start=start, end=end)
-    types = _types_by_school(children, start, end)
-    provinces = _provinces_by_school(children)
-    archives = archive_rates_by_school(schools=schools, start=start, end=end, on=on)
+    if detail:
+        types = _types_by_school(children, start, end)
+        provinces = _provinces_by_school(children)
+        archives = archive_rates_by_school(schools=schools, start=start, end=end, on=on)
+    else:
+        types, provinces = {}, {}
+        archives = _archive_totals_by_school(children, on)
     mentoring_figures = optional_selector(MENTORING_FIGURES)
     mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on) if mentoring_figures else None
     activity_figures = optional_selector(ACTIVITY_FIGURES)
@@ -137,7 +149,7 @@ def term_figures(*, schools, start: date, end: date, on: date) -> dict[int, Scho
             start=start,
             end=end,
             on=on,
-            left_behind=sum(counts.values()),
+            left_behind=sum(counts.values()) if detail else archives.get(school.pk, ArchiveRate(0, 0)).total,
             by_type=by_type,
             provinces=provinces.get(school.pk, []),
             archive=archives.get(school.pk) or ArchiveRate(total=0, complete=0),
@@ -259,7 +271,8 @@ def county_rows(*, schools, key: TermKey, sort: str = "name", today: date | None
             windows[(term.start_date, term.end_date)].append(school)
     figures: dict[int, SchoolFigures] = {}
     for (start, end), group in windows.items():
-        figures.update(term_figures(schools=group, start=start, end=end, on=reference_day(start, end, today)))
+        on = reference_day(start, end, today)
+        figures.update(term_figures(schools=group, start=start, end=end, on=on, detail=False))
     rows = [CountyRow(school=s, term=terms.get(s.pk), figures=figures.get(s.pk)) for s in schools]
     field_name = sort.lstrip("-")
     if field_name in SORT_KEYS:

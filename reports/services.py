@@ -46,6 +46,8 @@ def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> Te
     if report.pk:
         current = TermReport.objects.select_for_update().get(pk=report.pk)
         if report_version(current) != data.version:
+            if _same_content(current, data):
+                return current  # the same form sent twice (a double click): already saved
             raise ValidationError("这份工作总结已被其他人修改，请刷新页面后再编辑。", code="stale")
         report = current
     if len(data.cases) > MAX_CASES:
@@ -70,6 +72,17 @@ def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> Te
         case.full_clean(exclude=["report"])
     ReportCase.objects.bulk_create(cases)
     return report
+
+
+def _same_content(report: TermReport, data: ReportData) -> bool:
+    sections_equal = all(getattr(report, key) == data.sections.get(key, "").strip() for key, _ in SECTIONS)
+    cases = [(c.child_id, c.story) for c in report.cases.order_by("order", "pk")]
+    return (
+        sections_equal
+        and report.show_full_names == data.show_full_names
+        and report.photos == data.photos
+        and cases == [(child.pk, story) for child, story in data.cases]
+    )
 
 
 def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.ReportContent:

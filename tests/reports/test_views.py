@@ -109,6 +109,15 @@ def test_a_second_save_from_a_stale_form_is_refused(client, world):
     assert TermReport.objects.get().situation == "第一版"
 
 
+def test_the_same_form_sent_twice_saves_once_without_an_error(client, world):
+    client.force_login(world.principal)
+    url = reverse("reports:term_report")
+    data = {"r-situation": "只保存一次", "r-practices": "", "r-results": "", "r-plans": "", "r-version": ""}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert TermReport.objects.get().situation == "只保存一次"
+
+
 def test_a_case_without_a_story_is_refused_with_a_chinese_message(client, world):
     child = left_behind_child(world.school_class)
     client.force_login(world.principal)
