@@ -88,6 +88,7 @@ def _save_photos(activity: Activity, uploads: list, captions: list[str], acting_
         )
         stem = f"{activity.date:%Y%m%d}_{activity.pk}_{index + 1}.jpg"
         photo.image.save(stem, small.content, save=False)
+        photo.width, photo.height = small.width, small.height
         photo.save()
         photos.append(photo)
     return photos
