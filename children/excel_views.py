@@ -168,9 +168,10 @@ def import_confirm(request):
         messages.error(request, "该文件正在导入或已经导入，请勿重复提交。")
         return redirect("children:import")
     try:
-        outcome = importers.commit_import(
-            school=school, source=claimed, filename=meta["filename"], acting_user=request.user, sha256=meta["sha256"]
-        )
+        with open(claimed, "rb") as source:
+            outcome = importers.commit_import(
+                school=school, source=source, filename=meta["filename"], acting_user=request.user, sha256=meta["sha256"]
+            )
     except importers.ImportFileError as e:
         claimed.unlink(missing_ok=True)
         _discard(request, token)

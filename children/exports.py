@@ -550,8 +550,7 @@ def import_template() -> bytes:
     for i, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
         if column.key in ("id_number", "student_number", "father_phone", "mother_phone", "guardian_phone"):
-            for row in range(2, 1002):
-                ws[f"{letter}{row}"].number_format = "@"  # text: keeps all 18 digits
+            ws.column_dimensions[letter].number_format = "@"  # text: keeps all 18 digits
         if column.choices:
             validation = DataValidation(
                 type="list",

@@ -1,0 +1,200 @@
+"""The Excel downloads: 台账, 花名册, the bureau's summary, the term's logs, the template; masking, audit,
+and the round trip (export the 台账, import it into an empty school, get the same archive back)."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from caretrack.models import AuditAction, AuditEvent
+from children import exports, importers
+from children.models import Child
+from tests.excel.archives import make_archive
+from tests.excel.sheets import sheet_rows
+from tests.factories import (
+    HomeVisitFactory,
+    PairingFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    TalkFactory,
+    TermFactory,
+    valid_id_number,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 2)
+
+
+@pytest.fixture
+def archives(world):
+    first = make_archive(world, "张小明", hardships=["low_income", "orphan"])
+    second = make_archive(
+        world, "李小红", birth=date(2016, 5, 8), gender="F", seq=3, school_class=world.other_class, guardian="王外婆"
+    )
+    third = make_archive(
+        world, "王小刚", birth=date(2015, 9, 1), seq=11, mother_place=("320000", "320500", None), with_id=False
+    )
+    make_archive(world, "赵在家", seq=13, father_place=None, mother_place=None)  # not left-behind
+    PairingFactory(child=first, mentor=world.mentor)
+    TalkFactory(child=first, author=world.mentor, date=date(2026, 10, 9))
+    TalkFactory(child=first, author=world.mentor, date=date(2026, 10, 16))
+    HomeVisitFactory(child=first, author=world.mentor, date=date(2026, 10, 20))
+    return [first, second, third]
+
+
+def table(content: bytes, header_row: int) -> list[dict]:
+    rows = sheet_rows(content)
+    header = rows[header_row - 1]
+    return [dict(zip(header, r, strict=False)) for r in rows[header_row:]]
+
+
+def test_roster_has_one_row_per_left_behind_child_masked_by_default_and_is_audited(world, archives):
+    result = exports.export_roster(school=world.school, acting_user=world.coordinator, today=TODAY)
+    rows = sheet_rows(result.content)
+    assert rows[0][0] == "思蒙镇中心小学留守儿童台账（2026-2027学年第一学期）"
+    assert "已隐去部分数字" in rows[1][0]
+    data = table(result.content, 3)
+    assert [r["姓名"] for r in data] == ["王小刚", "张小明", "李小红"]  # by class, then pinyin
+    first = data[1]
+    assert first["身份证号"] == "4312**********" + valid_id_number()[-4:]
+    assert first["父亲联系电话"] == "139****5678" and first["监护人联系电话"] == "0745-***1234"
+    assert first["父亲务工地"] == "广东省东莞市" and first["母亲务工地"] == "浙江省金华市义乌市"
+    assert first["留守类型"] == "父母均外出" and first["困境类型"] == "低保家庭、孤儿"
+    assert first["帮扶教师"] == "刘老师" and first["建档完整度"] == "100%"
+    assert (first["本学期谈心次数"], first["本学期家访次数"]) == (2, 1)
+    assert data[0]["建档完整度"] == "80%"  # no pairing
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.detail["kind"] == "roster" and event.detail["rows"] == 3 and event.detail["full_identifiers"] is False
+    workbook = __import__("openpyxl").load_workbook(BytesIO(result.content))
+    sheet = workbook.active
+    assert sheet.freeze_panes == "C4" and sheet.column_dimensions["F"].width == 21
+    assert "A1:" in str(sheet.merged_cells)
+
+
+def test_roster_query_count_does_not_grow_with_the_school(world, django_assert_max_num_queries):
+    make_archive(world, "张小明")
+    with django_assert_max_num_queries(9):
+        assert len(exports.roster_rows(school=world.school, term=None, today=TODAY)) == 1
+    for i in range(12):
+        make_archive(world, f"学生{i:02d}", seq=20 + i, birth=date(2016, 1, 1 + i))
+    with django_assert_max_num_queries(9):
+        assert len(exports.roster_rows(school=world.school, term=None, today=TODAY)) == 13
+
+
+def test_full_identifiers_only_for_school_managers_who_ask(client, world, archives):
+    client.force_login(world.coordinator)
+    masked = client.post(reverse("children:export_roster"))
+    full = client.post(reverse("children:export_roster"), {"full": "on"})
+    assert masked["Content-Type"] == exports.CONTENT_TYPE and "attachment" in masked["Content-Disposition"]
+    assert table(masked.content, 3)[1]["身份证号"].startswith("4312****")
+    assert table(full.content, 3)[1]["身份证号"] == valid_id_number()
+    assert table(full.content, 3)[1]["父亲联系电话"] == "13912345678"
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=world.coordinator).count() == 2
+    client.force_login(world.class_teacher)
+    assert client.post(reverse("children:export_roster"), {"full": "on"}).status_code == 403
+
+
+def test_register_uses_the_official_columns(world, archives):
+    result = exports.export_register(school=world.school, acting_user=world.principal, today=TODAY)
+    rows = sheet_rows(result.content)
+    assert rows[0][0] == "农村留守儿童基本情况登记表"
+    assert rows[1][0].startswith("填报单位：思蒙镇中心小学（溆浦县）")
+    assert rows[2][:6] == ("序号", "姓名", "性别", "民族", "出生日期", "身份证号")
+    data = table(result.content, 3)
+    assert len(data) == 3 and data[1]["就读学校"] == "思蒙镇中心小学" and data[1]["帮扶责任人"] == "刘老师"
+    assert data[1]["委托监护人姓名"] == "张秀英" and data[1]["与儿童关系"] == "祖母"
+
+
+def test_bureau_downloads_the_summary_of_its_schools_without_child_data(client, world, archives):
+    client.force_login(world.bureau)
+    response = client.get(reverse("children:export_summary"))
+    assert response.status_code == 200
+    data = table(response.content, 3)
+    by_school = {r["学校"]: r for r in data}
+    assert set(by_school) == {"思蒙镇中心小学", "桥江镇第一小学"}
+    assert by_school["思蒙镇中心小学"]["留守儿童数"] == 3
+    assert by_school["思蒙镇中心小学"]["已建档"] == 1 and by_school["思蒙镇中心小学"]["建档率"] == "33.3%"
+    assert by_school["思蒙镇中心小学"]["父母均外出"] == 3
+    assert "张小明" not in str(sheet_rows(response.content))
+    assert AuditEvent.objects.get(action=AuditAction.EXPORT).user == world.bureau
+
+
+def test_term_talks_and_visits_export(world, archives):
+    talks = exports.export_logs(school=world.school, acting_user=world.coordinator, kind="talks", today=TODAY)
+    data = table(talks.content, 2)
+    assert [r["日期"] for r in data] == ["2026-10-09", "2026-10-16"]
+    assert data[0]["学生"] == "张小明" and data[0]["谈心主题"] == "学习" and data[0]["记录人"] == "刘老师"
+    visits = exports.export_logs(school=world.school, acting_user=world.coordinator, kind="visits", today=TODAY)
+    assert [r["接待人"] for r in table(visits.content, 2)] == ["奶奶王秀英"]
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+
+
+def _snapshot(school) -> list[tuple]:
+    out = []
+    for child in Child.objects.filter(school=school).order_by("name"):
+        parents = tuple(
+            (p.role, p.name, p.phone, p.away_status, p.work_province_id, p.work_city_id, p.work_county_id, p.employer)
+            for p in child.parents.order_by("role")
+        )
+        guardian = child.guardians.filter(until__isnull=True).first()
+        out.append(
+            (
+                child.name, child.gender, child.birth_date, child.ethnicity, child.id_number,
+                (child.school_class.grade, child.school_class.number), child.hukou_address, child.current_address,
+                child.is_boarder, child.health_status, child.left_behind_type,
+                tuple(sorted(child.hardships.values_list("kind", flat=True))), parents,
+                (guardian.name, guardian.relation, guardian.phone, guardian.age, guardian.address) if guardian else None,
+                child.assessment.guardianship_level if hasattr(child, "assessment") else None,
+            )
+        )  # fmt: skip
+    return out
+
+
+def test_round_trip_export_the_roster_and_import_it_into_an_empty_school_reproduces_the_archive(world, archives):
+    result = exports.export_roster(
+        school=world.school, acting_user=world.coordinator, full_identifiers=True, today=TODAY
+    )
+    expected = [s for s in _snapshot(world.school) if s[0] != "赵在家"]
+    Child.objects.filter(school=world.school).delete()  # ID numbers are unique across schools
+    empty = SchoolFactory(name="新建学校")
+    TermFactory(school=empty)
+    SchoolClassFactory(school=empty, grade=3, number=2)
+    SchoolClassFactory(school=empty, grade=4, number=1)
+    outcome = importers.commit_import(
+        school=empty, source=BytesIO(result.content), filename="台账.xlsx", acting_user=None, today=TODAY
+    )
+    assert (outcome.created, outcome.updated) == (3, 0)
+    assert _snapshot(empty) == expected
+
+
+def test_the_template_has_dropdowns_an_example_row_and_instructions_and_imports_cleanly(client, world):
+    client.force_login(world.coordinator)
+    response = client.get(reverse("children:import_template"))
+    assert response["Content-Type"] == exports.CONTENT_TYPE
+    workbook = __import__("openpyxl").load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["学生信息", "填写说明"]
+    sheet = workbook["学生信息"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["序号", "姓名", "性别", "出生日期", "民族"]
+    assert sheet["A2"].value == "示例"
+    formulas = {dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert '"男,女"' in formulas and any("外出务工" in f for f in formulas)
+    assert sheet.column_dimensions["F"].number_format == "@"  # 身份证号 typed as text keeps 18 digits
+    sheet.append(["1", "刘小燕", "女", "2016-04-05", "汉族", "", "三(2)班"])
+    out = BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    preview = importers.read_import(school=world.school, source=out, filename="模板.xlsx", today=TODAY)
+    assert [(r.row, r.name, r.action) for r in preview.rows] == [(3, "刘小燕", "create")]
+
+
+def test_export_command_writes_the_file(world, archives, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    term = world.school.terms.get()
+    call_command("export_children", "--school", str(world.school.pk), "--term", str(term.pk), "-o", str(path))
+    assert len(table(path.read_bytes(), 3)) == 3
+    call_command("export_children", "--school", str(world.school.pk), "-o", str(path), "--kind", "register")
+    assert sheet_rows(path.read_bytes())[0][0] == "农村留守儿童基本情况登记表"
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=None).count() == 2
