@@ -19,9 +19,7 @@ def make_archive(world, name, *, birth=date(2017, 3, 2), gender="M", seq=7, scho
     def parent(parent_name, phone, place):
         values = {"name": parent_name, "phone": phone, "away_status": "away" if place else "home"}
         if place:
-            values.update(
-                work_province=region(place[0]), work_city=region(place[1]), work_county=region(place[2])
-            )
+            values.update(work_province=region(place[0]), work_city=region(place[1]), work_county=region(place[2]))
         return values
 
     data = ArchiveData(

@@ -138,14 +138,14 @@ def _snapshot(school) -> list[tuple]:
             (p.role, p.name, p.phone, p.away_status, p.work_province_id, p.work_city_id, p.work_county_id, p.employer)
             for p in child.parents.order_by("role")
         )
-        guardian = child.guardians.filter(until__isnull=True).first()
+        g = child.guardians.filter(until__isnull=True).first()
         out.append(
             (
                 child.name, child.gender, child.birth_date, child.ethnicity, child.id_number,
                 (child.school_class.grade, child.school_class.number), child.hukou_address, child.current_address,
                 child.is_boarder, child.health_status, child.left_behind_type,
                 tuple(sorted(child.hardships.values_list("kind", flat=True))), parents,
-                (guardian.name, guardian.relation, guardian.phone, guardian.age, guardian.address) if guardian else None,
+                (g.name, g.relation, g.phone, g.age, g.address) if g else None,
                 child.assessment.guardianship_level if hasattr(child, "assessment") else None,
             )
         )  # fmt: skip
