@@ -76,22 +76,37 @@ def _practices(f: SchoolFigures, group: list[LeadingGroupMember]) -> str:
         parts.append(f"（三）结对帮扶，谈心家访。（结对、谈心、家访记录{NO_DATA}。）")
     a = f.activities
     if a is not None:
+        parts += _activity_parts(a)
+    else:
+        parts.append(f"（五）关爱活动、资助和留守儿童之家。（活动记录{NO_DATA}。）")
+    return "\n".join(parts)
+
+
+def _activity_parts(a) -> list[str]:
+    parts = []
+    if a.activities:
         kinds = _join([f"{label}{n}次" for label, n in a.activities_by_type])
         parts.append(
             f"（五）丰富活动，温暖童心。本学期共组织关爱活动{a.activities}次"
             + (f"（{kinds}）" if kinds else "")
             + f"，参与{a.participants}人次。"
         )
+    else:
+        parts.append("（五）丰富活动，温暖童心。（本学期尚未录入关爱活动。）")
+    if a.aid_children:
         parts.append(
             f"（六）资助帮扶，解决困难。本学期为{a.aid_children}名留守儿童提供资助和慰问，共计{a.aid_total_yuan}元。"
         )
+    else:
+        parts.append("（六）资助帮扶，解决困难。（本学期尚未录入资助。）")
+    if a.care_room_openings:
         parts.append(
             f"（七）用好留守儿童之家。留守儿童之家本学期开放{a.care_room_openings}次，接待{a.care_room_visits}人次，"
             "为孩子们提供学习辅导、亲情视频和文体活动的场所。"
         )
     else:
-        parts.append(f"（五）关爱活动、资助和留守儿童之家。（活动记录{NO_DATA}。）")
-    return "\n".join(parts)
+        parts.append("（七）用好留守儿童之家。（本学期尚未录入留守儿童之家开放记录。）")
+    return parts
 
 
 def _results(f: SchoolFigures) -> str:

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -155,17 +156,27 @@ def _type_pie(f: SchoolFigures) -> Drawing:
         drawing.add(String(10, 80, f"留守类型：{NO_DATA}", fontName=FONT_NAME, fontSize=10))
         return drawing
     pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 18 * mm, 8 * mm, 42 * mm, 42 * mm
+    pie.x, pie.y, pie.width, pie.height = 22 * mm, 20 * mm, 32 * mm, 32 * mm
     pie.data = [n for _, n in data]
-    pie.labels = [f"{label} {n}" for label, n in data]
-    pie.simpleLabels = 0
+    pie.labels = [f"{round(100 * n / sum(pie.data))}%" for n in pie.data]
+    pie.simpleLabels = 1
     pie.slices.fontName = FONT_NAME
     pie.slices.fontSize = 8
+    pie.slices.fontColor = colors.white
+    pie.slices.labelRadius = 0.65
     pie.slices.strokeColor = colors.white
-    pie.sideLabels = 1
     for i in range(len(data)):
         pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
     drawing.add(pie)
+    legend = Legend()
+    legend.x, legend.y = 4 * mm, 15 * mm
+    legend.fontName = FONT_NAME
+    legend.fontSize = 8.5
+    legend.alignment = "right"
+    legend.columnMaximum = 4
+    legend.dy, legend.deltay = 8, 11
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], f"{label} {n}人") for i, (label, n) in enumerate(data)]
+    drawing.add(legend)
     drawing.add(String(40 * mm, 56 * mm, "留守类型", fontName=FONT_NAME, fontSize=10, textAnchor="middle"))
     return drawing
 
@@ -252,12 +263,38 @@ def _practices_extras(content: ReportContent) -> list:
         story += [Paragraph("本学期关爱活动", st["h2"]), _table(rows, [25 * mm, 105 * mm, 40 * mm])]
         if a.activities_by_type:
             story.append(_bar("活动类型（次）", [(label, n) for label, n in a.activities_by_type], width=120 * mm))
+    if a is not None and a.aid_by_kind:
+        rows = [["资助类别", "金额（元）"]] + [[str(label), str(amount)] for label, amount in a.aid_by_kind]
+        rows.append([f"合计（{a.aid_children} 人）", str(a.aid_total_yuan)])
+        story += [Paragraph("资助与慰问", st["h2"]), _table(rows, [60 * mm, 40 * mm], total=True)]
+    if a is not None and a.care_room_by_use:
+        rows = [["留守儿童之家用途", "接待（人次）"]] + [[str(label), str(n)] for label, n in a.care_room_by_use]
+        rows.append([f"合计（开放 {a.care_room_openings} 次）", str(a.care_room_visits)])
+        story += [Paragraph("留守儿童之家", st["h2"]), _table(rows, [60 * mm, 40 * mm], total=True)]
     return story
+
+
+def results_rows(f: SchoolFigures) -> list[list[str]]:
+    """三、工作成效 in numbers."""
+    rows = [["指标", "本学期"], ["建档率", pct(f.archive.rate)]]
+    m = f.mentoring
+    if m is not None:
+        rows += [
+            ["结对覆盖率", pct(m.pairing_coverage)],
+            ["谈心达标率", pct(m.talk_compliance_term)],
+            ["家访覆盖率", pct(m.visit_coverage_term)],
+        ]
+    a = f.activities
+    if a is not None:
+        rows.append(["参加体检的留守儿童", f"{a.health_checked} 人"])
+        if a.children_compared:
+            rows.append(["学业有进步", f"{a.children_improved} / {a.children_compared} 人（{pct(a.improved_share)}）"])
+    return rows
 
 
 def _results_extras(content: ReportContent) -> list:
     st = styles()
-    story = []
+    story = [Spacer(1, 4), _table(results_rows(content.figures), [70 * mm, 60 * mm])]
     if content.cases:
         story.append(Paragraph("典型案例", st["h2"]))
         for i, (name, text) in enumerate(content.cases, 1):
