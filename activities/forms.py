@@ -27,6 +27,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 NUMBER = {"inputmode": "decimal"}
 MAX_CARE_ROOM_COUNT = 500  # per use and day: more is a typing error in a village school
 MAX_AID_YUAN = Decimal("100000")
+HEAD_COUNTS = ("guardians_count", "volunteers_count", "teachers_count")
 
 
 def _staff_label(user) -> str:
@@ -115,8 +116,10 @@ class ActivityForm(forms.ModelForm):
             "school_class__grade", "school_class__number", "name_initials"
         )
         self.fields["pick_children"].label_from_instance = lambda c: f"{c.school_class} {c.name}"
-        for name in ("guardians_count", "volunteers_count", "teachers_count"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+        for name in HEAD_COUNTS:
+            self.fields[name].required = False
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0, "placeholder": "0"})
+            self.fields[name].error_messages["min_value"] = "人数不能为负数。"
         if not is_manager:
             # A class teacher records activities of their own class only.
             self.fields["school_class"].required = True
@@ -135,6 +138,9 @@ class ActivityForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in HEAD_COUNTS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = 0
         if cleaned.get("kind") != ActivityKind.LECTURE:
             cleaned["topic"] = ""
         return cleaned
@@ -176,7 +182,8 @@ class CareRoomOpeningForm(forms.ModelForm):
         )
         for name in CARE_ROOM_USE_FIELDS:
             field = self.fields[name]
-            field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+            field.required = False  # a blank box means nobody came for that use
+            field.widget.attrs.update({"inputmode": "numeric", "min": 0, "placeholder": "0"})
             field.error_messages["min_value"] = "人次不能为负数。"
             field.error_messages["invalid"] = "请填写整数。"
         self.initial.setdefault("date", timezone.localdate())
@@ -186,6 +193,9 @@ class CareRoomOpeningForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in CARE_ROOM_USE_FIELDS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = 0
         counts = [cleaned.get(name) or 0 for name in CARE_ROOM_USE_FIELDS]
         for name in CARE_ROOM_USE_FIELDS:
             if (cleaned.get(name) or 0) > MAX_CARE_ROOM_COUNT:

@@ -175,9 +175,10 @@ class ActivityFigures:
 
 
 def activity_figures(*, schools, start: date, end: date) -> dict[int, ActivityFigures]:
-    """The term figures of each school between start and end (inclusive), keyed by school id. Eight
-    queries whatever the number of schools. Every school asked for gets an entry (zeros when empty).
-    "Improved" compares each school's first and last exam in the window (see compare_results)."""
+    """The term figures of each school between start and end (inclusive), keyed by school id. Nine
+    queries whatever the number of schools (eight when given a list of School objects). Every school asked
+    for gets an entry (zeros when empty). "Improved" compares each school's first and last exam in the
+    window (see compare_results)."""
     school_ids = (
         list(schools.values_list("pk", flat=True)) if isinstance(schools, QuerySet) else [s.pk for s in schools]
     )  # query 1 (when given a queryset)

@@ -158,7 +158,8 @@ def test_class_teacher_sees_names_of_own_pupils_and_a_count_of_the_others(client
 def _populate(world, n):
     offset = CareRoomOpening.objects.count()
     for i in range(n):
-        activity = ActivityFactory(school=world.school, date=date(2026, 10, 1 + i % 28), school_class=world.school_class)
+        day = date(2026, 10, 1 + i % 28)
+        activity = ActivityFactory(school=world.school, date=day, school_class=world.school_class)
         child = ChildFactory(school_class=world.school_class, left_behind_type=LEFT)
         ActivityParticipantFactory(activity=activity, child=child)
         AidFactory(child=child)
@@ -212,7 +213,8 @@ def test_health_check_of_a_whole_class_on_one_page(client, world):
     page = client.get(url).content.decode()
     assert all(k.name in page for k in kids)
     data = {"date": "2026-09-20"}
-    data.update({f"c{kids[0].pk}-height_cm": "131.5", f"c{kids[0].pk}-weight_kg": "27", f"c{kids[0].pk}-vision_left": "5.0"})
+    first = f"c{kids[0].pk}"
+    data.update({f"{first}-height_cm": "131.5", f"{first}-weight_kg": "27", f"{first}-vision_left": "5.0"})
     data.update({f"c{kids[1].pk}-height_cm": "250", f"c{kids[1].pk}-vision_right": "3.2"})
     response = client.post(url, data)
     body = response.content.decode()
