@@ -16,3 +16,11 @@ class TermReportAdmin(admin.ModelAdmin):
     search_fields = ["school__name"]
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [ReportCaseInline]
+
+
+@admin.register(ReportCase)
+class ReportCaseAdmin(admin.ModelAdmin):
+    list_display = ["report", "child", "order"]
+    list_filter = ["report__school"]
+    search_fields = ["child__name", "report__school__name"]
+    raw_id_fields = ["report", "child"]
