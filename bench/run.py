@@ -1,0 +1,271 @@
+"""Page benchmarks (not part of the test suite): `make bench` or
+
+    .venv/bin/python bench/run.py                      # school scale: 1 school × 1,500 children, SQLite
+    .venv/bin/python bench/run.py --county --database-url postgres://postgres@127.0.0.1:5432/postgres
+                                                       # county scale: 100 schools × 500 children, PostgreSQL
+
+School scale builds the demo data set (seed_demo: archives, pairings and a term of logs) in a temporary
+SQLite file; county scale builds it in a PostgreSQL database named caretrack_bench_county beside the
+--database-url (reused on later runs when it already holds the same data set; --rebuild to start over).
+
+Each page is requested in-process with Django's test Client as the persona who uses it; the table shows
+the median and p95 latency over --repeat requests, the number of SQL queries, and the ratio to two floors
+measured in the same run: `healthz` (a trivial Django view: the framework floor) and an empty page
+rendered with the site's base template for a logged-in teacher (the floor of any page of this site).
+Targets (issue 8): school-scale pages under 150 ms median and within 3× the floor on SQLite; the county
+overview under 500 ms on PostgreSQL. Pages whose URL does not exist yet are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COUNTY_DB = "caretrack_bench_county"
+
+
+@dataclass
+class Row:
+    name: str
+    url_name: str
+    status: int
+    median_ms: float
+    p95_ms: float
+    queries: int
+    target_ms: float | None
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _prepare_environment(args) -> str:
+    """Point the settings at the benchmark database before Django starts; returns a label."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caretrack.settings")
+    os.environ.update(SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", DJANGO_MANIFEST_STATIC="0", DJANGO_DEBUG="0")
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    if args.county:
+        if not args.database_url:
+            sys.exit("--county needs --database-url postgres://… (a PostgreSQL server)")
+        parts = urlsplit(args.database_url)
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{COUNTY_DB}"))
+        return f"PostgreSQL {COUNTY_DB}"
+    os.environ.pop("DATABASE_URL", None)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        return "PostgreSQL (given URL)"
+    path = Path(args.sqlite or Path(tempfile.mkdtemp(prefix="caretrack-bench-")) / "school.sqlite3")
+    os.environ["SQLITE_PATH"] = str(path)
+    return f"SQLite {path}"
+
+
+def _ensure_county_database(args) -> None:
+    import psycopg
+
+    parts = urlsplit(args.database_url)
+    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [COUNTY_DB]).fetchone()
+        if exists and args.rebuild:
+            conn.execute(f'DROP DATABASE "{COUNTY_DB}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{COUNTY_DB}"')
+
+
+def _build(schools: int, children: int, teachers: int) -> float:
+    """migrate + seed_demo unless the database already holds this data set; returns seconds spent."""
+    from django.core.management import call_command
+
+    from caretrack.models import School
+    from children.models import Child
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    if School.objects.exists():
+        have = (School.objects.count(), Child.objects.count())
+        if have == (schools, schools * children):
+            print(f"Reusing the data set already in the database: {have[0]} schools, {have[1]} children.")
+            return 0.0
+        sys.exit(f"The database holds another data set ({have}); use --rebuild or another database.")
+    print(f"Building {schools} school(s) × {children} children (seed_demo) …", flush=True)
+    call_command("seed_demo", schools=schools, children=children, teachers=teachers, verbosity=0)
+    return time.perf_counter() - started
+
+
+def _install_floor_page() -> None:
+    """The site's URLs plus an empty page rendered with base.html (navigation and roles included)."""
+    from django.conf import settings
+    from django.shortcuts import render
+    from django.urls import clear_url_caches, path
+
+    import caretrack.urls
+
+    def empty_page(request):
+        return render(request, "base.html", {})
+
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [*caretrack.urls.urlpatterns, path("__bench/empty-page/", empty_page, name="bench_floor")]
+    sys.modules["bench_urls"] = module
+    settings.ROOT_URLCONF = "bench_urls"
+    clear_url_caches()
+
+
+def _measure(client, method: str, url: str, repeat: int, warmup: int) -> tuple[int, list[float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call = client.post if method == "post" else client.get
+    status = 0
+    for _ in range(warmup):
+        status = call(url).status_code
+    with CaptureQueriesContext(connection) as captured:
+        status = call(url).status_code
+    queries = len(captured.captured_queries)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = call(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        status = response.status_code
+    return status, timings, queries
+
+
+def _pages(*, county: bool):
+    """(label, url name, args, persona username, method, target ms or None) for each page."""
+    from django.contrib.auth.models import User
+    from django.db.models import Count
+
+    from children.models import Child, LeftBehindType
+
+    principal = User.objects.filter(profile__is_principal=True).order_by("pk").first()
+    child = (
+        Child.objects.filter(school_id=principal.profile.school_id)
+        .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+        .annotate(n=Count("talks"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if county:
+        return [("county overview (bureau, 100 schools)", "reports:county", [], "jiaoyuju", "get", 500.0)]
+    return [
+        ("teacher home: 我的学生 (mentor)", "mentoring:my_students", [], "bangfu", "get", 150.0),
+        ("teacher home: 我的学生 (class teacher)", "mentoring:my_students", [], "banzhuren", "get", 150.0),
+        ("child list (principal)", "children:list", [], principal.username, "get", 150.0),
+        ("child list (class teacher)", "children:list", [], "banzhuren", "get", 150.0),
+        ("child page (principal, audited)", "children:detail", [child.pk], principal.username, "get", 150.0),
+        ("dashboard (principal)", "reports:dashboard", [], principal.username, "get", 150.0),
+        ("county overview (bureau, 1 school)", "reports:county", [], "jiaoyuju", "get", 150.0),
+        ("term report PDF (principal)", "reports:term_report_pdf", [], principal.username, "post", None),
+    ]
+
+
+def run(args) -> int:
+    label = _prepare_environment(args)
+    if args.county:
+        _ensure_county_database(args)
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    schools, children = (args.schools, args.county_children) if args.county else (1, args.children)
+    built = _build(schools, children, args.teachers)
+    _install_floor_page()
+    print(f"Database: {label} ({connection.vendor}); data set built in {built:.0f} s.")
+
+    clients: dict[str, Client] = {}
+
+    def client_for(username: str | None) -> Client:
+        if username not in clients:
+            client = Client()
+            if username:
+                client.force_login(User.objects.get(username=username))
+            clients[username] = client
+        return clients[username]
+
+    floors = [
+        ("floor: healthz (trivial view)", "healthz", [], None, "get", None),
+        ("floor: empty page with base.html", "bench_floor", [], "bangfu", "get", None),
+    ]
+    rows: list[Row] = []
+    for name, url_name, url_args, username, method, target in floors + _pages(county=args.county):
+        try:
+            url = reverse(url_name, args=url_args)
+        except NoReverseMatch:
+            print(f"  skipped (no URL yet): {name} [{url_name}]")
+            continue
+        repeat = max(3, args.repeat // 5) if method == "post" else args.repeat
+        status, timings, queries = _measure(client_for(username), method, url, repeat, args.warmup)
+        rows.append(
+            Row(name, url_name, status, statistics.median(timings), _percentile(timings, 0.95), queries, target)
+        )
+        print(f"  measured {name}: {statistics.median(timings):.1f} ms", flush=True)
+
+    trivial = rows[0].median_ms
+    page_floor = rows[1].median_ms
+    print()
+    print(f"{'page':<42}{'status':>7}{'median ms':>11}{'p95 ms':>9}{'queries':>9}{'×trivial':>10}{'×page':>8}  target")
+    failures = 0
+    for row in rows:
+        verdict = ""
+        if row.target_ms is not None:
+            under = row.median_ms < row.target_ms
+            within = row.median_ms <= 3 * page_floor
+            if args.county:
+                verdict = f"<{row.target_ms:.0f} ms {'OK' if under else 'MISS'}"
+            else:
+                verdict = (
+                    f"<{row.target_ms:.0f} ms {'OK' if under else 'MISS'}; "
+                    f"≤3× page floor {'OK' if within else 'MISS'}; "
+                    f"≤3× trivial {'OK' if row.median_ms <= 3 * trivial else 'MISS'}"
+                )
+            failures += (not under) + (0 if args.county else not within)
+        if row.status >= 400:
+            verdict += f" (HTTP {row.status}!)"
+            failures += 1
+        print(
+            f"{row.name:<42}{row.status:>7}{row.median_ms:>11.1f}{row.p95_ms:>9.1f}{row.queries:>9}"
+            f"{row.median_ms / trivial:>10.1f}{row.median_ms / page_floor:>8.1f}  {verdict}"
+        )
+    print()
+    print("Ratios: ×trivial = to healthz, ×page = to an empty page with the site's base template (logged in).")
+    return 1 if failures and args.strict else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--children", type=int, default=1500, help="school scale: children (default 1500)")
+    parser.add_argument("--teachers", type=int, default=60, help="teachers per school (default 60)")
+    parser.add_argument("--county", action="store_true", help="county scale on PostgreSQL (needs --database-url)")
+    parser.add_argument("--schools", type=int, default=100, help="county scale: schools (default 100)")
+    parser.add_argument("--county-children", type=int, default=500, help="county scale: children per school")
+    parser.add_argument("--database-url", help="PostgreSQL server URL (county: a database is created beside it)")
+    parser.add_argument("--sqlite", help="school scale: SQLite file to build or reuse (default: a temp file)")
+    parser.add_argument("--rebuild", action="store_true", help="county scale: drop and rebuild the data set")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
