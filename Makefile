@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-county concurrency clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# County scale on PostgreSQL (builds caretrack_bench_county beside DATABASE_URL once, then reuses it).
+bench-county: $(STAMP)
+	$(PY) bench/run.py --county --database-url "$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+# 50 simulated teachers × 20 talks against gunicorn (SQLite; add ARGS="--database-url postgres://…").
+concurrency: $(STAMP)
+	$(PY) scripts/concurrency_check.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
