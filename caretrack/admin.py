@@ -75,3 +75,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "school", "is_principal", "is_coordinator", "is_teacher", "is_bureau", "phone"]
+    list_filter = ["school", "is_principal", "is_coordinator", "is_bureau"]
+    search_fields = ["user__username", "user__first_name", "phone"]
+    list_select_related = ["user", "school"]
+    filter_horizontal = ["bureau_schools"]

@@ -35,3 +35,11 @@ class LeftBehindPeriodAdmin(admin.ModelAdmin):
     list_filter = ["kind", "child__school"]
     search_fields = ["child__name"]
     list_select_related = ["child"]
+
+
+@admin.register(ChildHardship)
+class ChildHardshipAdmin(admin.ModelAdmin):
+    list_display = ["child", "kind"]
+    list_filter = ["kind", "child__school"]
+    search_fields = ["child__name"]
+    list_select_related = ["child"]
