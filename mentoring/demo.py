@@ -102,8 +102,18 @@ FAMILY_TEXTS = [
     "在老师手机上和妈妈视频通话，妈妈叮嘱好好学习。",
     "给在外打工的爸爸写信，说了自己的学习和生活。",
 ]
-CONCERN_CATEGORIES = ["psychological", "academic", "safety", "psychological", "other", "crisis"]
-CONCERN_ACTIONS = ["已与监护人和父母沟通，安排心理老师每周跟进一次。", "已安排学习小组帮扶，下月复查成绩。"]
+# category: (weight, what the mentor wrote, what the coordinator did)
+CONCERNS = {
+    "psychological": (
+        4,
+        "近两周情绪低落，常一个人发呆，说想爸爸妈妈。",
+        "已联系父母增加通话次数，心理老师每周谈话一次。",
+    ),
+    "academic": (3, "期中考试成绩明显下滑，作业经常不交。", "已安排学习小组结对帮扶，并与监护人沟通督促作业。"),
+    "safety": (2, "周末常到村边水库玩水，监护人管不住。", "已上门向监护人讲解防溺水要求，签订安全承诺书。"),
+    "other": (1, "校服和冬衣不够，天冷仍穿单衣。", "已通过学校资助发放冬衣一套。"),
+    "crisis": (1, "在作文里写到“不想活了”，需要尽快干预。", "已转介县心理健康中心，父母已回家陪伴一周。"),
+}
 
 
 def seed_logs(*, school, term, rng, today: date) -> None:
@@ -247,17 +257,18 @@ def seed_logs(*, school, term, rng, today: date) -> None:
 
     concerns = []
     for talk in concern_logs:
-        category = rng.choice(CONCERN_CATEGORIES)
-        closed = talk.date < end - timedelta(days=14) and rng.random() < 0.7
+        category = rng.choices(list(CONCERNS), weights=[w for w, _, _ in CONCERNS.values()])[0]
+        _, described, done = CONCERNS[category]
+        closed = talk.date < end - timedelta(days=10) and rng.random() < 0.85
         concerns.append(
             Concern(
                 child_id=talk.child_id,
                 category=category,
-                description=talk.text,
+                description=described,
                 raised_by=talk.author,
                 raised_on=talk.date,
                 status="closed" if closed else "open",
-                action_taken=rng.choice(CONCERN_ACTIONS) if closed else "",
+                action_taken=done if closed else "",
                 closed_by=coordinator.user if closed and coordinator else None,
                 closed_at=timezone.make_aware(datetime.combine(talk.date + timedelta(days=3), time(16)))
                 if closed

@@ -262,9 +262,10 @@ def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], l
         school=school,
         on=on,
     )
-    mine = [s for s in both if any(p.mentor_id == user.pk for p in s.pairings)]
-    mine.sort(key=lambda s: (-s.overdue, -s.due))
-    others = [s for s in both if s not in mine]
+    mine, others = [], []
+    for status in both:
+        (mine if any(p.mentor_id == user.pk for p in status.pairings) else others).append(status)
+    mine.sort(key=lambda s: (-s.overdue, -s.due))  # stable: class and name order otherwise
     return mine, others
 
 
@@ -358,6 +359,26 @@ def suggestions_for(child: Child, options: list[MentorOption], limit: int, size:
     under = [o for o in options if o.load < limit]
     first = [o for o in under if o.user_id == head]
     return first + [o for o in under if o.user_id != head][: size - len(first)]
+
+
+def plan_pairings(children: list[Child], options: list[MentorOption], limit: int) -> dict[int, int]:
+    """A first proposal for the whole 待结对 list (child id → teacher id), giving out places one child
+    at a time so that nobody goes over the limit: the class teacher if they have room, else the
+    teacher with the fewest children. Children left out of the plan have no teacher with room."""
+    load = {o.user_id: o.load for o in options}
+    plan = {}
+    for child in children:
+        head = child.school_class.head_teacher_id
+        if head in load and load[head] < limit:
+            choice = head
+        else:
+            candidates = [pk for pk, n in load.items() if n < limit]
+            if not candidates:
+                continue
+            choice = min(candidates, key=lambda pk: load[pk])
+        plan[child.pk] = choice
+        load[choice] += 1
+    return plan
 
 
 def open_concerns(queryset: QuerySet) -> QuerySet:

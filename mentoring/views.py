@@ -226,8 +226,10 @@ def unpaired(request):
     today = timezone.localdate()
     options = selectors.mentor_options(school=school, on=today)
     children = list(selectors.unpaired_children(school=school, on=today))
-    rows = [(child, selectors.suggestions_for(child, options, school.max_children_per_mentor)) for child in children]
-    context = {"rows": rows, "options": options, "today": today, "limit": school.max_children_per_mentor}
+    limit = school.max_children_per_mentor
+    plan = selectors.plan_pairings(children, options, limit)
+    rows = [(child, selectors.suggestions_for(child, options, limit), plan.get(child.pk)) for child in children]
+    context = {"rows": rows, "options": options, "today": today, "limit": limit}
     return render(request, "mentoring/unpaired.html", context)
 
 

@@ -370,3 +370,20 @@ def test_pages_take_the_same_number_of_queries_for_3_or_300_children(client, wor
         assert html.count('class="card card-child') == 300
     if url_name == "mentoring:unpaired":
         assert html.count('<select name="mentor_') == 300
+
+
+def test_the_proposed_plan_respects_the_limit_and_saves_in_one_go(client, world):
+    from mentoring.selectors import mentor_options, plan_pairings, unpaired_children
+
+    world.school.max_children_per_mentor = 2
+    world.school.save()
+    kids = [ChildFactory(school_class=world.school_class, left_behind_type="both_away") for _ in range(5)]
+    today = timezone.localdate()
+    plan = plan_pairings(
+        list(unpaired_children(school=world.school, on=today)), mentor_options(school=world.school, on=today), 2
+    )
+    assert [plan[k.pk] for k in kids[:2]] == [world.class_teacher.pk] * 2  # the class teacher first
+    assert max(list(plan.values()).count(pk) for pk in set(plan.values())) == 2
+    client.force_login(world.coordinator)
+    client.post(reverse("mentoring:bulk_pair"), {f"mentor_{pk}": mentor for pk, mentor in plan.items()})
+    assert Pairing.objects.filter(child__in=kids).count() == 5
