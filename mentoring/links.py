@@ -28,6 +28,14 @@ def initial_for_log(kind: str, child, on: date | None = None) -> dict:
     """Today's date (the form's default) plus what can be guessed: the visit kind, the guardian's name."""
     on = on or timezone.localdate()
     initial: dict = {"date": on}
+    # The coordinator entering a volunteer's log: the child's external mentor is preselected.
+    external = (
+        child.pairings.filter(external_mentor__isnull=False, start_date__lte=on, end_date__isnull=True)
+        .values_list("external_mentor_id", flat=True)
+        .first()
+    )
+    if external:
+        initial["external_mentor"] = external
     if kind in ("visit", "guardian"):
         guardian = child.guardians.filter(until__isnull=True).first()
         if kind == "guardian" and guardian:

@@ -166,8 +166,13 @@ def test_coordinator_enters_a_talk_for_an_external_volunteer(client, world):
     pupil = ChildFactory(school_class=world.other_class, left_behind_type="both_away")
     PairingFactory(child=pupil, mentor=None, external_mentor=volunteer, role="proxy")
     client.force_login(world.coordinator)
-    response = client.post(reverse("mentoring:talk_create", args=[pupil.pk]), talk_post(external_mentor=volunteer.pk))
-    assert response.status_code == 302
+    board = client.get(reverse("mentoring:pairings")).content.decode()
+    url = reverse("mentoring:talk_create", args=[pupil.pk])
+    assert f"{url}?next=" in board  # one tap from the board
+    form = client.get(url).content.decode()
+    assert f'<option value="{volunteer.pk}" selected>' in form
+    response = client.post(url, talk_post(external_mentor=volunteer.pk, next=reverse("mentoring:pairings")))
+    assert response.status_code == 302 and response["Location"] == reverse("mentoring:pairings")
     assert Talk.objects.get(child=pupil).external_mentor == volunteer
 
 
