@@ -71,6 +71,9 @@ def create_log(
     """Save a talk, visit or contact for a child, with its concern if one is raised. Refuses a date in
     the future and a duplicate of a log just saved (ValidationError, nothing saved)."""
     check_log_date(data["date"], today=today)
+    # Two taps arriving together on PostgreSQL: the second waits for the first here, then sees its row
+    # in the duplicate check (SQLite's IMMEDIATE transactions already serialize writers).
+    list(Child.objects.select_for_update().filter(pk=child.pk).values_list("pk", flat=True))
     if external_mentor is not None and external_mentor.school_id != child.school_id:
         raise ValidationError({"external_mentor": "该校外帮扶人不属于本校。"})
     _refuse_duplicate(model, author=author, child=child, day=data["date"], text=data.get("text", ""))
