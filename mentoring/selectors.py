@@ -286,7 +286,13 @@ class MentorRow:
 
     @property
     def overdue(self) -> int:
+        """Children with at least one overdue badge."""
         return sum(1 for s in self.statuses if s.overdue)
+
+    @property
+    def due(self) -> int:
+        """Children with something still to do this week/month/term, none of it overdue."""
+        return sum(1 for s in self.statuses if s.due and not s.overdue)
 
 
 def mentor_board(*, school: School, on: date) -> list[MentorRow]:
