@@ -120,6 +120,8 @@ class ActivityForm(forms.ModelForm):
             self.fields[name].required = False
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0, "placeholder": "0"})
             self.fields[name].error_messages["min_value"] = "人数不能为负数。"
+        grades = sorted(set(classes.values_list("grade", flat=True)))
+        self.fields["pick_grades"].choices = [(g, label) for g, label in Grade.choices if g in grades]
         if not is_manager:
             # A class teacher records activities of their own class only.
             self.fields["school_class"].required = True
@@ -262,8 +264,8 @@ class HealthCheckFields(forms.ModelForm):
         widgets = {
             "height_cm": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "cm"}),
             "weight_kg": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "kg"}),
-            "vision_left": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "如 5.0"}),
-            "vision_right": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "如 5.0"}),
+            "vision_left": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "5.0"}),
+            "vision_right": forms.NumberInput(attrs={**NUMBER, "step": "0.1", "placeholder": "5.0"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -89,6 +89,16 @@ def aid_totals(queryset: QuerySet) -> dict:
     }
 
 
+def health_rows_entered(*, children: list, on: date) -> dict[int, dict]:
+    """What the class table already holds for these children on that day, keyed by child id."""
+    from activities.services import HEALTH_ROW_FIELDS
+
+    return {
+        row["child_id"]: row
+        for row in HealthCheck.objects.filter(child__in=children, date=on).values("child_id", *HEALTH_ROW_FIELDS)
+    }
+
+
 def exam_rows(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("term").annotate(result_count=Count("results")).order_by("-date", "-pk")
 

@@ -331,10 +331,14 @@ def health_class_table(request):
     """After a school-wide check: one class on one page, one row per child."""
     require_school_manager(request.user)
     classes, school_class = _class_from_query(request)
-    rows, date_form = [], TableDateForm(request.POST or None)
+    # ?date=… reopens the table of an earlier check day with what was entered then.
+    shown_day = TableDateForm({"date": request.GET.get("date")})
+    day = shown_day.cleaned_data["date"] if shown_day.is_valid() else None
+    rows, date_form = [], TableDateForm(request.POST or None, initial={"date": day} if day else None)
     if school_class is not None:
         children = list(_enrolled(school_class.children.all()).order_by("name_initials", "pk"))
-        rows = row_formset(HealthRowForm, children, request.POST or None)
+        entered = selectors.health_rows_entered(children=children, on=day) if day else {}
+        rows = row_formset(HealthRowForm, children, request.POST or None, initial_by_child=entered)
         if request.method == "POST" and date_form.is_valid() and all(form.is_valid() for _, form in rows):
             saved = services.record_class_health_checks(
                 on=date_form.cleaned_data["date"],
@@ -348,7 +352,7 @@ def health_class_table(request):
     return render(
         request,
         "activities/health_class.html",
-        {"classes": classes, "school_class": school_class, "rows": rows, "date_form": date_form},
+        {"classes": classes, "school_class": school_class, "rows": rows, "date_form": date_form, "shown_day": day},
     )
 
 

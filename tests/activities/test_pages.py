@@ -260,3 +260,12 @@ def test_the_child_page_shows_activities_aid_health_and_the_exam_trend(client, w
     page = client.get(reverse("children:detail", args=[child.pk])).content.decode()
     for text in ("参加活动：中秋慰问", "现金 300", "龋齿1颗", "期中考试：总分210", "比十月月考↑10.0个百分点"):
         assert text in page, text
+
+
+def test_the_class_table_reopens_an_earlier_check_day_with_its_values(client, world):
+    child = ChildFactory(school_class=world.school_class)
+    HealthCheckFactory(child=child, date=date(2026, 9, 20), height_cm=Decimal("133.5"))
+    client.force_login(world.coordinator)
+    url = reverse("activities:health_class") + f"?school_class={world.school_class.pk}&date=2026-09-20"
+    page = client.get(url).content.decode()
+    assert 'value="133.5"' in page and 'value="2026-09-20"' in page
