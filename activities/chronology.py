@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from activities.models import ActivityParticipant, Aid, ExamResult, HealthCheck
+from activities.models import ActivityParticipant, Aid, ExamResult, HealthCheck, plain_number
 from children.chronology import Entry
 
 # A fall of more than this share of the full score is flagged on the child page.
@@ -30,7 +30,8 @@ def entries(child, user) -> list[Entry]:
         )
     for aid in Aid.objects.filter(child=child):
         detail = "，".join(part for part in (aid.items, aid.note) if part)
-        found.append(Entry(aid.date, "aid", "资助", f"{aid.get_kind_display()} {aid.amount}元 · {aid.donor}", detail))
+        title = f"{aid.get_kind_display()} {plain_number(aid.amount)}元 · {aid.donor}"
+        found.append(Entry(aid.date, "aid", "资助", title, detail))
     for check in HealthCheck.objects.filter(child=child):
         text = "；".join(part for part in (check.summary, check.findings, check.follow_up) if part)
         found.append(Entry(check.date, "health", "体检", "体检", text, flagged=bool(check.follow_up)))
@@ -46,7 +47,7 @@ def _exam_entries(child) -> list[Entry]:
         exam = result.exam
         parts = []
         if result.total_score is not None:
-            parts.append(f"总分{result.total_score}/{exam.full_score}")
+            parts.append(f"总分{plain_number(result.total_score)}/{plain_number(exam.full_score)}")
         if result.class_rank is not None:
             parts.append(f"班级第{result.class_rank}名")
         trend, flagged = _trend(previous, result)

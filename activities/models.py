@@ -240,6 +240,12 @@ class Aid(models.Model):
 
 # --- Health checks --------------------------------------------------------------------------------
 
+
+def plain_number(value) -> str:
+    """Decimal("116.0") → "116", Decimal("4.8") → "4.8" for sentences such as 身高116cm."""
+    return format(Decimal(value).normalize(), "f")
+
+
 HEIGHT_RANGE = (Decimal("80"), Decimal("200"))
 WEIGHT_RANGE = (Decimal("10"), Decimal("150"))
 # Vision is written either on the 5-point scale (4.0–5.3) or as a decimal (0.1–2.0).
@@ -328,9 +334,9 @@ class HealthCheck(models.Model):
     def summary(self) -> str:
         parts = []
         if self.height_cm:
-            parts.append(f"身高{self.height_cm}cm")
+            parts.append(f"身高{plain_number(self.height_cm)}cm")
         if self.weight_kg:
-            parts.append(f"体重{self.weight_kg}kg")
+            parts.append(f"体重{plain_number(self.weight_kg)}kg")
         if self.vision_left or self.vision_right:
             parts.append(f"视力 左{self.vision_left or '—'} 右{self.vision_right or '—'}")
         return "，".join(parts)
