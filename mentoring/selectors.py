@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -25,8 +26,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce
 
 from caretrack.models import School, StaffProfile, Term
 from children.models import Child, EnrolmentStatus, LeftBehindType
@@ -79,6 +81,19 @@ def _in(period: Period, until: date | None = None) -> dict:
 def _as_date(value) -> date:
     # Raw cursors return dates as text on SQLite.
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _week_index(weeks: list[date]) -> Case:
+    """The index of the week (in `weeks`, a list of Mondays) a log's date falls in, as a plain CASE:
+    portable, and much faster on SQLite than a date-truncation function called for every row."""
+    return Case(
+        *[
+            When(date__gte=monday, date__lte=monday + timedelta(days=6), then=Value(i))
+            for i, monday in enumerate(weeks)
+        ],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
 
 
 def _regroup(inner: QuerySet, keys: list[str]) -> list[tuple]:
@@ -512,7 +527,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     if last_sunday > first_monday:
         child_weeks = (
             Talk.objects.filter(child__in=paired.values("pk"), date__gte=first_monday, date__lte=last_sunday)
-            .annotate(school=F("child__school_id"), week=TruncWeek("date", output_field=DateField()))
+            .annotate(school=F("child__school_id"), week=_week_index(mondays(first_monday, last_sunday)))
             .order_by()
             .values("school", "child_id", "week")
             .annotate(n=Count("pk"))
@@ -568,16 +583,13 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
         figures[row["child__school_id"]].open_concerns = row["n"]
 
     weeks = mondays(start, ref)
-    by_week: dict[int, dict[date, int]] = defaultdict(dict)
+    by_week: dict[int, dict[int, int]] = defaultdict(dict)
     for row in (
-        talks.annotate(week=TruncWeek("date", output_field=DateField()))
-        .order_by()
-        .values("child__school_id", "week")
-        .annotate(n=Count("pk"))
+        talks.annotate(week=_week_index(weeks)).order_by().values("child__school_id", "week").annotate(n=Count("pk"))
     ):
-        by_week[row["child__school_id"]][_as_date(row["week"])] = row["n"]
+        by_week[row["child__school_id"]][row["week"]] = row["n"]
     for pk in ids:
-        figures[pk].weekly_talks = [(monday, by_week[pk].get(monday, 0)) for monday in weeks]
+        figures[pk].weekly_talks = [(monday, by_week[pk].get(i, 0)) for i, monday in enumerate(weeks)]
         figures[pk].pairing_coverage = _pct(figures[pk].paired, figures[pk].left_behind)
     return figures
 
