@@ -54,7 +54,18 @@ class KnownSchool:
     pairing_coverage = "75.0%"
 
 
+def ensure_regions() -> None:
+    """The provinces the parents work in. A transactional (browser) test flushes the divisions that a data
+    migration loaded, so put back the few used here."""
+    from guardians.models import Region
+
+    guangdong, _ = Region.objects.get_or_create(code="440000", defaults={"name": "广东省", "level": 1})
+    Region.objects.get_or_create(code="441900", defaults={"name": "东莞市", "level": 2, "parent": guangdong})
+    Region.objects.get_or_create(code="330000", defaults={"name": "浙江省", "level": 1})
+
+
 def build_known_school(world) -> KnownSchool:
+    ensure_regions()
     for i in range(3):
         left_behind_child(world.school_class, name=f"王小{i}")
     left_behind_child(world.other_class, complete=False, incapable_mother=True, name="赵小明")
