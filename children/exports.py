@@ -138,8 +138,13 @@ def roster_rows(*, school: School, term: Term | None, today: date | None = None)
     children = (
         children.select_related("school_class__head_teacher", "assessment")
         .prefetch_related(
-            Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
+            Prefetch(
+                "parents",
+                queryset=Parent.objects.select_related("work_province", "work_city", "work_county"),
+                to_attr="parent_list",
+            ),
             Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
+            Prefetch("hardships", to_attr="hardship_list"),
             Prefetch(
                 "pairings",
                 queryset=Pairing.objects.filter(start_date__lte=reference)
@@ -148,14 +153,13 @@ def roster_rows(*, school: School, term: Term | None, today: date | None = None)
                 .order_by("is_secondary"),
                 to_attr="open_pairings",
             ),
-            "hardships",
         )
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
     counts = talk_counts_by_child(school=school, start=start, end=end)
     rows = []
     for child in children:
-        parents = {p.role: p for p in child.parents.all()}
+        parents = {p.role: p for p in child.parent_list}
         talks, visits = counts.get(child.pk, (0, 0))
         rows.append(
             RosterRow(
@@ -200,7 +204,7 @@ def _assessment(child: Child) -> str:
 
 
 def _hardships(child: Child) -> str:
-    return "、".join(h.get_kind_display() for h in child.hardships.all())
+    return "、".join(h.get_kind_display() for h in child.hardship_list)
 
 
 def _roster_columns(full: bool) -> list[Col]:

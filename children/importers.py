@@ -29,12 +29,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from caretrack import audit
 from caretrack.models import AuditAction, Grade, School, SchoolClass
 from caretrack.validation import check_id_consistency, parse_id_number, parse_loose_date, validate_phone
-from children.models import ETHNICITIES, Child, HardshipType, HealthStatus
-from children.services import ArchiveData, save_archive
+from children.models import (
+    ETHNICITIES,
+    Child,
+    ChildHardship,
+    HardshipType,
+    HealthStatus,
+    LeftBehindPeriod,
+    LeftBehindType,
+)
+from children.services import ArchiveData, classify_left_behind, name_initials, save_archive
 from guardians.models import (
     AwayStatus,
     FamilyAssessment,
@@ -1020,8 +1029,11 @@ def commit_import(
     started = timezone.now()
     try:
         with transaction.atomic():
+            new_rows = [row for row in preview.rows if row.action == Action.CREATE]
+            touched.extend(_create_archives(new_rows, school=school, acting_user=acting_user, reason=reason, on=today))
+            created = len(new_rows)
             for row in preview.rows:
-                if row.action not in (Action.CREATE, Action.UPDATE):
+                if row.action != Action.UPDATE:
                     continue
                 row.data.guardian_change_reason = reason
                 try:
@@ -1033,10 +1045,7 @@ def commit_import(
                     row.errors.extend(RowError(row.row, "档案", m) for m in e.messages)
                     raise ImportRejected(preview) from e
                 touched.append(child.pk)
-                if row.action == Action.CREATE:
-                    created += 1
-                else:
-                    updated += 1
+                updated += 1
             _stamp_history(touched, since=started, user=acting_user, reason=reason)
             audit.record(
                 user=acting_user,
@@ -1054,6 +1063,55 @@ def commit_import(
         # Someone saved the same child between the check and the save: nothing of this import was kept.
         raise ImportRejected(preview, "导入未执行：导入期间这些学生的档案被其他人修改了，请重新上传预览。") from e
     return ImportOutcome(created=created, updated=updated, unchanged=preview.unchanged, preview=preview)
+
+
+def _create_archives(rows: list[RowResult], *, school: School, acting_user, reason: str, on: date) -> list[int]:
+    """New children in bulk: the same rows save_archive() would write for a new child (child, parents,
+    guardian, hardships, assessment, the 留守 period from `on`), with their history rows naming the user
+    and the file, in a fixed number of queries. save_archive() takes about 15 queries a child, which is
+    a minute for a 5,000-row sheet."""
+    if not rows:
+        return []
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    children: list[Child] = []
+    parents: list[list[Parent]] = []
+    for row in rows:
+        child = Child(school=school, created_by=user, **row.data.child)
+        child.id_number = child.id_number or None
+        child.name_initials = name_initials(child.name)
+        child.clean_fields(exclude=["school", "school_class", "created_by"])
+        # Parents and guardians hold only what the row parsers produced (choices mapped, lengths cut,
+        # phones normalised); the child is checked field by field as save_archive would.
+        family = [Parent(child=child, role=role, **values) for role, values in row.data.parents.items()]
+        child.left_behind_type = classify_left_behind(
+            parents=family, birth_date=child.birth_date, on=on, counts_one_parent_away=school.counts_one_parent_away
+        )
+        children.append(child)
+        parents.append(family)
+    history = {"batch_size": 500, "default_user": user, "default_change_reason": reason}
+    bulk_create_with_history(children, Child, **history)
+    for child, family in zip(children, parents, strict=True):
+        for parent in family:
+            parent.child = child  # the child has its primary key now
+    bulk_create_with_history([p for family in parents for p in family], Parent, **history)
+    guardians, assessments, hardships, periods = [], [], [], []
+    for row, child in zip(rows, children, strict=True):
+        data = row.data
+        if data.guardian is not None:
+            values = dict(data.guardian)
+            guardians.append(Guardian(child=child, since=values.pop("since", None) or on, **values))
+        if data.assessment is not None:
+            assessments.append(FamilyAssessment(child=child, **data.assessment))
+        hardships.extend(ChildHardship(child=child, kind=kind) for kind in sorted(set(data.hardships or ())))
+        if child.left_behind_type != LeftBehindType.NOT_LEFT_BEHIND:
+            periods.append(
+                LeftBehindPeriod(child=child, kind=child.left_behind_type, start_date=on, reason="Excel导入建档")
+            )
+    bulk_create_with_history(guardians, Guardian, **history)
+    bulk_create_with_history(assessments, FamilyAssessment, **history)
+    ChildHardship.objects.bulk_create(hardships, batch_size=500)
+    LeftBehindPeriod.objects.bulk_create(periods, batch_size=500)
+    return [c.pk for c in children]
 
 
 def _stamp_history(child_ids: list[int], *, since: datetime, user, reason: str) -> None:

@@ -6,6 +6,7 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.urls import reverse
 
 from caretrack.models import AuditAction, AuditEvent
@@ -127,28 +128,46 @@ def test_a_sheet_with_an_error_row_cannot_be_confirmed_and_changes_nothing(clien
 
 
 def test_a_failure_half_way_through_the_commit_leaves_the_database_exactly_as_it_was(world, monkeypatch):
-    content = build_sheet([HEADER, *three_children()]).getvalue()
     importers.commit_import(
-        school=world.school, source=BytesIO(build_sheet([HEADER, child_row(name="赵一", seq=21)]).getvalue()),
+        school=world.school, source=BytesIO(build_sheet([HEADER, *three_children()]).getvalue()),
         filename="a.xlsx", acting_user=world.coordinator,
     )  # fmt: skip
     before = db_state()
+    # Two new children (bulk-created first), then three updates; the second update fails.
+    rows = [*three_children(), child_row(name="赵一", seq=21), child_row(name="钱二", seq=23)]
+    for row in rows[:3]:
+        row[7] = "江苏苏州"  # 父亲务工地
     real_save = importers.save_archive
     calls = []
 
     def failing_save(**kwargs):
         calls.append(kwargs)
-        if len(calls) == 3:
+        if len(calls) == 2:
             raise importers.ValidationError("模拟的保存失败")
         return real_save(**kwargs)
 
     monkeypatch.setattr(importers, "save_archive", failing_save)
     with pytest.raises(importers.ImportRejected) as rejected:
         importers.commit_import(
-            school=world.school, source=BytesIO(content), filename="b.xlsx", acting_user=world.coordinator
-        )
-    assert [str(e) for e in rejected.value.preview.errors] == ["第4行【档案】模拟的保存失败"]
-    assert len(calls) == 3
+            school=world.school, source=BytesIO(build_sheet([HEADER, *rows]).getvalue()), filename="b.xlsx",
+            acting_user=world.coordinator,
+        )  # fmt: skip
+    assert [str(e) for e in rejected.value.preview.errors] == ["第3行【档案】模拟的保存失败"]
+    assert len(calls) == 2
+    assert db_state() == before
+
+
+def test_a_database_error_while_creating_in_bulk_leaves_nothing_behind(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed")
+
+    monkeypatch.setattr(LeftBehindPeriod.objects, "bulk_create", broken)
+    before = db_state()
+    with pytest.raises(importers.ImportRejected, match="请重新上传预览"):
+        importers.commit_import(
+            school=world.school, source=BytesIO(build_sheet([HEADER, *three_children()]).getvalue()),
+            filename="b.xlsx", acting_user=world.coordinator,
+        )  # fmt: skip
     assert db_state() == before
 
 
