@@ -136,7 +136,9 @@ def update_activity(
     captions: list[str] | None = None,
 ) -> Activity:
     """Change an activity; only the changed fields are written, participants are replaced by the list."""
-    changed = [name for name, value in data.items() if getattr(activity, name) != value]
+    # Compare with the stored row: a ModelForm bound to `activity` has already copied the new values onto it.
+    stored = Activity.objects.select_for_update().get(pk=activity.pk)
+    changed = [name for name, value in data.items() if getattr(stored, name) != value]
     for name, value in data.items():
         setattr(activity, name, value)
     activity.full_clean(exclude=["school", "created_by"])

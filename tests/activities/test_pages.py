@@ -269,3 +269,61 @@ def test_the_class_table_reopens_an_earlier_check_day_with_its_values(client, wo
     url = reverse("activities:health_class") + f"?school_class={world.school_class.pk}&date=2026-09-20"
     page = client.get(url).content.decode()
     assert 'value="133.5"' in page and 'value="2026-09-20"' in page
+
+
+def test_class_teacher_edits_their_class_activity_but_not_a_school_wide_one(client, world):
+    mine = ActivityFactory(school=world.school, school_class=world.school_class, title="班会")
+    school_wide = ActivityFactory(school=world.school, title="全校运动会", kind="sports")
+    kid = ChildFactory(school_class=world.school_class, left_behind_type=LEFT)
+    client.force_login(world.class_teacher)
+    assert client.get(reverse("activities:edit", args=[school_wide.pk])).status_code == 403
+    response = client.post(
+        reverse("activities:edit", args=[mine.pk]),
+        {"title": "“感恩父母”主题班会", "kind": "class_meeting", "date": "2026-10-09",
+         "school_class": world.school_class.pk, "pick_children": [kid.pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.title == "“感恩父母”主题班会" and list(mine.participants.all()) == [kid]
+
+
+def test_photos_are_added_from_the_activity_page_and_their_deletion_is_audited(client, world):
+    from caretrack.models import AuditEvent
+
+    activity = ActivityFactory(school=world.school)
+    client.force_login(world.coordinator)
+    upload = io.BytesIO(_jpeg((800, 600)))
+    upload.name = "a.jpg"
+    response = client.post(reverse("activities:photo_add", args=[activity.pk]), {"photos": [upload], "caption": "合影"})
+    assert response.status_code == 302
+    photo = ActivityPhoto.objects.get()
+    assert photo.caption == "合影" and (photo.width, photo.height) == (800, 600)
+    client.force_login(world.mentor)
+    assert client.post(reverse("activities:photo_delete", args=[photo.pk])).status_code == 403
+    client.force_login(world.coordinator)
+    assert client.post(reverse("activities:photo_delete", args=[photo.pk])).status_code == 302
+    assert not ActivityPhoto.objects.exists()
+    assert AuditEvent.objects.get().action == "delete"
+
+
+def test_entering_exam_results_is_for_school_managers(client, world):
+    exam = ExamFactory(school=world.school)
+    client.force_login(world.class_teacher)
+    assert client.get(reverse("activities:exam_results", args=[exam.pk])).status_code == 403
+    client.force_login(world.other_principal)
+    assert client.get(reverse("activities:exam_results", args=[exam.pk])).status_code == 404
+
+
+def test_lists_filter_by_term_type_and_class(client, world):
+    ActivityFactory(school=world.school, title="本学期班会", school_class=world.school_class)
+    ActivityFactory(school=world.school, title="本学期讲座", kind="lecture", school_class=world.other_class)
+    ActivityFactory(school=world.school, title="上学期活动", date=date(2026, 5, 1))
+    client.force_login(world.coordinator)
+    page = client.get(reverse("activities:list")).content.decode()
+    assert "本学期班会" in page and "本学期讲座" in page and "上学期活动" not in page
+    page = client.get(reverse("activities:list"), {"term": ""}).content.decode()
+    assert "上学期活动" in page
+    page = client.get(reverse("activities:list"), {"kind": "lecture"}).content.decode()
+    assert "本学期讲座" in page and "本学期班会" not in page
+    page = client.get(reverse("activities:list"), {"school_class": world.school_class.pk}).content.decode()
+    assert "本学期班会" in page and "本学期讲座" not in page
