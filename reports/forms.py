@@ -4,6 +4,7 @@ the photos. Validation only; saving goes through reports.services.save_term_repo
 from __future__ import annotations
 
 from django import forms
+from django.urls import NoReverseMatch, reverse
 
 from reports import selectors
 from reports.drafts import SECTIONS, draft_sections
@@ -63,6 +64,14 @@ class PhotoForm(forms.Form):
     )
 
 
+def _photo_url(photo) -> str | None:
+    """The photo served through the activities app's permission-checked view (media is not public)."""
+    try:
+        return reverse("activities:photo", args=[photo.pk])
+    except NoReverseMatch:
+        return None
+
+
 class TermReportForms:
     """The sections form, MAX_CASES case forms and one form per candidate photo, validated together."""
 
@@ -95,6 +104,7 @@ class TermReportForms:
         self.photos = [
             (
                 photo,
+                _photo_url(photo),
                 PhotoForm(
                     data,
                     prefix=f"photo{photo.pk}",
@@ -108,12 +118,12 @@ class TermReportForms:
     def is_valid(self) -> bool:
         valid = self.sections.is_valid()
         valid = all([f.is_valid() for f in self.cases]) and valid
-        valid = all([f.is_valid() for _, f in self.photos]) and valid
+        valid = all([f.is_valid() for _, _, f in self.photos]) and valid
         if valid:
             picked = [f.cleaned_data["child"] for f in self.cases if f.cleaned_data.get("child")]
             if len(picked) != len(set(picked)):
                 self.extra_errors.append("同一名学生只能作为一个案例。")
-            if sum(1 for _, f in self.photos if f.cleaned_data["use"]) > MAX_PHOTOS:
+            if sum(1 for _, _, f in self.photos if f.cleaned_data["use"]) > MAX_PHOTOS:
                 self.extra_errors.append(f"照片最多选 {MAX_PHOTOS} 张。")
         return valid and not self.extra_errors
 
@@ -133,7 +143,7 @@ class TermReportForms:
             ],
             photos=[
                 {"id": photo.pk, "caption": f.cleaned_data["caption"]}
-                for photo, f in self.photos
+                for photo, _, f in self.photos
                 if f.cleaned_data["use"]
             ],
             version=data["version"] or "",
