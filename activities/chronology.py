@@ -10,6 +10,9 @@ from django.urls import reverse
 from activities.models import ActivityParticipant, Aid, ExamResult, HealthCheck, plain_number
 from children.chronology import Entry
 
+# The chronology kinds this module adds, for a page that offers a filter per kind.
+KINDS = {"activity": "活动", "aid": "资助", "health": "体检", "exam": "学业"}
+
 # A fall of more than this share of the full score is flagged on the child page.
 SCORE_DROP_FLAG = Decimal("0.10")
 

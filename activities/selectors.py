@@ -89,6 +89,28 @@ def aid_totals(queryset: QuerySet) -> dict:
     }
 
 
+def aid_by_child(queryset: QuerySet) -> QuerySet:
+    """Term totals per child (for "按学生汇总"): one row per child with the sum, the count and the class."""
+    return (
+        queryset.values("child_id", "child__name", "child__school_class__grade", "child__school_class__number")
+        .annotate(total=Sum("amount"), records=Count("pk"))
+        .order_by("-total", "child__name")
+    )
+
+
+def label_aid_rows(rows) -> list[dict]:
+    """Adds the class label (三年级(2)班) to rows of aid_by_child()."""
+    from caretrack.models import Grade
+
+    return [
+        {
+            **row,
+            "class_label": f"{Grade(row['child__school_class__grade']).label}({row['child__school_class__number']})班",
+        }
+        for row in rows
+    ]
+
+
 def health_rows_entered(*, children: list, on: date) -> dict[int, dict]:
     """What the class table already holds for these children on that day, keyed by child id."""
     from activities.services import HEALTH_ROW_FIELDS

@@ -246,6 +246,7 @@ def care_room_create(request):
 
 def aid_list(request):
     school = require_staff(request.user)
+    by_child = request.GET.get("by") == "child"
     aid_filter = _filtered(
         request,
         AidFilter,
@@ -253,12 +254,18 @@ def aid_list(request):
         school,
         classes=classes_visible_to(request.user),
     )
+    if by_child:
+        page = _page(request, selectors.aid_by_child(aid_filter.qs))
+        page.object_list = selectors.label_aid_rows(page.object_list)
+    else:
+        page = _page(request, selectors.record_rows(aid_filter.qs).order_by("-date", "-pk"))
     return render(
         request,
         "activities/aid_list.html",
         {
             "filter": aid_filter,
-            "page": _page(request, selectors.record_rows(aid_filter.qs).order_by("-date", "-pk")),
+            "by_child": by_child,
+            "page": page,
             "totals": selectors.aid_totals(aid_filter.qs),
             "can_record": get_roles(request.user).manages_school,
         },

@@ -327,3 +327,13 @@ def test_lists_filter_by_term_type_and_class(client, world):
     assert "本学期讲座" in page and "本学期班会" not in page
     page = client.get(reverse("activities:list"), {"school_class": world.school_class.pk}).content.decode()
     assert "本学期班会" in page and "本学期讲座" not in page
+
+
+def test_aid_totals_per_child_for_the_term(client, world):
+    kid = ChildFactory(school_class=world.school_class, name="李小雨")
+    AidFactory(child=kid, amount=300)
+    AidFactory(child=kid, amount=Decimal("85.5"), kind="goods", items="书包1个", date=date(2026, 12, 1))
+    AidFactory(child=kid, amount=999, date=date(2026, 6, 1))  # last term
+    client.force_login(world.coordinator)
+    page = client.get(reverse("activities:aid"), {"by": "child"}).content.decode()
+    assert "李小雨" in page and "385.50 元" in page and "2 笔" in page
