@@ -66,8 +66,12 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER),
         "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=13, leading=20, alignment=TA_CENTER),
-        "h1": ParagraphStyle("h1", fontName=font, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4),
-        "h2": ParagraphStyle("h2", fontName=font, fontSize=11.5, leading=18, spaceBefore=6, textColor=GREEN),
+        "h1": ParagraphStyle(
+            "h1", fontName=font, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4, keepWithNext=1
+        ),
+        "h2": ParagraphStyle(
+            "h2", fontName=font, fontSize=11.5, leading=18, spaceBefore=6, textColor=GREEN, keepWithNext=1
+        ),
         "body": body,
         "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK"),
         "caption": ParagraphStyle(
@@ -259,7 +263,10 @@ def _practices_extras(content: ReportContent) -> list:
         story += [Paragraph("帮扶教师结对情况", st["h2"]), _table(load, [60 * mm, 30 * mm])]
     a = f.activities
     if a is not None and a.activity_list:
-        rows = [["日期", "活动", "类型"]] + [[f"{d:%m月%d日}", title, label] for d, title, label in a.activity_list]
+        rows = [["日期", "活动", "类型"]] + [
+            [f"{d:%m月%d日}", title if n == 1 else f"{title}（{n} 场）", label]
+            for (d, title, label), n in grouped_activities(a.activity_list)
+        ]
         story += [Paragraph("本学期关爱活动", st["h2"]), _table(rows, [25 * mm, 105 * mm, 40 * mm])]
         if a.activities_by_type:
             story.append(_bar("活动类型（次）", [(label, n) for label, n in a.activities_by_type], width=120 * mm))
@@ -272,6 +279,14 @@ def _practices_extras(content: ReportContent) -> list:
         rows.append([f"合计（开放 {a.care_room_openings} 次）", str(a.care_room_visits)])
         story += [Paragraph("留守儿童之家", st["h2"]), _table(rows, [60 * mm, 40 * mm], total=True)]
     return story
+
+
+def grouped_activities(activities: list[tuple]) -> list[tuple[tuple, int]]:
+    """The same activity held by many classes on one day is one row with its count."""
+    counts: dict[tuple, int] = {}
+    for item in activities:
+        counts[item] = counts.get(item, 0) + 1
+    return list(counts.items())
 
 
 def results_rows(f: SchoolFigures) -> list[list[str]]:
@@ -300,19 +315,28 @@ def _results_extras(content: ReportContent) -> list:
         for i, (name, text) in enumerate(content.cases, 1):
             story.append(Paragraph(f"案例{i}：{escape(name)}。{escape(text)}", st["body"]))
     if content.photos:
-        story.append(Paragraph("活动照片", st["h2"]))
-        for photo in content.photos:
-            try:
-                image = Image(photo.file)
-            except OSError:
-                continue
-            ratio = image.imageHeight / image.imageWidth if image.imageWidth else 0.75
-            image.drawWidth, image.drawHeight = 120 * mm, 120 * mm * ratio
-            if image.drawHeight > 100 * mm:
-                image.drawWidth, image.drawHeight = 100 * mm / ratio, 100 * mm
-            caption = photo.caption + (f"（{photo.day:%Y年%m月%d日}）" if photo.day else "")
-            story.append(KeepTogether([Spacer(1, 4), image, Paragraph(escape(caption), st["caption"])]))
+        cells = [cell for cell in (_photo_cell(photo) for photo in content.photos) if cell is not None]
+        rows = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
+        if rows:
+            grid = Table(rows, colWidths=[85 * mm, 85 * mm], hAlign="LEFT")
+            grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+            story += [Paragraph("活动照片", st["h2"]), grid]
     return story
+
+
+def _photo_cell(photo: ReportPhoto):
+    """A photo fitted into 78 × 60 mm with its caption and date beneath, or None if it cannot be read."""
+    try:
+        image = Image(photo.file)
+    except OSError:
+        return None
+    ratio = image.imageHeight / image.imageWidth if image.imageWidth else 0.75
+    width, height = 78 * mm, 78 * mm * ratio
+    if height > 60 * mm:
+        width, height = 60 * mm / ratio, 60 * mm
+    image.drawWidth, image.drawHeight = width, height
+    caption = photo.caption + (f"（{photo.day:%Y年%m月%d日}）" if photo.day else "")
+    return [image, Paragraph(escape(caption), styles()["caption"])]
 
 
 class _NumberedCanvas(pdf_canvas.Canvas):
