@@ -177,7 +177,7 @@ def improvement_between(*, first: Exam, second: Exam, children: QuerySet, with_r
     result.improved = sum(1 for _, _, v in verdicts.values() if v)
     if with_rows and verdicts:
         kids = (
-            children.filter(pk__in=verdicts)
+            children.filter(pk__in=list(verdicts))
             .select_related("school_class")
             .order_by("school_class__grade", "school_class__number", "name_initials")
         )
