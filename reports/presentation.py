@@ -20,9 +20,26 @@ def url_or_none(name: str, **query) -> str | None:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def dashboard_links(figures: SchoolFigures) -> dict:
-    """The list behind each figure on the dashboard."""
+def _activity_kinds() -> dict[str, str]:
+    """Activity type label → key, for links to the activity list filtered by type."""
+    try:
+        from activities.models import ActivityKind
+    except ImportError:
+        return {}
+    return {str(label): value for value, label in ActivityKind.choices}
+
+
+def dashboard_links(figures: SchoolFigures, term_id: int | None = None) -> dict:
+    """The list behind each figure on the dashboard (activity lists filtered to the same term)."""
+    kinds = _activity_kinds()
+    activity_types = {}
+    if figures.activities is not None:
+        activity_types = {
+            label: url_or_none("activities:list", term=term_id, kind=kinds.get(str(label)))
+            for label, _ in figures.activities.activities_by_type
+        }
     return {
+        "activity_types": activity_types,
         "children": url_or_none("children:list"),
         "not_archived": url_or_none("children:list", archived="no"),
         "archived": url_or_none("children:list", archived="yes"),
@@ -36,9 +53,9 @@ def dashboard_links(figures: SchoolFigures) -> dict:
         "talks": url_or_none("mentoring:pairings"),
         "visits": url_or_none("mentoring:pairings"),
         "contacts": url_or_none("mentoring:pairings"),
-        "activities": url_or_none("activities:list"),
-        "care_room": url_or_none("activities:care_room"),
-        "aid": url_or_none("activities:aid"),
+        "activities": url_or_none("activities:list", term=term_id),
+        "care_room": url_or_none("activities:care_room", term=term_id),
+        "aid": url_or_none("activities:aid", term=term_id),
     }
 
 
@@ -125,7 +142,11 @@ def dashboard_tables(f: SchoolFigures, links: dict) -> dict:
             (row, links["classes"].get(row.key)) for row in f.archive.by_class if row.label.startswith(grade.label)
         ]
         grades.append((grade, links["grades"].get(grade.key), classes))
+    activities = []
+    if f.activities is not None:
+        activities = [(label, n, links["activity_types"].get(label)) for label, n in f.activities.activities_by_type]
     return {
+        "activities": activities,
         "types": [(t, links["types"].get(t.key)) for t in f.by_type],
         "grades": grades,
     }

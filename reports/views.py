@@ -31,7 +31,7 @@ def dashboard(request):
     context = {"school": school, "terms": terms, "term": term}
     if term is not None:
         figures = selectors.school_term_figures(school, term)
-        links = dashboard_links(figures)
+        links = dashboard_links(figures, term.pk)
         context.update(
             figures=figures,
             links=links,

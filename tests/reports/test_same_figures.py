@@ -87,3 +87,5 @@ def test_activity_counts_agree_on_the_dashboard_the_county_overview_and_the_pdf(
     assert _figure(row, "activities") == "2"
     assert re.search(r"关爱活动\s*2 次", text)
     assert "中秋节慰问" in text and "安全教育讲座" in text  # the activity list with dates
+    term = world.school.terms.get()
+    assert f"/activities/?term={term.pk}&amp;kind=festival" in dashboard  # the list behind the row

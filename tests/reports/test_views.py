@@ -221,3 +221,12 @@ def test_dashboard_without_any_term_says_so(client, world):
     world.school.terms.all().delete()
     client.force_login(world.principal)
     assert "还没有设置学期" in client.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_county_overview_of_schools_without_terms_says_so(client, world):
+    world.school.terms.all().delete()
+    world.other_school.terms.all().delete()
+    client.force_login(world.bureau)
+    assert "还没有设置学期" in client.get(reverse("reports:county")).content.decode()
+    assert client.post(reverse("reports:county_xlsx")).status_code == 302
+    assert client.get(reverse("reports:county"), {"term": "bad"}).status_code == 404
