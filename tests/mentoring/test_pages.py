@@ -238,6 +238,8 @@ def test_chronology_filters_by_kind(client, world, child):
     assert all(t in html for t in ("谈心A", "家访B", "沟通C"))
     html = client.get(url, {"kind": "visit"}).content.decode()
     assert "家访B" in html and "谈心A" not in html
+    page = client.get(reverse("children:detail", args=[child.pk])).content.decode()  # the child page too
+    assert all(t in page for t in ("谈心A", "家访B", "沟通C"))
 
 
 # --- Pairings ---------------------------------------------------------------------------------------------
