@@ -117,6 +117,19 @@ def _analyze() -> None:
             cursor.execute("ANALYZE")
 
 
+def _sizes() -> str:
+    from caretrack.models import School
+    from children.models import Child
+    from mentoring.models import LOG_MODELS
+
+    logs = sum(model.all_objects.count() for model in LOG_MODELS.values())
+    talks = LOG_MODELS["talk"].all_objects.count()
+    return (
+        f"{School.objects.count()} schools, {Child.objects.count()} children, "
+        f"{logs} logs (talks {talks}, visits and contacts {logs - talks})"
+    )
+
+
 def _install_floor_page() -> None:
     """The site's URLs plus an empty page rendered with base.html (navigation and roles included)."""
     from django.conf import settings
@@ -203,6 +216,7 @@ def run(args) -> int:
     built = _build(schools, children, args.teachers)
     _install_floor_page()
     print(f"Database: {label} ({connection.vendor}); data set built in {built:.0f} s.")
+    print(f"Data set: {_sizes()}")
 
     clients: dict[str, Client] = {}
 
