@@ -312,17 +312,17 @@ class CountyTotals:
     def talk_compliance_term(self) -> float | None:
         if self.paired is None:
             return None
-        return round(self.talk_weighted / self.mentoring_base, 1) if self.mentoring_base else 0.0
+        return round(self.talk_weighted / self.paired, 1) if self.paired else 0.0
 
     @property
     def visit_coverage_term(self) -> float | None:
         if self.paired is None:
             return None
-        return round(self.visit_weighted / self.mentoring_base, 1) if self.mentoring_base else 0.0
+        return round(self.visit_weighted / self.paired, 1) if self.paired else 0.0
 
 
 def county_totals(rows: list[CountyRow]) -> CountyTotals:
-    """Sums of counts; rates recomputed from the summed counts (compliance weighted by left-behind children)."""
+    """Sums of counts; rates recomputed from the summed counts (compliance weighted by paired children)."""
     totals = CountyTotals()
     for row in rows:
         f = row.figures
@@ -337,8 +337,9 @@ def county_totals(rows: list[CountyRow]) -> CountyTotals:
         if m is not None:
             totals.paired = (totals.paired or 0) + m.paired
             totals.mentoring_base += m.left_behind
-            totals.talk_weighted += float(m.talk_compliance_term) * m.left_behind
-            totals.visit_weighted += float(m.visit_coverage_term) * m.left_behind
+            # Compliance and visit coverage are shares of the paired children: weight them by those.
+            totals.talk_weighted += float(m.talk_compliance_term) * m.paired
+            totals.visit_weighted += float(m.visit_coverage_term) * m.paired
         a = f.activities
         if a is not None:
             totals.activities = (totals.activities or 0) + a.activities

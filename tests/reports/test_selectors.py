@@ -114,3 +114,20 @@ def test_county_rows_sort_by_a_figure(world):
     totals = selectors.county_totals(rows)
     assert (totals.left_behind, totals.archive_total, totals.archive_complete) == (5, 5, 4)
     assert totals.archive_rate == 80.0
+
+
+def test_county_totals_weight_compliance_by_paired_children(db):
+    from types import SimpleNamespace
+
+    def row(left_behind, paired, talk, visit):
+        school = SchoolFactory(enrolled_students=100)
+        f = selectors.SchoolFigures(school=school, start=ON, end=ON, on=ON, left_behind=left_behind)
+        f.mentoring = SimpleNamespace(
+            left_behind=left_behind, paired=paired, talk_compliance_term=talk, visit_coverage_term=visit
+        )
+        return selectors.CountyRow(school=school, term=None, figures=f)
+
+    totals = selectors.county_totals([row(10, 10, 100.0, 50.0), row(30, 10, 50.0, 100.0)])
+    assert totals.pairing_coverage == 50.0  # 20 of 40
+    assert (totals.talk_compliance_term, totals.visit_coverage_term) == (75.0, 75.0)
+    assert totals.left_behind_ratio == 20.0
