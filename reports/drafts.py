@@ -34,7 +34,15 @@ def _situation(f: SchoolFigures, term: Term) -> str:
     if f.provinces:
         top = [f"{name}（{n}人）" for name, n in f.provinces[:4]]
         text += f"留守儿童的父母主要在{_join(top)}等地务工，共{f.parents_away}人外出。"
-    text += "留守儿童的临时监护人大多是祖辈，普遍存在亲情缺失、家庭教育缺位等问题，是学校关爱工作的重点。"
+    guardians = sum(n for _, n in f.guardians)
+    if guardians:
+        share = round(100 * f.grandparent_guardians / guardians, 1)
+        text += (
+            f"留守儿童的委托监护人中，祖辈{f.grandparent_guardians}人，占{pct(share)}，"
+            "普遍年龄偏大、文化程度不高，孩子存在亲情缺失、家庭教育缺位等问题，是学校关爱工作的重点。"
+        )
+    else:
+        text += "留守儿童的临时监护人大多是祖辈，普遍存在亲情缺失、家庭教育缺位等问题，是学校关爱工作的重点。"
     return text
 
 

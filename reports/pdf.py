@@ -230,6 +230,9 @@ def _situation_extras(f: SchoolFigures) -> list:
     story.append(
         _side_by_side(_table(type_rows, [50 * mm, 25 * mm], total=True), _table(province_rows, [45 * mm, 30 * mm]))
     )
+    if f.guardians:
+        guardian_rows = [["委托监护人", "人数"]] + [[label, str(n)] for label, n in f.guardians]
+        story += [Paragraph("委托监护人", st["h2"]), _table(guardian_rows, [50 * mm, 25 * mm])]
     if f.archive.by_grade:
         grade_rows = [["年级", "留守儿童", "已建档", "建档率"]] + [
             [r.label, str(r.total), str(r.complete), pct(r.rate)] for r in f.archive.by_grade

@@ -22,12 +22,18 @@ from caretrack.models import LeadingGroupMember, School, Term
 from children.completeness import complete_q
 from children.models import Child, EnrolmentStatus, LeftBehindPeriod, LeftBehindType
 from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
-from guardians.models import AwayStatus, Parent
+from guardians.models import AwayStatus, Guardian, GuardianRelation, Parent
 
 MENTORING_FIGURES = "mentoring.selectors.mentoring_figures"
 ACTIVITY_FIGURES = "activities.selectors.activity_figures"
 REPORT_PHOTOS = "activities.selectors.photos_for_report"
 
+GRANDPARENT_LABELS = {
+    GuardianRelation.PATERNAL_GRANDFATHER.label,
+    GuardianRelation.PATERNAL_GRANDMOTHER.label,
+    GuardianRelation.MATERNAL_GRANDFATHER.label,
+    GuardianRelation.MATERNAL_GRANDMOTHER.label,
+}
 TYPE_ORDER = [LeftBehindType.BOTH_AWAY, LeftBehindType.ONE_AWAY_OTHER_INCAPABLE, LeftBehindType.ONE_AWAY]
 
 
@@ -57,6 +63,7 @@ class SchoolFigures:
     left_behind: int = 0
     by_type: list[TypeCount] = field(default_factory=list)
     provinces: list[tuple[str, int]] = field(default_factory=list)
+    guardians: list[tuple[str, int]] = field(default_factory=list)  # current guardians by relation
     archive: ArchiveRate = field(default_factory=lambda: ArchiveRate(total=0, complete=0))
     mentoring: object | None = None
     activities: object | None = None
@@ -76,6 +83,10 @@ class SchoolFigures:
     @property
     def parents_away(self) -> int:
         return sum(n for _, n in self.provinces)
+
+    @property
+    def grandparent_guardians(self) -> int:
+        return sum(n for label, n in self.guardians if label in GRANDPARENT_LABELS)
 
 
 def term_left_behind(*, schools, start: date, end: date) -> QuerySet:
@@ -122,6 +133,24 @@ def _archive_totals_by_school(children: QuerySet, on: date) -> dict[int, Archive
     return {row["school_id"]: ArchiveRate(total=row["total"], complete=row["complete"]) for row in rows.order_by()}
 
 
+def _guardians_by_school(children: QuerySet, on: date) -> dict[int, list[tuple[str, int]]]:
+    """The guardian each child had on the day `on`, by relation (grandparents first, as the choices are)."""
+    rows = (
+        Guardian.objects.filter(child__in=children.values("pk"), since__lte=on)
+        .filter(Q(until__isnull=True) | Q(until__gte=on))
+        .values("child__school_id", "relation")
+        .annotate(n=Count("child_id", distinct=True))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        counts[row["child__school_id"]][row["relation"]] = row["n"]
+    return {
+        school_id: [(label, by_relation[value]) for value, label in GuardianRelation.choices if by_relation.get(value)]
+        for school_id, by_relation in counts.items()
+    }
+
+
 def term_figures(*, schools, start: date, end: date, on: date, detail: bool = True) -> dict[int, SchoolFigures]:
     """The figures of each school for the window [start, end], judged on the day `on` (this week, this
     month and completeness are read on that day). Keyed by school id, every school present.
@@ -132,9 +161,10 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
     if detail:
         types = _types_by_school(children, start, end)
         provinces = _provinces_by_school(children)
+        guardians = _guardians_by_school(children, on)
         archives = archive_rates_by_school(schools=schools, start=start, end=end, on=on)
     else:
-        types, provinces = {}, {}
+        types, provinces, guardians = {}, {}, {}
         archives = _archive_totals_by_school(children, on)
     mentoring_figures = optional_selector(MENTORING_FIGURES)
     mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on) if mentoring_figures else None
@@ -152,6 +182,7 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
             left_behind=sum(counts.values()) if detail else archives.get(school.pk, ArchiveRate(0, 0)).total,
             by_type=by_type,
             provinces=provinces.get(school.pk, []),
+            guardians=guardians.get(school.pk, []),
             archive=archives.get(school.pk) or ArchiveRate(total=0, complete=0),
             mentoring=mentoring.get(school.pk) if mentoring is not None else None,
             activities=activities.get(school.pk) if activities is not None else None,

@@ -32,6 +32,7 @@ def test_term_figures_count_types_provinces_and_archive(world):
         ("一方外出", 0),
     ]
     assert f.provinces == [("广东省", 4), ("浙江省", 3)]
+    assert f.guardians == [("祖母", 3)] and f.grandparent_guardians == 3  # the fourth child has no guardian
     assert (f.archive.total, f.archive.complete, f.archive.rate) == (4, 3, 75.0)
     assert f.left_behind_ratio == 0.7
     assert f.not_archived == 1
