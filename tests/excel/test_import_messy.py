@@ -116,3 +116,29 @@ def test_header_with_spaces_line_breaks_and_full_width_brackets_is_recognised():
     header = find_header([("留守儿童名单",), ("序号", " 姓 名 ", "性别", "出生\n日期", "班级（年级）", "父亲务工地点")])
     assert header is not None and header.row == 2
     assert sorted(header.keys.values()) == ["birth_date", "father_work_place", "gender", "name", "school_class", "seq"]
+
+
+def test_a_birth_month_takes_the_day_from_the_id_number_or_matches_the_archived_child(world):
+    from tests.excel.archives import make_archive
+
+    existing = make_archive(world, "王小刚", birth=date(2015, 3, 17), with_id=False)
+    sheet = messy(
+        [
+            row(birth="2017年3月"),  # ID number says 2017-03-02
+            row(name="王小刚", birth=201503, number=""),  # archived as 2015-03-17
+        ]
+    )
+    preview = read_import(school=world.school, source=sheet, filename="x.xlsx", today=TODAY)
+    assert [r.action for r in preview.rows] == [Action.CREATE, Action.UPDATE], preview.errors
+    assert preview.rows[0].data.child["birth_date"] == date(2017, 3, 2)
+    assert preview.rows[1].existing == existing
+    assert "出生日期" not in preview.rows[1].changes
+
+
+def test_validating_a_sheet_takes_the_same_number_of_queries_for_3_or_30_rows(world, django_assert_max_num_queries):
+    few = messy([row(name=f"学生{i}", number=idn(seq=i)) for i in range(3)])
+    many = messy([row(name=f"学生{i}", number=idn(seq=i)) for i in range(30)])
+    with django_assert_max_num_queries(8):
+        read_import(school=world.school, source=few, filename="x.xlsx", today=TODAY)
+    with django_assert_max_num_queries(8):
+        assert len(read_import(school=world.school, source=many, filename="x.xlsx", today=TODAY).rows) == 30
