@@ -129,10 +129,12 @@ def log_delete(request, pk, kind):
 def child_chronology(request, pk):
     """成长档案: every log of the child, newest first, filtered by kind."""
     child = get_child_for_user(request.user, pk)
-    kind = request.GET.get("kind") or None
-    entries = build_chronology(child, request.user, kind)
-    kinds = [("", "全部"), *KIND_LABELS.items(), ("concern", "关注事项"), ("archive", "档案")]
-    context = {"child": child, "entries": entries, "kind": kind or "", "kinds": kinds}
+    kind = request.GET.get("kind") or ""
+    everything = build_chronology(child, request.user)
+    # The filter offers the kinds this child's record has, whichever app contributed them.
+    kinds = [("", "全部"), *dict.fromkeys((e.kind, e.kind_label) for e in everything)]
+    entries = [e for e in everything if e.kind == kind] if kind else everything
+    context = {"child": child, "entries": entries, "kind": kind, "kinds": kinds}
     return render(request, "mentoring/chronology.html", context)
 
 

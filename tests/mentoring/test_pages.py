@@ -236,6 +236,7 @@ def test_chronology_filters_by_kind(client, world, child):
     url = reverse("mentoring:chronology", args=[child.pk])
     html = client.get(url).content.decode()
     assert all(t in html for t in ("谈心A", "家访B", "沟通C"))
+    assert '?kind=visit"' in html and '?kind=family"' not in html  # filters for the kinds present
     html = client.get(url, {"kind": "visit"}).content.decode()
     assert "家访B" in html and "谈心A" not in html
     page = client.get(reverse("children:detail", args=[child.pk])).content.decode()  # the child page too
