@@ -150,9 +150,14 @@ def archive_rate(*, schools, term: Term | None = None, on: date | None = None, d
 
 
 def chronology(child: Child, *, user, kind: str | None = None):
+    """(entries newest first, filtered by kind; the kinds present as (key, label) for the filter chips)."""
     from children.chronology import chronology as build
 
-    return build(child, user, kind)
+    entries = build(child, user)
+    kinds = list(dict.fromkeys((e.kind, e.kind_label) for e in entries))
+    if kind:
+        entries = [e for e in entries if e.kind == kind]
+    return entries, kinds
 
 
 @dataclass(frozen=True)

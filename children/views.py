@@ -50,6 +50,7 @@ def child_detail(request, pk):
     child = get_child_for_user(request.user, pk)
     child = selectors.child_detail(child.pk, children_visible_to(request.user))
     full = can_see_full_identifiers(request.user, child)
+    chronology, chronology_kinds = selectors.chronology(child, user=request.user, kind=request.GET.get("kind"))
     if full:
         audit.record(
             user=request.user, action=AuditAction.VIEW_CHILD, target=f"{child.name}（{child.pk}）", school=child.school
@@ -60,7 +61,9 @@ def child_detail(request, pk):
         "show_full": full,
         "can_edit": can_edit_child(request.user, child),
         "history": selectors.archive_history(child),
-        "chronology": selectors.chronology(child, user=request.user),
+        "chronology": chronology,
+        "chronology_kinds": chronology_kinds,
+        "chronology_kind": request.GET.get("kind", ""),
     }
     return render(request, "children/child_detail.html", context)
 

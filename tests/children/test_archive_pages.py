@@ -195,3 +195,18 @@ def test_list_shows_left_behind_children_by_default(client, world):
     client.force_login(world.coordinator)
     html = client.get(reverse("children:list")).content.decode()
     assert "留守学生" in html and "非留守学生" not in html
+
+
+def test_child_page_chronology_filters_by_kind_and_offers_log_buttons(client, world):
+    from mentoring.models import Talk
+
+    child = ChildFactory(school_class=world.school_class)
+    GuardianFactory(child=child, name="王奶奶")
+    Talk.objects.create(child=child, author=world.class_teacher, date=date(2026, 11, 2), text="聊了学习")
+    client.force_login(world.class_teacher)
+    url = reverse("children:detail", args=[child.pk])
+    html = client.get(url).content.decode()
+    assert "聊了学习" in html and "委托监护人：王奶奶" in html
+    assert reverse("mentoring:talk_create", args=[child.pk]) in html
+    html = client.get(url, {"kind": "talk"}).content.decode()
+    assert "聊了学习" in html and "委托监护人：王奶奶" not in html
