@@ -56,6 +56,8 @@ def _prepare_environment(args) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caretrack.settings")
     os.environ.update(SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", DJANGO_MANIFEST_STATIC="0", DJANGO_DEBUG="0")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    # seed_demo writes demo photos: into a directory of the benchmark's own, never the project's media/.
+    os.environ["MEDIA_ROOT"] = args.media_root or tempfile.mkdtemp(prefix="caretrack-bench-media-")
     if args.county:
         if not args.database_url:
             sys.exit("--county needs --database-url postgres://… (a PostgreSQL server)")
@@ -286,6 +288,7 @@ def main(argv=None) -> int:
     parser.add_argument("--county-children", type=int, default=500, help="county scale: children per school")
     parser.add_argument("--database-url", help="PostgreSQL server URL (county: a database is created beside it)")
     parser.add_argument("--sqlite", help="school scale: SQLite file to build or reuse (default: a temp file)")
+    parser.add_argument("--media-root", help="where seed_demo may write demo photos (default: a temp dir)")
     parser.add_argument("--rebuild", action="store_true", help="county scale: drop and rebuild the data set")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")

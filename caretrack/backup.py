@@ -4,6 +4,9 @@ SQLite: the sqlite3 online backup API copies the live file page by page inside o
 the copy is consistent even while teachers write (WAL lets them go on writing meanwhile).
 PostgreSQL: pg_dump in its custom format (one consistent snapshot), pg_restore --clean to bring it back.
 
+Uploaded files (activity photos under MEDIA_ROOT) go into a tar.gz beside the database copy, with the
+same name and the suffix .media.tar.gz, so that a restored database finds its photos again.
+
 The management commands `backup` and `restore` are thin wrappers around these functions.
 """
 
@@ -13,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ class BackupResult:
     path: Path
     size: int
     engine: str
+    media_path: Path | None = None
 
 
 def _vendor(using: str) -> str:
@@ -60,9 +65,15 @@ def default_backup_dir() -> Path:
     return Path(os.environ.get("BACKUP_DIR", settings.BASE_DIR / "backups"))
 
 
-def backup_database(*, out_dir: Path | None = None, using: str = "default") -> BackupResult:
-    """Write a consistent, timestamped copy of the database into out_dir and return its path.
-    The file appears under its final name only once it is complete."""
+def media_archive_for(path: Path) -> Path:
+    """The uploaded files' archive that belongs to a database backup."""
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".media.tar.gz")
+
+
+def backup_database(*, out_dir: Path | None = None, using: str = "default", media: bool = True) -> BackupResult:
+    """Write a consistent, timestamped copy of the database into out_dir (and, with media=True, the
+    uploaded files beside it) and return its path. Files appear under their final names only once
+    they are complete."""
     out_dir = Path(out_dir or default_backup_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     vendor = _vendor(using)
@@ -75,7 +86,34 @@ def backup_database(*, out_dir: Path | None = None, using: str = "default") -> B
     else:
         final = _timestamped(out_dir, f"caretrack-{connections[using].settings_dict['NAME']}", ".dump")
         _pg_dump(using, final)
-    return BackupResult(path=final, size=final.stat().st_size, engine=vendor)
+    media_path = _archive_media(media_archive_for(final)) if media else None
+    return BackupResult(path=final, size=final.stat().st_size, engine=vendor, media_path=media_path)
+
+
+def _archive_media(archive: Path) -> Path | None:
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir() or not any(root.iterdir()):
+        return None
+    partial = archive.with_name(archive.name + ".partial")
+    with tarfile.open(partial, "w:gz") as tar:
+        for child in sorted(root.iterdir()):
+            tar.add(child, arcname=child.name)
+    partial.replace(archive)
+    return archive
+
+
+def _restore_media(archive: Path) -> None:
+    """Unpack next to MEDIA_ROOT, then swap directories; the files that were there are kept aside
+    (MEDIA_ROOT.before-restore-<time>) rather than deleted."""
+    root = Path(settings.MEDIA_ROOT)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    incoming = root.with_name(f"{root.name}.restoring-{stamp}")
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(incoming, filter="data")
+    if root.exists():
+        root.replace(root.with_name(f"{root.name}.before-restore-{stamp}"))
+    incoming.replace(root)
 
 
 def _sqlite_backup(source: Path, final: Path) -> None:
@@ -168,9 +206,10 @@ def database_has_data(using: str = "default") -> bool:
     return False
 
 
-def restore_database(*, path: Path, using: str = "default", overwrite: bool = False) -> None:
-    """Replace the database's contents with the backup at path. Refuses (BackupError) when the database
-    already holds data, unless overwrite=True."""
+def restore_database(*, path: Path, using: str = "default", overwrite: bool = False, media: bool = True) -> None:
+    """Replace the database's contents with the backup at path (and, with media=True, the uploaded files
+    with the archive beside it, when there is one). Refuses (BackupError) when the database already
+    holds data, unless overwrite=True."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"备份文件不存在：{path}")
@@ -187,6 +226,8 @@ def restore_database(*, path: Path, using: str = "default", overwrite: bool = Fa
         _sqlite_restore(path, target)
     else:
         _pg_restore(using, path)
+    if media and media_archive_for(path).is_file():
+        _restore_media(media_archive_for(path))
 
 
 def _sqlite_restore(path: Path, target: Path) -> None:

@@ -144,6 +144,7 @@ def base_env() -> dict:
 def fresh_database(database_url: str | None, workdir: Path):
     """Yield (env, label) for a new empty database; drop it afterwards (PostgreSQL)."""
     env = base_env()
+    env["MEDIA_ROOT"] = str(workdir / "media")  # seed_demo writes demo photos
     if not database_url:
         env["SQLITE_PATH"] = str(workdir / "concurrency.sqlite3")
         yield env, "sqlite"

@@ -23,8 +23,11 @@ def postgres_url() -> str | None:
 
 
 def sqlite_env(path: Path) -> dict[str, str]:
+    """The database file and its own MEDIA_ROOT beside it: seed_demo writes photos and restore swaps
+    the media directory, which must never be the developer's."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(SQLITE_PATH=str(path), DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+    env.update(SQLITE_PATH=str(path), MEDIA_ROOT=str(path.with_name(path.stem + "-media")))
+    env.update(DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
     return env
 
 
@@ -54,9 +57,9 @@ def fresh_postgres_database(base_url: str, label: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def postgres_env(url: str) -> dict[str, str]:
+def postgres_env(url: str, media_root: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(DATABASE_URL=url, DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+    env.update(DATABASE_URL=url, MEDIA_ROOT=str(media_root), DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
     return env
 
 

@@ -83,7 +83,7 @@ def snapshot(env, *, after: str = "") -> dict:
     return json.loads(manage(env, "shell", "-c", after + SNAPSHOT).stdout.strip().splitlines()[-1])
 
 
-def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True) -> None:
+def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True, after_backup=None) -> None:
     if migrate:
         manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--schools", "1", "--children", "60", "--teachers", "20")
@@ -97,6 +97,8 @@ def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True) -> 
     assert path.parent == backup_dir and path.name.endswith(suffix) and path.stat().st_size > 0
     assert not list(backup_dir.glob("*.partial"))
 
+    if after_backup:
+        after_backup()
     changed = snapshot(env, after=MUTATE)
     assert changed["counts"]["child"] == 55 and changed != before
 
@@ -109,9 +111,28 @@ def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True) -> 
     assert snapshot(env) == before
 
 
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def test_sqlite_backup_round_trip_loses_nothing(tmp_path, migrated_sqlite):
     env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
-    _round_trip(env, tmp_path / "backups", ".sqlite3", migrate=False)
+    media = tmp_path / "media"
+    env["MEDIA_ROOT"] = str(media)
+    (media / "activities" / "2026" / "11").mkdir(parents=True)
+    (media / "activities" / "2026" / "11" / "班会.jpg").write_bytes(b"\xff\xd8 photo one")
+    photos_at_backup = {}
+
+    def change_photos():
+        photos_at_backup.update(_files(media))  # the seeded demo photos and ours, as backed up
+        (media / "activities" / "2026" / "11" / "班会.jpg").unlink()
+        (media / "activities" / "2026" / "11" / "后来的.jpg").write_bytes(b"later")
+
+    _round_trip(env, tmp_path / "backups", ".sqlite3", migrate=False, after_backup=change_photos)
+    assert len(photos_at_backup) > 1 and _files(media) == photos_at_backup
+    # The files that were replaced are kept aside, not deleted.
+    (kept,) = tmp_path.glob("media.before-restore-*")
+    assert "后来的.jpg" in str(list(kept.rglob("*.jpg")))
 
 
 def test_sqlite_backup_restores_into_a_new_empty_file_without_yes(tmp_path, migrated_sqlite):
@@ -183,4 +204,4 @@ def test_backup_of_the_in_memory_test_database_is_refused_with_a_message(db, tmp
 @pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
 def test_postgres_backup_round_trip_loses_nothing(tmp_path):
     with fresh_postgres_database(postgres_url(), "backup") as url:
-        _round_trip(postgres_env(url), tmp_path / "backups", ".dump")
+        _round_trip(postgres_env(url, tmp_path / "media"), tmp_path / "backups", ".dump")

@@ -15,10 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="备份文件（.sqlite3 或 .dump）")
         parser.add_argument("--yes", action="store_true", help="确认覆盖数据库中的现有数据")
         parser.add_argument("--database", default="default", help="数据库别名（默认 default）")
+        parser.add_argument(
+            "--no-media", action="store_true", help="不恢复上传的文件（默认：备份旁有 .media.tar.gz 时一并恢复）"
+        )
 
-    def handle(self, *args, file, yes, database, **options):
+    def handle(self, *args, file, yes, database, no_media, **options):
         try:
-            restore_database(path=file, using=database, overwrite=yes)
+            restore_database(path=file, using=database, overwrite=yes, media=not no_media)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复数据库。"))
