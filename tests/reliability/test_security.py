@@ -227,3 +227,27 @@ def test_a_teacher_of_another_school_cannot_make_the_archive_view_happen(world):
     client.force_login(outsider)
     assert client.get(reverse("children:detail", args=[child.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW_CHILD).exists()
+
+
+# --- Headers and cookies in production ---------------------------------------------------------------------
+
+
+def test_production_responses_carry_the_security_headers(settings, world, client):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    # Plain HTTP is redirected to HTTPS before anything else happens.
+    insecure = client.get(reverse("login"))
+    assert insecure.status_code == 301 and insecure.url.startswith("https://")
+    response = client.get(reverse("login"), secure=True)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.cookies["csrftoken"]["secure"]
+    logged_in = client.post(
+        reverse("login"), {"username": world.principal.username, "password": TEST_PASSWORD}, secure=True
+    )
+    session_cookie = logged_in.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert session_cookie["secure"] and session_cookie["httponly"]
