@@ -210,15 +210,7 @@ class CareRoomOpeningForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class AidForm(forms.ModelForm):
-    children = forms.ModelMultipleChoiceField(
-        label="受助学生",
-        queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        error_messages={"required": "请选择受助学生。"},
-        help_text="可多选：同一笔资助发给多名学生时，每人各记一条",
-    )
-
+class AidFields(forms.ModelForm):
     class Meta:
         model = Aid
         fields = ["date", "kind", "amount", "items", "donor", "note"]
@@ -228,16 +220,6 @@ class AidForm(forms.ModelForm):
             "donor": {"required": "请填写资助方（单位或个人）。"},
             "date": {"required": "请填写日期。"},
         }
-
-    field_order = ["children", *Meta.fields]
-
-    def __init__(self, *args, children, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["children"].queryset = children.select_related("school_class").order_by(
-            "school_class__grade", "school_class__number", "name_initials"
-        )
-        self.fields["children"].label_from_instance = lambda c: f"{c.school_class} {c.name}"
-        self.initial.setdefault("date", timezone.localdate())
 
     def clean_date(self):
         return not_in_future(self.cleaned_data["date"])
@@ -252,6 +234,28 @@ class AidForm(forms.ModelForm):
 
     def aid_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AidForm(AidFields):
+    """New aid for one or several children (the same amount each)."""
+
+    children = forms.ModelMultipleChoiceField(
+        label="受助学生",
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={"required": "请选择受助学生。"},
+        help_text="可多选：同一笔资助发给多名学生时，每人各记一条",
+    )
+
+    field_order = ["children", *AidFields.Meta.fields]
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = children.select_related("school_class").order_by(
+            "school_class__grade", "school_class__number", "name_initials"
+        )
+        self.fields["children"].label_from_instance = lambda c: f"{c.school_class} {c.name}"
+        self.initial.setdefault("date", timezone.localdate())
 
 
 _MEASURE_MESSAGES = {"invalid": "请填写数字。", "max_digits": "数字位数过多，请核对。"}

@@ -136,9 +136,7 @@ def update_activity(
     captions: list[str] | None = None,
 ) -> Activity:
     """Change an activity; only the changed fields are written, participants are replaced by the list."""
-    # Compare with the stored row: a ModelForm bound to `activity` has already copied the new values onto it.
-    stored = Activity.objects.select_for_update().get(pk=activity.pk)
-    changed = [name for name, value in data.items() if getattr(stored, name) != value]
+    changed = _changed_fields(Activity, activity.pk, data)
     for name, value in data.items():
         setattr(activity, name, value)
     activity.full_clean(exclude=["school", "created_by"])
@@ -174,6 +172,22 @@ def delete_activity_photo(*, photo: ActivityPhoto, acting_user) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+@transaction.atomic
+def delete_activity(*, activity: Activity, acting_user) -> None:
+    """Delete an activity with its participants and photos (files removed after the commit); audited."""
+    audit.record(
+        user=acting_user,
+        action=AuditAction.DELETE,
+        target=f"活动：{activity}",
+        school=activity.school,
+        activity=activity.pk,
+        participants=activity.participations.count(),
+    )
+    files = [(p.image.storage, p.image.name) for p in activity.photos.all()]
+    activity.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
 # --- 留守儿童之家 ----------------------------------------------------------------------------------
 
 
@@ -186,6 +200,40 @@ def record_care_room_opening(*, school: School, data: dict, acting_user) -> Care
         raise ValidationError(f"{opening.date:%Y-%m-%d} 的开放记录已经登记过了。", code="duplicate")
     opening.save()
     return opening
+
+
+def _changed_fields(model, pk, data: dict) -> list[str]:
+    """Fields whose new value differs from the stored row (a bound ModelForm has already copied the new
+    values onto the instance, so the instance itself cannot tell)."""
+    stored = model.objects.select_for_update().get(pk=pk)
+    return [name for name, value in data.items() if getattr(stored, name) != value]
+
+
+@transaction.atomic
+def update_care_room_opening(*, opening: CareRoomOpening, data: dict, acting_user) -> CareRoomOpening:
+    changed = _changed_fields(CareRoomOpening, opening.pk, data)
+    for name, value in data.items():
+        setattr(opening, name, value)
+    opening.full_clean(exclude=["school", "created_by"], validate_unique=False)
+    twin = CareRoomOpening.objects.filter(school=opening.school, date=opening.date).exclude(pk=opening.pk)
+    if twin.exists():
+        raise ValidationError(f"{opening.date:%Y-%m-%d} 已有另一条开放记录。", code="duplicate")
+    if changed:
+        opening.save(update_fields=changed)
+    return opening
+
+
+@transaction.atomic
+def delete_care_room_opening(*, opening: CareRoomOpening, acting_user) -> None:
+    """Delete an opening entered by mistake; the audit row keeps what it said."""
+    audit.record(
+        user=acting_user,
+        action=AuditAction.DELETE,
+        target=f"留守儿童之家开放记录 {opening.date:%Y-%m-%d}",
+        school=opening.school,
+        visits=opening.visits,
+    )
+    opening.delete()
 
 
 # --- Aid ------------------------------------------------------------------------------------------
@@ -207,6 +255,32 @@ def record_aid(*, children: list[Child], data: dict, acting_user) -> list[Aid]:
     if names:
         raise ValidationError(f"以下学生的这笔资助已经登记过了：{'、'.join(names)}。", code="duplicate")
     return Aid.objects.bulk_create(records)
+
+
+@transaction.atomic
+def update_aid(*, aid: Aid, data: dict, acting_user) -> Aid:
+    changed = _changed_fields(Aid, aid.pk, data)
+    for name, value in data.items():
+        setattr(aid, name, value)
+    aid.full_clean(exclude=["created_by"])
+    if changed:
+        aid.save(update_fields=changed)
+    return aid
+
+
+@transaction.atomic
+def delete_aid(*, aid: Aid, acting_user) -> None:
+    """Delete an aid record entered by mistake; the audit row keeps the child, amount and donor."""
+    audit.record(
+        user=acting_user,
+        action=AuditAction.DELETE,
+        target=f"资助记录 {aid.child.name} {aid.date:%Y-%m-%d} {aid.amount}元",
+        school=aid.child.school,
+        child=aid.child_id,
+        amount=str(aid.amount),
+        donor=aid.donor,
+    )
+    aid.delete()
 
 
 # --- Health checks and exam results: class tables -------------------------------------------------

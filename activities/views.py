@@ -3,12 +3,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from activities import selectors, services
 from activities.filters import ActivityFilter, AidFilter, CareRoomFilter, ChildRecordFilter, ExamFilter
 from activities.forms import (
     ActivityForm,
+    AidFields,
     AidForm,
     CareRoomOpeningForm,
     ExamForm,
@@ -31,6 +33,8 @@ from caretrack.permissions import (
     classes_visible_to,
     get_activity_for_user,
     get_activity_photo_for_user,
+    get_aid_for_manager,
+    get_care_room_opening_for_manager,
     get_exam_for_user,
     get_roles,
     require_school_manager,
@@ -63,8 +67,9 @@ def _table_saved(school_class, saved) -> str:
     return f"{school_class}：新增 {saved.created} 条，更新 {saved.updated} 条，空白 {saved.skipped} 行未保存。"
 
 
-def _simple_form(request, form, title: str, back: str):
-    return render(request, "activities/simple_form.html", {"form": form, "title": title, "back": back})
+def _simple_form(request, form, title: str, back: str, delete_url: str = ""):
+    context = {"form": form, "title": title, "back": back, "delete_url": delete_url}
+    return render(request, "activities/simple_form.html", context)
 
 
 def _enrolled(children):
@@ -205,6 +210,14 @@ def photo_delete(request, pk):
     return redirect("activities:detail", pk=activity.pk)
 
 
+@require_POST
+def activity_delete(request, pk):
+    activity = get_activity_for_user(request.user, pk, write=True)
+    services.delete_activity(activity=activity, acting_user=request.user)
+    messages.success(request, f"活动“{activity.title}”已删除（已记入审计日志）。")
+    return redirect("activities:list")
+
+
 # --- 留守儿童之家 ----------------------------------------------------------------------------------
 
 
@@ -239,6 +252,29 @@ def care_room_create(request):
             messages.success(request, f"已登记 {opening.date:%Y-%m-%d} 开放记录，接待 {opening.visits} 人次。")
             return redirect("activities:care_room")
     return _simple_form(request, form, "登记留守儿童之家开放", "activities:care_room")
+
+
+def care_room_edit(request, pk):
+    opening = get_care_room_opening_for_manager(request.user, pk)
+    form = CareRoomOpeningForm(request.POST or None, instance=opening, school=opening.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_care_room_opening(opening=opening, data=form.opening_data(), acting_user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{opening.date:%Y-%m-%d} 的开放记录已保存。")
+            return redirect("activities:care_room")
+    delete_url = reverse("activities:care_room_delete", args=[opening.pk])
+    return _simple_form(request, form, f"修改开放记录：{opening.date:%Y-%m-%d}", "activities:care_room", delete_url)
+
+
+@require_POST
+def care_room_delete(request, pk):
+    opening = get_care_room_opening_for_manager(request.user, pk)
+    services.delete_care_room_opening(opening=opening, acting_user=request.user)
+    messages.success(request, f"{opening.date:%Y-%m-%d} 的开放记录已删除（已记入审计日志）。")
+    return redirect("activities:care_room")
 
 
 # --- Aid ------------------------------------------------------------------------------------------
@@ -286,6 +322,29 @@ def aid_create(request):
             messages.success(request, f"已登记 {len(records)} 名学生的资助，每人 {form.cleaned_data['amount']} 元。")
             return redirect("activities:aid")
     return _simple_form(request, form, "登记资助与慰问", "activities:aid")
+
+
+def aid_edit(request, pk):
+    aid = get_aid_for_manager(request.user, pk)
+    form = AidFields(request.POST or None, instance=aid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_aid(aid=aid, data=form.aid_data(), acting_user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{aid.child.name} 的资助记录已保存。")
+            return redirect("activities:aid")
+    delete_url = reverse("activities:aid_delete", args=[aid.pk])
+    return _simple_form(request, form, f"修改资助记录：{aid.child.name}", "activities:aid", delete_url)
+
+
+@require_POST
+def aid_delete(request, pk):
+    aid = get_aid_for_manager(request.user, pk)
+    services.delete_aid(aid=aid, acting_user=request.user)
+    messages.success(request, f"{aid.child.name} 的资助记录已删除（已记入审计日志）。")
+    return redirect("activities:aid")
 
 
 # --- Health checks --------------------------------------------------------------------------------

@@ -384,3 +384,25 @@ def get_term_for_user(user, pk):
         return Term.objects.get(pk=pk, school_id=roles.school_id)
     except (Term.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该学期。") from None
+
+
+def get_care_room_opening_for_manager(user, pk):
+    """An opening of the manager's school (403 for other roles, 404 outside the school)."""
+    school = require_school_manager(user)
+    from activities.models import CareRoomOpening
+
+    try:
+        return CareRoomOpening.objects.get(pk=pk, school=school)
+    except (CareRoomOpening.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该开放记录。") from None
+
+
+def get_aid_for_manager(user, pk):
+    """An aid record of a child of the manager's school (403 for other roles, 404 outside the school)."""
+    school = require_school_manager(user)
+    from activities.models import Aid
+
+    try:
+        return Aid.objects.select_related("child__school", "child__school_class").get(pk=pk, child__school=school)
+    except (Aid.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该资助记录。") from None

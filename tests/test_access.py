@@ -111,6 +111,13 @@ ACCESS: dict[str, Rule] = {
     "activities:exams": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     "activities:exam_create": Rule({"principal", "coordinator", "other_principal"}),
     "activities:exam_results": Rule({"principal", "coordinator"}, kwargs={"pk": "exam"}),
+    "activities:delete": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity"}, method="post"),
+    "activities:care_room_edit": Rule({"principal", "coordinator"}, kwargs={"pk": "care_room_opening"}),
+    "activities:care_room_delete": Rule(
+        {"principal", "coordinator"}, kwargs={"pk": "care_room_opening"}, method="post"
+    ),
+    "activities:aid_edit": Rule({"principal", "coordinator"}, kwargs={"pk": "aid"}),
+    "activities:aid_delete": Rule({"principal", "coordinator"}, kwargs={"pk": "aid"}, method="post"),
 }
 
 
@@ -177,7 +184,7 @@ def _activities_objects(world, found):
     from PIL import Image
 
     from activities.models import ActivityPhoto
-    from tests.factories import ActivityFactory, ExamFactory
+    from tests.factories import ActivityFactory, AidFactory, CareRoomOpeningFactory, ExamFactory
 
     activity = ActivityFactory(school=world.school, school_class=world.school_class)
     activity.participations.create(child=found["child"])
@@ -188,7 +195,13 @@ def _activities_objects(world, found):
         Image.new("RGB", (4, 3), "white").save(image, "JPEG")
         default_storage.save(name, ContentFile(image.getvalue()))
     photo = ActivityPhoto.objects.create(activity=activity, image=name, caption="活动照片")
-    return {"activity": activity, "activity_photo": photo, "exam": ExamFactory(school=world.school)}
+    return {
+        "activity": activity,
+        "activity_photo": photo,
+        "exam": ExamFactory(school=world.school),
+        "care_room_opening": CareRoomOpeningFactory(school=world.school),
+        "aid": AidFactory(child=found["child"]),
+    }
 
 
 OBJECT_HOOKS.append(_activities_objects)  # activities: a class activity with a photo, and an exam

@@ -337,3 +337,48 @@ def test_aid_totals_per_child_for_the_term(client, world):
     client.force_login(world.coordinator)
     page = client.get(reverse("activities:aid"), {"by": "child"}).content.decode()
     assert "李小雨" in page and "385.50 元" in page and "2 笔" in page
+
+
+def test_a_mistyped_aid_is_corrected_or_deleted_with_an_audit_row(client, world):
+    from caretrack.models import AuditEvent
+
+    aid = AidFactory(child=ChildFactory(school_class=world.school_class, name="张小兰"), amount=3000)
+    client.force_login(world.coordinator)
+    url = reverse("activities:aid_edit", args=[aid.pk])
+    data = {"date": "2026-09-28", "kind": "cash", "amount": "-300", "donor": "县妇联"}
+    assert "金额不能为负数" in client.post(url, data).content.decode()
+    assert client.post(url, {**data, "amount": "300"}).status_code == 302
+    aid.refresh_from_db()
+    assert aid.amount == Decimal("300")
+    assert client.post(reverse("activities:aid_delete", args=[aid.pk])).status_code == 302
+    assert not Aid.objects.exists()
+    event = AuditEvent.objects.get()
+    assert event.action == "delete" and "张小兰" in event.target and event.detail["amount"] == "300.00"
+    client.force_login(world.other_principal)
+    other = AidFactory(child=ChildFactory(school_class=world.school_class))
+    assert client.get(reverse("activities:aid_edit", args=[other.pk])).status_code == 404
+
+
+def test_a_care_room_opening_is_corrected_and_cannot_be_moved_onto_another_day(client, world):
+    CareRoomOpening.objects.create(school=world.school, date=date(2026, 10, 13), reading=3)
+    opening = CareRoomOpening.objects.create(school=world.school, date=date(2026, 10, 12), reading=150)
+    client.force_login(world.coordinator)
+    url = reverse("activities:care_room_edit", args=[opening.pk])
+    assert client.post(url, {"date": "2026-10-12", "reading": "15"}).status_code == 302
+    opening.refresh_from_db()
+    assert opening.reading == 15
+    assert "已有另一条开放记录" in client.post(url, {"date": "2026-10-13", "reading": "15"}).content.decode()
+
+
+def test_deleting_an_activity_removes_its_participants_and_is_audited(client, world):
+    from activities.models import ActivityParticipant
+    from caretrack.models import AuditEvent
+
+    activity = ActivityFactory(school=world.school, title="元旦联欢")
+    ActivityParticipantFactory(activity=activity, child=ChildFactory(school_class=world.school_class))
+    client.force_login(world.mentor)
+    assert client.post(reverse("activities:delete", args=[activity.pk])).status_code == 403
+    client.force_login(world.principal)
+    assert client.post(reverse("activities:delete", args=[activity.pk])).status_code == 302
+    assert not Activity.objects.exists() and not ActivityParticipant.objects.exists()
+    assert AuditEvent.objects.get().detail["participants"] == 1
