@@ -19,6 +19,7 @@ from activities.models import (
     Exam,
     ExamResult,
     HealthCheck,
+    LectureTopic,
 )
 from caretrack.models import Grade
 
@@ -122,10 +123,13 @@ class ActivityForm(forms.ModelForm):
             self.fields[name].error_messages["min_value"] = "人数不能为负数。"
         grades = sorted(set(classes.values_list("grade", flat=True)))
         self.fields["pick_grades"].choices = [(g, label) for g, label in Grade.choices if g in grades]
+        self.fields["kind"].choices = [("", "请选择活动类型"), *ActivityKind.choices]
+        self.fields["topic"].choices = [("", "（讲座时选择）"), *LectureTopic.choices]
         if not is_manager:
             # A class teacher records activities of their own class only.
             self.fields["school_class"].required = True
             self.fields["school_class"].empty_label = None
+            self.fields["school_class"].help_text = ""
             del self.fields["pick_grades"]
         else:
             self.fields["school_class"].empty_label = "全校活动"
