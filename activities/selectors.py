@@ -212,7 +212,9 @@ def activity_figures(*, schools, start: date, end: date) -> dict[int, ActivityFi
     for gets an entry (zeros when empty). "Improved" compares each school's first and last exam in the
     window (see compare_results)."""
     school_ids = (
-        list(schools.values_list("pk", flat=True)) if isinstance(schools, QuerySet) else [s.pk for s in schools]
+        list(schools.values_list("pk", flat=True))
+        if isinstance(schools, QuerySet)
+        else [getattr(s, "pk", s) for s in schools]
     )  # query 1 (when given a queryset)
     figures = {pk: ActivityFigures() for pk in school_ids}
     labels = dict(ActivityKind.choices)
