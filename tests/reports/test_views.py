@@ -35,6 +35,21 @@ def test_dashboard_needs_the_same_number_of_queries_for_a_small_and_a_large_scho
     assert large <= 40
 
 
+def test_term_report_page_needs_the_same_number_of_queries_with_few_or_many_children(client, world):
+    from reports.models import ReportCase
+
+    client.force_login(world.principal)
+    first = left_behind_child(world.school_class)
+    report = TermReport.objects.create(school=world.school, term=world.school.terms.get())
+    ReportCase.objects.create(report=report, child=first, story="进步", order=0)
+    small = _queries(client, reverse("reports:term_report"))
+    for i in range(12):
+        child = left_behind_child(world.other_class if i % 2 else world.school_class)
+        if i < 3:
+            ReportCase.objects.create(report=report, child=child, story="进步", order=i + 1)
+    assert _queries(client, reverse("reports:term_report")) == small
+
+
 def test_county_overview_needs_the_same_number_of_queries_for_two_and_five_schools(client, world):
     client.force_login(world.bureau)
     build_known_school(world)
