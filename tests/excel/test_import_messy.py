@@ -1,7 +1,7 @@
 """Importing sheets as schools really write them: title rows, merged two-level headers, synonyms,
 loose dates, ID numbers stored as numbers, phones with dashes, free-text 务工地, classes as 三(2)班."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -54,12 +54,14 @@ def test_a_messy_sheet_is_read_row_by_row_without_manual_clean_up(world):
                 f_place="广东省东莞市",
             ),  # fmt: skip
             row(name="王小刚", birth=201503, number="", class_text="三年级二班", f_place="上海浦东新区"),
+            row(name="赵小燕", gender="女", birth=datetime(2016, 7, 1), number="", class_text=" 4年级1班 "),
+            row(name="钱小虎", birth="2015/03/02", number="", class_text="四（1）班", m_place="在家", m_phone=""),
         ]
     )
     preview = read_import(school=world.school, source=sheet, filename="登记表.xlsx", today=TODAY)
     assert preview.header_row == 3
-    assert [r.action for r in preview.rows] == [Action.CREATE] * 3, preview.errors
-    first, second, third = (r.data for r in preview.rows)
+    assert [r.action for r in preview.rows] == [Action.CREATE] * 5, preview.errors
+    first, second, third, fourth, fifth = (r.data for r in preview.rows)
     assert first.child["birth_date"] == date(2017, 3, 2)
     assert first.child["school_class"] == world.school_class
     assert first.parents["father"]["phone"] == "13912345678"
@@ -71,6 +73,10 @@ def test_a_messy_sheet_is_read_row_by_row_without_manual_clean_up(world):
     assert second.child["id_number"] == idn(date(2016, 5, 8), "F", 3)
     assert third.child["birth_date"] == date(2015, 3, 1)  # 201503 without an ID number: the 1st
     assert "id_number" not in third.child
+    assert fourth.child["birth_date"] == date(2016, 7, 1)  # a real Excel date cell
+    assert fourth.child["school_class"] == world.other_class
+    assert fifth.child["birth_date"] == date(2015, 3, 2)
+    assert fifth.parents["mother"] == {"name": "李秀兰", "away_status": "home"}
 
 
 def test_what_cannot_be_understood_is_an_error_on_that_row_with_column_and_message(world):
