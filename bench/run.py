@@ -26,6 +26,7 @@ import tempfile
 import time
 import types
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -105,6 +106,47 @@ def _build(schools: int, children: int, teachers: int) -> float:
         sys.exit(f"The database holds another data set ({have}); use --rebuild or another database.")
     print(f"Building {schools} school(s) × {children} children (seed_demo) …", flush=True)
     call_command("seed_demo", schools=schools, children=children, teachers=teachers, verbosity=0)
+    _analyze()
+    return time.perf_counter() - started
+
+
+def _add_history(terms: int) -> float:
+    """Past terms of logs (PostgreSQL, server-side copies of this term's logs shifted back by half a year
+    each), so that the tables are as large as a county's after some years (about 2 million logs for 100
+    schools and 10 terms) while the current term's figures stay those of the demo."""
+    from django.db import connection
+
+    from caretrack.models import Term
+    from mentoring.models import LOG_MODELS
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    start = Term.objects.filter(is_current=True).order_by("start_date").values_list("start_date", flat=True).first()
+    talk = LOG_MODELS["talk"]
+    if talk.all_objects.filter(date__lt=start - timedelta(days=200)).exists():
+        return 0.0
+    print(f"Adding {terms} past terms of logs …", flush=True)
+    started = time.perf_counter()
+    shifted = {"date", "created_at", "updated_at"}
+    with connection.cursor() as cursor:
+        for model in LOG_MODELS.values():
+            table = connection.ops.quote_name(model._meta.db_table)
+            columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+            for k in range(1, terms + 1):
+                select = []
+                for column in columns:
+                    quoted = connection.ops.quote_name(column)
+                    if column in shifted:
+                        select.append(f"{quoted} - interval '{182 * k} days'")
+                    elif column == "concern_id":
+                        select.append("NULL")  # one concern per log: the copies raise none
+                    else:
+                        select.append(quoted)
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(map(connection.ops.quote_name, columns))}) "
+                    f"SELECT {', '.join(select)} FROM {table} WHERE date >= %s",
+                    [start],
+                )
     _analyze()
     return time.perf_counter() - started
 
@@ -216,6 +258,8 @@ def run(args) -> int:
 
     schools, children = (args.schools, args.county_children) if args.county else (1, args.children)
     built = _build(schools, children, args.teachers)
+    if args.county and args.history_terms:
+        built += _add_history(args.history_terms)
     _install_floor_page()
     print(f"Database: {label} ({connection.vendor}); data set built in {built:.0f} s.")
     print(f"Data set: {_sizes()}")
@@ -289,6 +333,9 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL server URL (county: a database is created beside it)")
     parser.add_argument("--sqlite", help="school scale: SQLite file to build or reuse (default: a temp file)")
     parser.add_argument("--media-root", help="where seed_demo may write demo photos (default: a temp dir)")
+    parser.add_argument(
+        "--history-terms", type=int, default=10, help="county scale: past terms of logs to add (default 10)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="county scale: drop and rebuild the data set")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
