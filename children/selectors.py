@@ -247,48 +247,41 @@ def contact_cards(queryset: QuerySet) -> list[ContactCard]:
 
 def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dict[int, ArchiveRate]:
     """建档率 of each school for the window [start, end], judged on the day `on`, with the detail by grade,
-    class and missing item. Two queries whatever the number of schools (grouped by school); the same
-    children and the same completeness rule as archive_rate(), so the figures agree."""
+    class and missing item. One query whatever the number of schools: a row of completeness flags per
+    left-behind child, added up here, so each condition is evaluated once per child. The same children
+    and the same completeness rule as archive_rate(), so the figures agree."""
     from caretrack.models import Grade
 
     base = Child.objects.filter(school__in=schools).exclude(
         status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
     )
-    children = left_behind_between(base, start, end)
-    done = complete_q(on=on)
-    rows = (
-        children.values("school_id", "school_class__grade", "school_class__number", "school_class_id")
-        .annotate(total=Count("pk"), complete=Count("pk", filter=done))
-        .order_by("school_id", "school_class__grade", "school_class__number")
+    children = annotate_completeness(left_behind_between(base, start, end), on=on)
+    flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
+    rows = children.order_by().values_list(
+        "school_id", "school_class__grade", "school_class__number", "school_class_id", *flag_names
     )
+    classes: dict[tuple, list[int]] = {}
+    missing: dict[int, list[int]] = {}
+    for school_id, grade, number, class_id, *flags in rows:
+        counts = classes.setdefault((school_id, grade, number, class_id), [0, 0])
+        counts[0] += 1
+        counts[1] += all(flags)
+        school_missing = missing.setdefault(school_id, [0] * len(REQUIREMENTS))
+        for i, flag in enumerate(flags):
+            school_missing[i] += not flag
     result: dict[int, ArchiveRate] = {}
     grades: dict[tuple[int, int], RateRow] = {}
-    for row in rows:
-        rate = result.setdefault(row["school_id"], ArchiveRate(total=0, complete=0))
-        rate.total += row["total"]
-        rate.complete += row["complete"]
-        grade = row["school_class__grade"]
+    for (school_id, grade, number, class_id), (total, complete) in sorted(classes.items()):
+        rate = result.setdefault(school_id, ArchiveRate(total=0, complete=0))
+        rate.total += total
+        rate.complete += complete
         grade_label = Grade(grade).label
-        rate.by_class.append(
-            RateRow(
-                f"{grade_label}({row['school_class__number']})班",
-                row["total"],
-                row["complete"],
-                key=row["school_class_id"],
-            )
-        )
-        key = (row["school_id"], grade)
-        if key not in grades:
-            grades[key] = RateRow(grade_label, 0, 0, key=grade)
-            rate.by_grade.append(grades[key])
-        grades[key].total += row["total"]
-        grades[key].complete += row["complete"]
-    if result:
-        flags = children.values("school_id").annotate(
-            **{r.key: Count("pk", filter=~r.condition(on)) for r in REQUIREMENTS}
-        )
-        for row in flags.order_by():
-            rate = result.get(row["school_id"])
-            if rate is not None:
-                rate.missing = [(r.label, row[r.key]) for r in REQUIREMENTS if row[r.key]]
+        rate.by_class.append(RateRow(f"{grade_label}({number})班", total, complete, key=class_id))
+        if (school_id, grade) not in grades:
+            grades[(school_id, grade)] = RateRow(grade_label, 0, 0, key=grade)
+            rate.by_grade.append(grades[(school_id, grade)])
+        grades[(school_id, grade)].total += total
+        grades[(school_id, grade)].complete += complete
+    for school_id, rate in result.items():
+        rate.missing = [(r.label, n) for r, n in zip(REQUIREMENTS, missing[school_id], strict=True) if n]
     return result
