@@ -176,7 +176,16 @@ COLUMNS: list[Column] = [
     Column(
         "guardian_relation",
         "与儿童关系",
-        ("监护人与儿童关系", "与学生关系", "监护人关系", "与留守儿童关系", "与儿童的关系", "监护人与学生关系"),
+        (
+            "监护人与儿童关系",
+            "与学生关系",
+            "监护人关系",
+            "与留守儿童关系",
+            "与儿童的关系",
+            "监护人与学生关系",
+            "关系",
+            "亲属关系",
+        ),
         choices=RELATION_CHOICES,
         width=10,
         note="也可写 爷爷、奶奶、外公、外婆、姑姑、舅舅 等",
@@ -461,15 +470,21 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""  # set only when the workbook has several sheets of children
+
+    @property
+    def where(self) -> str:
+        return f"工作表“{self.sheet}”第{self.row}行" if self.sheet else f"第{self.row}行"
 
     def __str__(self) -> str:
-        return f"第{self.row}行【{self.column}】{self.message}"
+        return f"{self.where}【{self.column}】{self.message}"
 
 
 @dataclass
 class RowResult:
     row: int
     name: str
+    sheet: str = ""
     class_label: str = ""
     action: str = Action.CREATE
     errors: list[RowError] = field(default_factory=list)
@@ -481,8 +496,8 @@ class RowResult:
 @dataclass
 class ImportPreview:
     filename: str
-    sheet: str
-    header_row: int
+    sheet: str  # the sheets read, joined with 、
+    header_row: int  # of the first sheet read
     columns: list[str]  # headers read, as written
     ignored_columns: list[str]
     rows: list[RowResult]
@@ -518,11 +533,16 @@ class ImportPreview:
 class _RowReader:
     """Parses one row's cells; collects errors instead of stopping at the first."""
 
-    def __init__(self, row_number: int, cells: dict[str, object], names: dict[str, str]):
+    def __init__(self, row_number: int, cells: dict[str, object], names: dict[str, str], sheet: str = ""):
         self.row = row_number
+        self.sheet = sheet
         self.cells = cells
         self.names = names
         self.errors: list[RowError] = []
+
+    @property
+    def where(self) -> str:
+        return RowError(self.row, "", "", self.sheet).where
 
     def raw(self, key: str) -> object:
         value = self.cells.get(key)
@@ -543,7 +563,7 @@ class _RowReader:
         return key in self.cells
 
     def error(self, key: str, message: str) -> None:
-        self.errors.append(RowError(self.row, self.names.get(key) or COLUMNS_BY_KEY[key].label, message))
+        self.errors.append(RowError(self.row, self.names.get(key) or COLUMNS_BY_KEY[key].label, message, self.sheet))
 
     def parse(self, key: str, parser):
         """parser(raw) → value; a ValidationError becomes an error on this cell and None."""
@@ -770,7 +790,10 @@ def _open_workbook(source: str | Path | BinaryIO):
         raise ImportFileError("无法读取该文件：文件已损坏或不是 .xlsx 格式。") from e
 
 
-def _locate_sheet(workbook) -> tuple[object, Header, Iterator[tuple], list[tuple]]:
+def _locate_sheets(workbook) -> Iterator[tuple[object, Header, Iterator[tuple]]]:
+    """Every sheet with a recognisable header (schools often keep one sheet per grade or class), with
+    its rows after the header. A sheet without one (instructions, a summary) is passed over."""
+    found = False
     for sheet in workbook.worksheets:
         if not hasattr(sheet, "iter_rows"):
             continue  # chart sheets
@@ -783,10 +806,12 @@ def _locate_sheet(workbook) -> tuple[object, Header, Iterator[tuple], list[tuple
                 break
         header = find_header(head)
         if header is not None:
-            return sheet, header, rows, head[header.row :]
-    raise ImportFileError(
-        "没有找到表头：请确认表格前几行中有“姓名”“性别”“出生日期”“班级”等列名（可下载导入模板对照）。"
-    )
+            found = True
+            yield sheet, header, _chain(head[header.row :], rows)
+    if not found:
+        raise ImportFileError(
+            "没有找到表头：请确认表格前几行中有“姓名”“性别”“出生日期”“班级”等列名（可下载导入模板对照）。"
+        )
 
 
 def check_upload(name: str, size: int) -> None:
@@ -805,43 +830,62 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
     that cannot be used at all."""
     today = today or timezone.localdate()
     workbook = _open_workbook(source)
+    parsed: list[tuple[_RowReader, dict, list[str] | None, dict, dict]] = []
+    ctx = _Context(
+        school=school,
+        today=today,
+        classes={(c.grade, c.number): c for c in SchoolClass.objects.filter(school=school)},
+    )
+    sheets: list[tuple[object, Header]] = []
     try:
-        sheet, header, rest, buffered = _locate_sheet(workbook)
-        names = {header.keys[i]: header.names[i] for i in header.keys}
-        parsed: list[tuple[_RowReader, dict, list[str] | None, dict, dict]] = []
-        ctx = _Context(
-            school=school,
-            today=today,
-            classes={(c.grade, c.number): c for c in SchoolClass.objects.filter(school=school)},
-        )
-        row_number = header.row
-        for row in _chain(buffered, rest):
-            row_number += 1
-            cells = {key: row[i] if i < len(row) else None for i, key in header.keys.items()}
-            if _skip(cells):
-                continue
-            if len(parsed) >= MAX_DATA_ROWS:
-                raise ImportFileError(f"一次最多导入 {MAX_DATA_ROWS} 行，请分成几个文件导入。")
-            reader = _RowReader(row_number, cells, names)
-            child, hardships, meta = _read_child(reader, ctx)
-            parents = {}
-            for role in (ParentRole.FATHER, ParentRole.MOTHER):
-                values = _read_parent(reader, ctx, role)
-                if values:
-                    parents[role] = values
-            level = reader.parse("guardianship_level", lambda v: _choice(str(v), _LEVELS, "监护类型", LEVEL_CHOICES))
-            parsed.append((reader, child, hardships, parents, {"level": level, **meta}))
+        for sheet, header, rows in _locate_sheets(workbook):
+            sheets.append((sheet, header))
+            parsed.extend(_parse_rows(sheet.title, header, rows, ctx, already=len(parsed)))
     finally:
         workbook.close()
+    if len(sheets) == 1:  # row numbers alone are clear; name sheets only when there are several
+        for reader, *_ in parsed:
+            reader.sheet = ""
+            reader.errors[:] = [RowError(e.row, e.column, e.message) for e in reader.errors]
     rows = _resolve_rows(school=school, parsed=parsed, today=today)
+    columns: list[str] = []
+    ignored: list[str] = []
+    for _sheet, header in sheets:
+        for i in sorted(header.keys):
+            if header.keys[i] != "seq" and header.names[i] not in columns:
+                columns.append(header.names[i])
+        ignored += [name for name in header.ignored if name not in ignored]
     return ImportPreview(
         filename=filename,
-        sheet=sheet.title,
-        header_row=header.row,
-        columns=[header.names[i] for i in sorted(header.keys) if header.keys[i] != "seq"],
-        ignored_columns=header.ignored,
+        sheet="、".join(sheet.title for sheet, _ in sheets),
+        header_row=sheets[0][1].row,
+        columns=columns,
+        ignored_columns=ignored,
         rows=rows,
     )
+
+
+def _parse_rows(sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context, *, already: int) -> Iterator:
+    names = {header.keys[i]: header.names[i] for i in header.keys}
+    row_number = header.row
+    count = already
+    for row in rows:
+        row_number += 1
+        cells = {key: row[i] if i < len(row) else None for i, key in header.keys.items()}
+        if _skip(cells):
+            continue
+        count += 1
+        if count > MAX_DATA_ROWS:
+            raise ImportFileError(f"一次最多导入 {MAX_DATA_ROWS} 行，请分成几个文件导入。")
+        reader = _RowReader(row_number, cells, names, sheet)
+        child, hardships, meta = _read_child(reader, ctx)
+        parents = {}
+        for role in (ParentRole.FATHER, ParentRole.MOTHER):
+            values = _read_parent(reader, ctx, role)
+            if values:
+                parents[role] = values
+        level = reader.parse("guardianship_level", lambda v: _choice(str(v), _LEVELS, "监护类型", LEVEL_CHOICES))
+        yield reader, child, hardships, parents, {"level": level, **meta}
 
 
 def _chain(buffered: list[tuple], rest: Iterator[tuple]) -> Iterator[tuple]:
@@ -874,19 +918,19 @@ def _resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResul
         by_name_month.setdefault((c.name, c.birth_date.year, c.birth_date.month), []).append(c)
 
     matches: dict[int, Child] = {}
-    seen_ids: dict[str, int] = {}
-    seen_names: dict[tuple, int] = {}
+    seen_ids: dict[str, str] = {}
+    seen_names: dict[tuple, str] = {}
     for index, (reader, child, _hardships, _parents, meta) in enumerate(parsed):
         number = child.get("id_number")
         if number:
             if number in seen_ids:
-                reader.error("id_number", f"与第{seen_ids[number]}行的身份证号重复")
-            seen_ids.setdefault(number, reader.row)
+                reader.error("id_number", f"与{seen_ids[number]}的身份证号重复")
+            seen_ids.setdefault(number, reader.where)
         key = (child.get("name"), child.get("birth_date"))
         if all(key):
             if key in seen_names:
-                reader.error("name", f"与第{seen_names[key]}行同名且出生日期相同，是否重复录入？")
-            seen_names.setdefault(key, reader.row)
+                reader.error("name", f"与{seen_names[key]}同名且出生日期相同，是否重复录入？")
+            seen_names.setdefault(key, reader.where)
         found = by_id.get(number) if number else None
         by_name = by_name_birth.get(key) if all(key) else None
         if by_name is None and meta.get("month_only") and all(key):
@@ -923,7 +967,9 @@ def _resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResul
         match = existing.get(matches[index].pk) if index in matches else None
         current_guardian = match.current_guardians[0] if match and match.current_guardians else None
         guardian = _read_guardian(reader, current_guardian)
-        result = RowResult(row=reader.row, name=child.get("name", ""), class_label=meta.get("class_label", ""))
+        result = RowResult(
+            row=reader.row, name=child.get("name", ""), class_label=meta.get("class_label", ""), sheet=reader.sheet
+        )
         result.errors = reader.errors
         if reader.errors:
             result.action = Action.ERROR
@@ -1042,7 +1088,7 @@ def commit_import(
                     )
                 except ValidationError as e:
                     row.action = Action.ERROR
-                    row.errors.extend(RowError(row.row, "档案", m) for m in e.messages)
+                    row.errors.extend(RowError(row.row, "档案", m, row.sheet) for m in e.messages)
                     raise ImportRejected(preview) from e
                 touched.append(child.pk)
                 updated += 1

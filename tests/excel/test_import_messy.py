@@ -148,3 +148,36 @@ def test_validating_a_sheet_takes_the_same_number_of_queries_for_3_or_30_rows(wo
         read_import(school=world.school, source=few, filename="x.xlsx", today=TODAY)
     with django_assert_max_num_queries(8):
         assert len(read_import(school=world.school, source=many, filename="x.xlsx", today=TODAY).rows) == 30
+
+
+def test_a_workbook_with_one_sheet_per_class_is_read_whole_and_errors_name_the_sheet(world):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    first.title = "三(2)班"
+    first.append(["三年级二班留守儿童名单"])
+    first.append(["姓名", "性别", "出生日期", "班级", "监护人", "关系"])
+    first.append(["张小明", "男", "2017.3.2", "三(2)班", "张奶奶", "奶奶"])
+    first.append(["李小红", "女", "2016.5.8", "三(2)班", "李外婆", "外婆"])
+    notes = wb.create_sheet("说明")
+    notes.append(["本表由班主任填写"])
+    second = wb.create_sheet("四(1)班")
+    second.append(["姓名", "性别", "出生日期", "班级", "监护人", "关系"])
+    second.append(["王小刚", "男", "2015.9.1", "四(1)班", "王爷爷", "老乡"])
+    second.append(["张小明", "男", "2017.3.2", "四(1)班", "张奶奶", "奶奶"])
+    out = BytesIO()
+    wb.save(out)
+    out.seek(0)
+    preview = read_import(school=world.school, source=out, filename="各班.xlsx", today=TODAY)
+    assert preview.sheet == "三(2)班、四(1)班"
+    assert [(r.sheet, r.row, r.action) for r in preview.rows] == [
+        ("三(2)班", 3, Action.CREATE), ("三(2)班", 4, Action.CREATE), ("四(1)班", 2, Action.ERROR),
+        ("四(1)班", 3, Action.ERROR),
+    ]  # fmt: skip
+    assert [str(e) for e in preview.errors] == [
+        "工作表“四(1)班”第2行【关系】无法识别的与儿童关系：老乡，可填：祖父、祖母、外祖父、外祖母、亲戚、邻居、其他、爷爷、外婆",
+        "工作表“四(1)班”第3行【姓名】与工作表“三(2)班”第3行同名且出生日期相同，是否重复录入？",
+    ]
