@@ -492,6 +492,10 @@ class RowResult:
     data: ArchiveData | None = None
     existing: Child | None = None
 
+    @property
+    def where(self) -> str:
+        return RowError(self.row, "", "", self.sheet).where
+
 
 @dataclass
 class ImportPreview:

@@ -67,8 +67,8 @@ class Command(BaseCommand):
         )
         for row in preview.rows:
             if row.action == importers.Action.CREATE:
-                self.stdout.write(f"  新建 第{row.row}行 {row.name} {row.class_label}")
+                self.stdout.write(f"  新建 {row.where} {row.name} {row.class_label}")
             elif row.action == importers.Action.UPDATE:
-                self.stdout.write(f"  更新 第{row.row}行 {row.name}：{'、'.join(row.changes)}")
+                self.stdout.write(f"  更新 {row.where} {row.name}：{'、'.join(row.changes)}")
         for error in preview.errors:
             self.stdout.write(f"  错误 {error}")
