@@ -382,3 +382,24 @@ def test_deleting_an_activity_removes_its_participants_and_is_audited(client, wo
     assert client.post(reverse("activities:delete", args=[activity.pk])).status_code == 302
     assert not Activity.objects.exists() and not ActivityParticipant.objects.exists()
     assert AuditEvent.objects.get().detail["participants"] == 1
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_activity_page_and_the_chronology_keep_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries, size
+):
+    from activities.chronology import entries
+
+    activity = ActivityFactory(school=world.school)
+    child = ChildFactory(school_class=world.school_class)
+    for kid in [child, *ChildFactory.create_batch(size - 1, school_class=world.other_class)]:
+        ActivityParticipantFactory(activity=activity, child=kid)
+    for i in range(size):
+        ActivityParticipantFactory(child=child, activity=ActivityFactory(school=world.school, date=date(2026, 10, 1)))
+        AidFactory(child=child, date=date(2026, 9, 1) + timedelta(days=i))
+        ExamResultFactory(child=child, exam=ExamFactory(school=world.school, date=date(2026, 9, 1) + timedelta(days=i)))
+    client.force_login(world.class_teacher)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("activities:detail", args=[activity.pk])).status_code == 200
+    with django_assert_max_num_queries(4):  # activities, aid, health checks, exam results
+        assert len(entries(child, world.class_teacher)) == 3 * size + 1
