@@ -386,7 +386,7 @@ def _cn_number(text: str) -> int | None:
 def parse_class(value: object) -> tuple[int, int]:
     """三(2)班, 3年级2班, 三年级二班, 初一(3)班, 3.2班 → (grade, number)."""
     text = unicodedata.normalize("NFKC", _text(value)).replace(" ", "")
-    match = _CLASS_RE.fullmatch(text)
+    match = None if text.isdigit() else _CLASS_RE.fullmatch(text)  # "32": grade 3 class 2, or class 32?
     if not match:
         raise ValidationError(f"无法识别的班级：{text}，请写成 三(2)班 或 3年级2班", code="invalid_class")
     grade_text = match["grade"]
@@ -869,8 +869,20 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
     )
 
 
+def _class_from_sheet_name(sheet: str) -> str | None:
+    """A sheet named 三(2)班 in a workbook kept one sheet per class, when the sheet has no 班级 column."""
+    try:
+        parse_class(sheet)
+    except ValidationError:
+        return None
+    return sheet
+
+
 def _parse_rows(sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context, *, already: int) -> Iterator:
     names = {header.keys[i]: header.names[i] for i in header.keys}
+    sheet_class = None if "school_class" in names else _class_from_sheet_name(sheet)
+    if sheet_class:
+        names["school_class"] = "工作表名"
     row_number = header.row
     count = already
     for row in rows:
@@ -878,6 +890,8 @@ def _parse_rows(sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context
         cells = {key: row[i] if i < len(row) else None for i, key in header.keys.items()}
         if _skip(cells):
             continue
+        if sheet_class:
+            cells["school_class"] = sheet_class
         count += 1
         if count > MAX_DATA_ROWS:
             raise ImportFileError(f"一次最多导入 {MAX_DATA_ROWS} 行，请分成几个文件导入。")

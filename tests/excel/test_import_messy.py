@@ -4,6 +4,7 @@ loose dates, ID numbers stored as numbers, phones with dashes, free-text 务工�
 from datetime import date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from caretrack.validation import make_id_number
 from children.importers import Action, ImportFileError, find_header, parse_class, read_import
@@ -118,6 +119,12 @@ def test_class_written_in_the_usual_ways(text, expected):
     assert parse_class(text) == expected
 
 
+@pytest.mark.parametrize("text", ["32", "三年级", "2班", "十年级1班", "高一(2)班"])
+def test_a_class_that_could_be_read_two_ways_or_not_at_all_is_an_error(text):
+    with pytest.raises(ValidationError, match="无法识别的班级"):
+        parse_class(text)
+
+
 def test_header_with_spaces_line_breaks_and_full_width_brackets_is_recognised():
     header = find_header([("留守儿童名单",), ("序号", " 姓 名 ", "性别", "出生\n日期", "班级（年级）", "父亲务工地点")])
     assert header is not None and header.row == 2
@@ -181,3 +188,25 @@ def test_a_workbook_with_one_sheet_per_class_is_read_whole_and_errors_name_the_s
         "工作表“四(1)班”第2行【关系】无法识别的与儿童关系：老乡，可填：祖父、祖母、外祖父、外祖母、亲戚、邻居、其他、爷爷、外婆",
         "工作表“四(1)班”第3行【姓名】与工作表“三(2)班”第3行同名且出生日期相同，是否重复录入？",
     ]
+
+
+def test_a_sheet_named_after_its_class_needs_no_class_column(world):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "三年级2班"
+    ws.append(["姓名", "性别", "出生日期", "监护人姓名", "关系"])
+    ws.append(["张小明", "男", "2017.3.2", "张奶奶", "奶奶"])
+    other = wb.create_sheet("Sheet2")
+    other.append(["姓名", "性别", "出生日期", "监护人姓名", "关系"])
+    other.append(["李小红", "女", "2016.5.8", "李外婆", "外婆"])
+    out = BytesIO()
+    wb.save(out)
+    out.seek(0)
+    preview = read_import(school=world.school, source=out, filename="x.xlsx", today=TODAY)
+    assert preview.rows[0].action == Action.CREATE
+    assert preview.rows[0].data.child["school_class"] == world.school_class
+    assert [str(e) for e in preview.errors] == ["工作表“Sheet2”第2行【班级】班级不能为空"]
