@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -57,6 +57,7 @@ from guardians.models import (
 from guardians.regions import match_place
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_COLUMNS = 3
@@ -783,9 +784,24 @@ def _age(value: object) -> int:
 # --- Reading a file -------------------------------------------------------------------------------
 
 
+def _check_unpacked_size(source) -> None:
+    """A 5 MB .xlsx can unpack to gigabytes (a "zip bomb"); openpyxl keeps the shared strings in memory."""
+    try:
+        with ZipFile(source) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (BadZipFile, OSError, ValueError):
+        return  # load_workbook below gives the clear message
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError("文件内容过大（解压后超过 200 MB），请删除无关的工作表、图片后重试。")
+
+
 def _open_workbook(source: str | Path | BinaryIO):
     from openpyxl import load_workbook
 
+    _check_unpacked_size(source)
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
