@@ -77,3 +77,24 @@ def test_a_line_never_starts_with_chinese_punctuation(world):
 
     register_font()
     assert "，" in textsplit.ALL_CANNOT_START and "。" in textsplit.ALL_CANNOT_START
+
+
+def test_pdf_of_a_school_without_any_data_still_builds_and_says_so(client, world):
+    client.force_login(world.principal)
+    response = client.post(reverse("reports:term_report_pdf"))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "留守儿童 0 人" in text.replace("\n", " ") or "留守儿童\n0 人" in text
+    assert "暂无数据" in text  # the empty charts
+
+
+def test_demo_seed_starts_a_term_report_with_two_cases(world):
+    import random
+
+    from reports.demo import seed
+
+    build_known_school(world)
+    term = world.school.terms.get()
+    seed(school=world.school, term=term, rng=random.Random(1), today=date(2026, 11, 25))
+    report = TermReport.objects.get(school=world.school, term=term)
+    assert report.cases.count() == 2 and report.situation == ""
