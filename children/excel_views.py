@@ -190,6 +190,19 @@ def import_confirm(request):
     return redirect("children:list")
 
 
+@require_POST
+def import_errors(request):
+    """The preview's row errors as a sheet (the stored upload is read again; nothing is written)."""
+    school = require_school_manager(request.user)
+    stored = _load_upload(request, request.POST.get("token", ""), school)
+    if stored is None:
+        messages.error(request, "预览已过期，请重新上传。")
+        return redirect("children:import")
+    path, meta = stored
+    preview = importers.read_import(school=school, source=path, filename=meta["filename"])
+    return _download(f"{Path(meta['filename']).stem}_错误清单.xlsx", exports.import_error_report(preview))
+
+
 def import_template(request):
     require_school_manager(request.user)
     return _download("留守儿童信息导入模板.xlsx", exports.import_template())

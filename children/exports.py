@@ -588,3 +588,18 @@ def import_template() -> bytes:
     for row in notes.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     return _save(workbook)
+
+
+def import_error_report(preview) -> bytes:
+    """The rows an import could not read, one line per problem, to fix the sheet by."""
+    workbook = Workbook(write_only=True)
+    columns = [
+        Col("工作表", 12, lambda e: e.sheet or preview.sheet),
+        Col("行号", 6, lambda e: e.row),
+        Col("列", 16, lambda e: e.column),
+        Col("问题", 80, lambda e: e.message),
+    ]
+    sheet = _Sheet(workbook, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
+    for error in preview.errors:
+        sheet.add(error)
+    return _save(workbook)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", excel_views.import_children, name="import"),
     path("import/confirm/", excel_views.import_confirm, name="import_confirm"),
     path("import/template.xlsx", excel_views.import_template, name="import_template"),
+    path("import/errors/", excel_views.import_errors, name="import_errors"),
     path("export/roster/", excel_views.export_roster, name="export_roster"),
     path("export/register/", excel_views.export_register, name="export_register"),
     path("export/talks/", excel_views.export_logs, {"kind": "talks"}, name="export_talks"),

@@ -13,7 +13,7 @@ from caretrack.models import AuditAction, AuditEvent
 from children import importers
 from children.models import Child, LeftBehindPeriod, LeftBehindType
 from guardians.models import FamilyAssessment, Guardian, Parent
-from tests.excel.sheets import build_sheet
+from tests.excel.sheets import build_sheet, sheet_rows
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,13 @@ def test_a_sheet_with_an_error_row_cannot_be_confirmed_and_changes_nothing(clien
     assert [str(e) for e in preview.errors] == ["第5行【班级】本校没有九年级(9)班，请先由管理员添加该班级，或核对班级"]
     assert not preview.can_commit and "确认导入" not in response.content.decode()
     before = db_state()
-    response = client.post(reverse("children:import_confirm"), {"token": response.context["token"]})
+    token = response.context["token"]
+    report = client.post(reverse("children:import_errors"), {"token": token})
+    assert sheet_rows(report.content)[1:] == [
+        ("工作表", "行号", "列", "问题"),
+        ("留守儿童", 5, "班级", "本校没有九年级(9)班，请先由管理员添加该班级，或核对班级"),
+    ]
+    response = client.post(reverse("children:import_confirm"), {"token": token})
     assert response.status_code == 200 and "请先改正下列错误的行" in response.content.decode()
     assert db_state() == before
 
