@@ -70,7 +70,9 @@ def media_archive_for(path: Path) -> Path:
     return path.with_name(path.name.rsplit(".", 1)[0] + ".media.tar.gz")
 
 
-def backup_database(*, out_dir: Path | None = None, using: str = "default", media: bool = True) -> BackupResult:
+def backup_database(
+    *, out_dir: Path | None = None, using: str = "default", media: bool = True, prefix: str = "caretrack"
+) -> BackupResult:
     """Write a consistent, timestamped copy of the database into out_dir (and, with media=True, the
     uploaded files beside it) and return its path. Files appear under their final names only once
     they are complete."""
@@ -81,10 +83,10 @@ def backup_database(*, out_dir: Path | None = None, using: str = "default", medi
         source = _sqlite_path(using)
         if not source.exists():
             raise BackupError(f"数据库文件不存在：{source}")
-        final = _timestamped(out_dir, f"caretrack-{source.stem}", ".sqlite3")
+        final = _timestamped(out_dir, f"{prefix}-{source.stem}", ".sqlite3")
         _sqlite_backup(source, final)
     else:
-        final = _timestamped(out_dir, f"caretrack-{connections[using].settings_dict['NAME']}", ".dump")
+        final = _timestamped(out_dir, f"{prefix}-{connections[using].settings_dict['NAME']}", ".dump")
         _pg_dump(using, final)
     media_path = _archive_media(media_archive_for(final)) if media else None
     return BackupResult(path=final, size=final.stat().st_size, engine=vendor, media_path=media_path)
@@ -206,21 +208,29 @@ def database_has_data(using: str = "default") -> bool:
     return False
 
 
-def restore_database(*, path: Path, using: str = "default", overwrite: bool = False, media: bool = True) -> None:
+def restore_database(
+    *, path: Path, using: str = "default", overwrite: bool = False, media: bool = True, safety_copy: bool = True
+) -> Path | None:
     """Replace the database's contents with the backup at path (and, with media=True, the uploaded files
-    with the archive beside it, when there is one). Refuses (BackupError) when the database already
-    holds data, unless overwrite=True."""
+    with the archive beside it, when there is one). Refuses (BackupError) when the file is not a backup
+    or when the database already holds data, unless overwrite=True; in that case the data being
+    replaced is first saved beside the backup (caretrack-before-restore-…), and that path is returned."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"备份文件不存在：{path}")
     vendor = _vendor(using)
     if vendor == "sqlite":
+        _validate_sqlite_backup(path)
         target = _sqlite_path(using)
         has_data = target.exists() and target.stat().st_size > 0 and database_has_data(using)
     else:
+        _validate_pg_dump(path)
         has_data = database_has_data(using)
     if has_data and not overwrite:
         raise BackupError("当前数据库中已有数据，恢复会覆盖全部现有数据。确认无误后请加 --yes 重新运行。")
+    safety = None
+    if has_data and safety_copy:
+        safety = backup_database(out_dir=path.parent, using=using, media=False, prefix="caretrack-before-restore").path
     connections[using].close()
     if vendor == "sqlite":
         _sqlite_restore(path, target)
@@ -228,12 +238,26 @@ def restore_database(*, path: Path, using: str = "default", overwrite: bool = Fa
         _pg_restore(using, path)
     if media and media_archive_for(path).is_file():
         _restore_media(media_archive_for(path))
+    return safety
+
+
+def _validate_sqlite_backup(path: Path) -> None:
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        _check_sqlite(src, path)
+    finally:
+        src.close()
+
+
+def _validate_pg_dump(path: Path) -> None:
+    listing = subprocess.run([_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise BackupError(f"{path} 不是有效的 pg_dump 备份文件：{listing.stderr.strip()}")
 
 
 def _sqlite_restore(path: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        _check_sqlite(src, path)
         dest = sqlite3.connect(target, timeout=30)
         try:
             # The backup API writes into the live file under its own lock: other connections (WAL
@@ -247,9 +271,6 @@ def _sqlite_restore(path: Path, target: Path) -> None:
 
 def _pg_restore(using: str, path: Path) -> None:
     env, args = _pg_env_and_args(using)
-    listing = subprocess.run([_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
-    if listing.returncode != 0:
-        raise BackupError(f"{path} 不是有效的 pg_dump 备份文件：{listing.stderr.strip()}")
     command = [
         _pg_tool("pg_restore"),
         "--clean",

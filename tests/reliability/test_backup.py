@@ -107,8 +107,14 @@ def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True, aft
     assert "已有数据" in refused.stderr and "--yes" in refused.stderr
     assert snapshot(env) == changed  # refusing changed nothing
 
-    manage(env, "restore", str(path), "--yes")
+    restored = manage(env, "restore", str(path), "--yes").stdout
     assert snapshot(env) == before
+    # What the restore replaced was saved first, in case the wrong file was chosen.
+    (safety,) = backup_dir.glob(f"caretrack-before-restore-*{suffix}")
+    assert str(safety) in restored
+    if suffix == ".sqlite3":
+        with sqlite3.connect(safety) as conn:
+            assert conn.execute("SELECT count(*) FROM children_child").fetchone()[0] == 55
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, yes, database, no_media, **options):
         try:
-            restore_database(path=file, using=database, overwrite=yes, media=not no_media)
+            safety = restore_database(path=file, using=database, overwrite=yes, media=not no_media)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        if safety:
+            self.stdout.write(f"恢复前的数据已另存为：{safety}")
         self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复数据库。"))
