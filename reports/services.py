@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
@@ -63,7 +63,11 @@ def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> Te
     if report.pk:
         report.save(update_fields=[k for k, _ in SECTIONS] + ["show_full_names", "photos", "updated_by", "updated_at"])
     else:
-        report.save()
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:  # a colleague saved the first version of this report a moment ago
+            raise ValidationError("这份工作总结已被其他人修改，请刷新页面后再编辑。", code="stale") from None
     report.cases.all().delete()
     cases = [
         ReportCase(report=report, child=child, story=story, order=i) for i, (child, story) in enumerate(data.cases)

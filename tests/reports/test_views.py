@@ -245,3 +245,21 @@ def test_county_overview_of_schools_without_terms_says_so(client, world):
     assert "还没有设置学期" in client.get(reverse("reports:county")).content.decode()
     assert client.post(reverse("reports:county_xlsx")).status_code == 302
     assert client.get(reverse("reports:county"), {"term": "bad"}).status_code == 404
+
+
+def test_two_first_saves_of_the_same_report_do_not_both_succeed(world):
+    from django.core.exceptions import ValidationError
+
+    from reports.services import ReportData, save_term_report
+
+    term = world.school.terms.get()
+    opened_by_both = TermReport(school=world.school, term=term)
+    save_term_report(
+        report=TermReport(school=world.school, term=term), data=ReportData(sections={"situation": "甲"}),
+        acting_user=world.principal,
+    )  # fmt: skip
+    with pytest.raises(ValidationError):
+        save_term_report(
+            report=opened_by_both, data=ReportData(sections={"situation": "乙"}), acting_user=world.coordinator
+        )
+    assert TermReport.objects.get().situation == "甲"
