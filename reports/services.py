@@ -3,6 +3,7 @@ export written to the audit log in the same transaction."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -95,11 +96,12 @@ def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.Repo
     group = selectors.leading_group(school)
     report = report_for(school=school, term=term)
     drafts = draft_sections(figures, term, group)
-    sections = [(title, getattr(report, key) or drafts[key]) for key, title in SECTIONS]
+    clean = scrub_identifiers if bureau_copy else str
+    sections = [(title, clean(getattr(report, key) or drafts[key])) for key, title in SECTIONS]
     full_names = report.show_full_names and not bureau_copy
     cases = []
     if report.pk:
-        cases = [(case_name(c.child, full=full_names), c.story) for c in report.cases.all()]
+        cases = [(case_name(c.child, full=full_names), clean(c.story)) for c in report.cases.all()]
     return pdf.ReportContent(
         school=school,
         term=term,
@@ -110,6 +112,16 @@ def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.Repo
         photos=selectors.report_photos(school=school, term=term, chosen=report.photos),
         bureau_copy=bureau_copy,
     )
+
+
+# An ID number (17 digits and a check character) or a phone number (mobile, or landline with area code)
+# typed into the narrative; the bureau copy must carry none.
+_IDENTIFIER = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+
+
+def scrub_identifiers(text: str) -> str:
+    """Mask ID and phone numbers in free text (the principal's narrative and case stories)."""
+    return _IDENTIFIER.sub(lambda m: "*" * len(m.group(0)), text)
 
 
 def case_name(child, *, full: bool) -> str:

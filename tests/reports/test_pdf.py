@@ -98,3 +98,20 @@ def test_demo_seed_starts_a_term_report_with_two_cases(world):
     seed(school=world.school, term=term, rng=random.Random(1), today=date(2026, 11, 25))
     report = TermReport.objects.get(school=world.school, term=term)
     assert report.cases.count() == 2 and report.situation == ""
+
+
+def test_bureau_copy_masks_phone_and_id_numbers_typed_into_the_narrative(client, world):
+    from reports.services import scrub_identifiers
+
+    assert scrub_identifiers("家长电话13912345678，身份证43122420170302123X。") == (
+        "家长电话***********，身份证******************。"
+    )
+    assert scrub_identifiers("2026年共40060元") == "2026年共40060元"
+    TermReport.objects.create(
+        school=world.school, term=world.school.terms.get(), situation="联系家长13912345678后，孩子情绪好转。"
+    )
+    client.force_login(world.principal)
+    assert "13912345678" in pdf_text(client.post(reverse("reports:term_report_pdf")).content)
+    client.force_login(world.bureau)
+    text = pdf_text(client.post(reverse("reports:county_school_pdf", args=[world.school.pk])).content)
+    assert "13912345678" not in text and "联系家长" in text
