@@ -37,6 +37,7 @@ from reportlab.platypus import (
 
 from caretrack.models import LeadingGroupMember, School, Term
 from reports.drafts import NO_DATA, pct
+from reports.privacy import scrub_identifiers
 from reports.selectors import ReportPhoto, SchoolFigures
 
 FONT_NAME = "CJK"
@@ -252,8 +253,14 @@ def _practices_extras(content: ReportContent) -> list:
     st = styles()
     story = []
     if content.leading_group:
+        clean = scrub_identifiers if content.bureau_copy else str
         rows = [["职务", "姓名", "校内职务", "分工职责"]] + [
-            [m.get_position_display(), m.user.get_full_name() or m.user.username, m.title, m.responsibility]
+            [
+                m.get_position_display(),
+                m.user.get_full_name() or m.user.username,
+                clean(m.title),
+                clean(m.responsibility),
+            ]
             for m in content.leading_group
         ]
         story += [Paragraph("关爱留守儿童工作领导小组", st["h2"]), _table(rows, [20 * mm, 25 * mm, 40 * mm, 85 * mm])]

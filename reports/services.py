@@ -3,7 +3,6 @@ export written to the audit log in the same transaction."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from caretrack.models import AuditAction, School, Term
 from reports import exports, pdf, selectors
 from reports.drafts import SECTIONS, draft_sections
 from reports.models import ReportCase, TermReport
+from reports.privacy import scrub_identifiers
 
 MAX_CASES = 5
 MAX_PHOTOS = 6
@@ -112,16 +112,6 @@ def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.Repo
         photos=selectors.report_photos(school=school, term=term, chosen=report.photos),
         bureau_copy=bureau_copy,
     )
-
-
-# An ID number (17 digits and a check character) or a phone number (mobile, or landline with area code)
-# typed into the narrative; the bureau copy must carry none.
-_IDENTIFIER = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-
-
-def scrub_identifiers(text: str) -> str:
-    """Mask ID and phone numbers in free text (the principal's narrative and case stories)."""
-    return _IDENTIFIER.sub(lambda m: "*" * len(m.group(0)), text)
 
 
 def case_name(child, *, full: bool) -> str:

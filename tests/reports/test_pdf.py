@@ -101,7 +101,7 @@ def test_demo_seed_starts_a_term_report_with_two_cases(world):
 
 
 def test_bureau_copy_masks_phone_and_id_numbers_typed_into_the_narrative(client, world):
-    from reports.services import scrub_identifiers
+    from reports.privacy import scrub_identifiers
 
     assert scrub_identifiers("家长电话13912345678，身份证43122420170302123X。") == (
         "家长电话***********，身份证******************。"
