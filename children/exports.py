@@ -32,6 +32,7 @@ from children.importers import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_R
 from children.models import Child, LeftBehindType
 from children.selectors import archive_rate, left_behind_children, term_window
 from guardians.models import Guardian, Parent, ParentRole
+from guardians.regions import display_name
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TITLE_FONT = Font(bold=True, size=14)
@@ -86,7 +87,8 @@ class _Sheet:
 
     def add(self, obj) -> None:
         self.rows += 1
-        self.ws.append([col.value(obj) for col in self.columns])
+        # None, not "": write_only leaves empty cells out of the file altogether.
+        self.ws.append([None if (value := col.value(obj)) == "" else value for col in self.columns])
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -138,11 +140,7 @@ def roster_rows(*, school: School, term: Term | None, today: date | None = None)
     children = (
         children.select_related("school_class__head_teacher", "assessment")
         .prefetch_related(
-            Prefetch(
-                "parents",
-                queryset=Parent.objects.select_related("work_province", "work_city", "work_county"),
-                to_attr="parent_list",
-            ),
+            Prefetch("parents", to_attr="parent_list"),  # work places come from the region index, not joins
             Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
             Prefetch("hardships", to_attr="hardship_list"),
             Prefetch(
@@ -191,7 +189,17 @@ def _parent_cols(role: str, attr: str, phone: Callable) -> list[Col]:
 
 
 def _get(obj, name: str):
-    return getattr(obj, name) if obj is not None else ""
+    if obj is None:
+        return ""
+    if name == "work_place":
+        return _work_place(obj)
+    return getattr(obj, name)
+
+
+def _work_place(parent: Parent) -> str:
+    """Parent.work_place without loading three Region rows per parent."""
+    code = parent.work_county_id or parent.work_city_id or parent.work_province_id
+    return display_name(code) if code else ""
 
 
 def _display(obj, name: str) -> str:
