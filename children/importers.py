@@ -991,8 +991,8 @@ def _resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResul
         for c in Child.objects.filter(pk__in=[c.pk for c in matches.values()])
         .select_related("school_class", "assessment")
         .prefetch_related(
-            "parents",
-            "hardships",
+            Prefetch("parents", to_attr="parent_list"),
+            Prefetch("hardships", to_attr="hardship_list"),
             Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
         )
     }
@@ -1037,9 +1037,9 @@ _CHILD_LABELS = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() i
 def _changes(child: Child, data: ArchiveData, guardian: Guardian | None) -> list[str]:
     """What an import would change in an existing archive, as labels for the preview."""
     changes = [_CHILD_LABELS[k] for k, v in data.child.items() if getattr(child, k) != v]
-    if data.hardships is not None and set(data.hardships) != {h.kind for h in child.hardships.all()}:
+    if data.hardships is not None and set(data.hardships) != {h.kind for h in child.hardship_list}:
         changes.append("困境类型")
-    parents = {p.role: p for p in child.parents.all()}
+    parents = {p.role: p for p in child.parent_list}
     for role, values in data.parents.items():
         parent = parents.get(role)
         label = _PARENT_LABEL[role]
@@ -1105,12 +1105,13 @@ def commit_import(
         raise ImportRejected(preview)
     reason = f"Excel导入：{filename}"[:100]
     created = updated = 0
-    touched: list[int] = []
+    updated_ids: list[int] = []
     started = timezone.now()
     try:
         with transaction.atomic():
             new_rows = [row for row in preview.rows if row.action == Action.CREATE]
-            touched.extend(_create_archives(new_rows, school=school, acting_user=acting_user, reason=reason, on=today))
+            # New children carry the user and the file in their history rows already.
+            _create_archives(new_rows, school=school, acting_user=acting_user, reason=reason, on=today)
             created = len(new_rows)
             for row in preview.rows:
                 if row.action != Action.UPDATE:
@@ -1124,9 +1125,9 @@ def commit_import(
                     row.action = Action.ERROR
                     row.errors.extend(RowError(row.row, "档案", m, row.sheet) for m in e.messages)
                     raise ImportRejected(preview) from e
-                touched.append(child.pk)
+                updated_ids.append(child.pk)
                 updated += 1
-            _stamp_history(touched, since=started, user=acting_user, reason=reason)
+            _stamp_history(updated_ids, since=started, user=acting_user, reason=reason)
             audit.record(
                 user=acting_user,
                 action=AuditAction.IMPORT,
