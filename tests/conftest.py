@@ -24,6 +24,22 @@ def _plain_http(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_survives_transactional_tests(request):
+    """Browser tests (live_server) run in transactional mode, whose teardown empties every table, including
+    the administrative divisions that a data migration loads. Put them back for the tests that follow."""
+    yield
+    if "live_server" in request.fixturenames or "transactional_db" in request.fixturenames:
+        from guardians.models import Region
+        from guardians.regions import load_region_rows
+
+        if not Region.objects.exists():
+            Region.objects.bulk_create(
+                [Region(code=r.code, name=r.name, level=r.level, parent_id=r.parent_code) for r in load_region_rows()],
+                batch_size=500,
+            )
+
+
 @dataclass
 class World:
     school: School
