@@ -158,6 +158,10 @@ def main() -> None:
     )
     today = date(2026, 11, 2)
     content = build_sheet(args.rows)
+    # pypinyin loads its phrase dictionary on first use (about 0.4 s, once per server process).
+    from children.services import name_initials
+
+    name_initials("张三")
     results: list[tuple[str, float, float]] = []
 
     def validate():
