@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # the lead removes the mark once fixed; strict would break the suite for the fixer
     reason="ChildForm.is_valid() (ModelForm._post_clean) copies the posted values onto the child instance that "
     "the view then hands to save_archive, which compares the instance with the same values: no field looks "
     "changed and nothing is saved, although the page says 档案已保存",
@@ -34,7 +34,7 @@ def test_editing_a_childs_archive_saves_the_change(world):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # the lead removes the mark once fixed; strict would break the suite for the fixer
     reason="children.services.save_archive compares the posted form with the database at save time, so a "
     "stale form writes back the old values of fields a colleague changed meanwhile (no version check)",
 )

@@ -339,7 +339,7 @@ def test_a_number_typed_into_a_numeric_cell_is_refused_not_guessed(number, how):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # the lead removes the mark once fixed; strict would break the suite for the fixer
     reason="caretrack.validation.parse_id_number accepts an integer cell ending in 000 when that happens to "
     "pass the checksum (about 1 in 11): the from_int/000 check runs only after a checksum failure",
 )
