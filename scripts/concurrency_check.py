@@ -261,13 +261,14 @@ class Teacher:
         status, _, _ = self._call("POST", "/accounts/login/", body)
         return status == 302 and "sessionid" in self.cookies
 
-    def log_talk(self, child_id: int, marker: str, today: date) -> Outcome:
+    def log_talk(self, child_id: int, marker: str, today: date, *, double: bool = False) -> list[Outcome]:
+        """Open the talk form and post it (twice at the same moment with double=True: a double tap)."""
         path = f"/mentoring/children/{child_id}/talk/new/"
         started = time.monotonic()
         try:
             status, _, text = self._call("GET", path)
             if status != 200:
-                return Outcome(marker, status, False, time.monotonic() - started, f"GET form: {status}")
+                return [Outcome(marker, status, False, time.monotonic() - started, f"GET form: {status}")]
             body = {
                 "csrfmiddlewaretoken": self._token(text),
                 "date": today.isoformat(),
@@ -276,12 +277,26 @@ class Teacher:
                 "mood": "3",
                 "text": marker,
             }
-            posted = time.monotonic()
-            status, location, _ = self._call("POST", path, body)
-            accepted = status == 302 and "/accounts/login/" not in location
-            return Outcome(marker, status, accepted, time.monotonic() - posted, "" if accepted else f"POST {status}")
         except (OSError, http.client.HTTPException, RuntimeError) as error:
-            return Outcome(marker, 0, False, time.monotonic() - started, repr(error))
+            return [Outcome(marker, 0, False, time.monotonic() - started, repr(error))]
+        if not double:
+            return [self._post(path, body, marker)]
+        results: list[Outcome] = []
+        taps = [threading.Thread(target=lambda: results.append(self._post(path, body, marker))) for _ in range(2)]
+        for tap in taps:
+            tap.start()
+        for tap in taps:
+            tap.join()
+        return results
+
+    def _post(self, path: str, body: dict, marker: str) -> Outcome:
+        posted = time.monotonic()
+        try:
+            status, location, _ = self._call("POST", path, body)
+        except (OSError, http.client.HTTPException) as error:
+            return Outcome(marker, 0, False, time.monotonic() - posted, repr(error))
+        accepted = status == 302 and "/accounts/login/" not in location
+        return Outcome(marker, status, accepted, time.monotonic() - posted, "" if accepted else f"POST {status}")
 
 
 # --- The check ------------------------------------------------------------------------------------------------
@@ -303,6 +318,7 @@ def run_check(
     database_url: str | None = None,
     time_limit: float = 300.0,
     request_timeout: float = 30.0,
+    double_submit: bool = False,
     log=print,
 ) -> Summary:
     workdir = Path(tempfile.mkdtemp(prefix="caretrack-concurrency-"))
@@ -346,9 +362,10 @@ def run_check(
                     for n in range(requests_per_client):
                         if time.monotonic() > deadline:
                             break
-                        outcome = teacher.log_talk(kids[n % len(kids)], f"{prefix}{index:03d}-{n:04d}", today)
+                        marker = f"{prefix}{index:03d}-{n:04d}"
+                        results = teacher.log_talk(kids[n % len(kids)], marker, today, double=double_submit)
                         with lock:
-                            outcomes.append(outcome)
+                            outcomes.extend(results)
 
                 began = time.monotonic()
                 threads = [threading.Thread(target=work, args=(i, t), daemon=True) for i, t in enumerate(teachers)]
@@ -366,7 +383,7 @@ def run_check(
 
     accepted = {o.marker for o in outcomes if o.accepted}
     summary.posts = len(outcomes)
-    summary.accepted = len(accepted)
+    summary.accepted = sum(1 for o in outcomes if o.accepted)
     summary.server_errors = sum(1 for o in outcomes if o.status >= 500)
     summary.no_answer = sum(1 for o in outcomes if o.status == 0)
     summary.refused = summary.posts - summary.accepted - summary.server_errors - summary.no_answer
@@ -380,13 +397,19 @@ def run_check(
     summary.post_median_ms = round(statistics.median(post_times), 1) if post_times else 0.0
     summary.post_p95_ms = round(percentile(post_times, 0.95), 1)
 
-    expected = clients * requests_per_client
+    expected = clients * requests_per_client * (2 if double_submit else 1)
+    # A double tap: one of the two posts is saved, the other refused ("请勿重复提交") — or both answered
+    # with the saved talk when the second arrives after the first committed. Never two rows.
+    double_ok = summary.accepted + summary.refused == expected and len(accepted) == expected // 2
     checks = [
         (summary.login_failures == 0, f"{summary.login_failures} logins failed"),
         (summary.posts == expected, f"{summary.posts} of {expected} posts were made within the time limit"),
         (summary.server_errors == 0, f"{summary.server_errors} answers were 5xx"),
         (summary.no_answer == 0, f"{summary.no_answer} requests got no answer"),
-        (summary.refused == 0, f"{summary.refused} posts were refused"),
+        (
+            double_ok if double_submit else summary.refused == 0,
+            f"{summary.refused} posts were refused, {len(accepted)} talks accepted",
+        ),
         (summary.database_locked_in_log == 0, f'"database is locked" {summary.database_locked_in_log}× in the log'),
         (summary.tracebacks_in_log == 0, f"{summary.tracebacks_in_log} tracebacks in the server log"),
         (not summary.missing, f"{len(summary.missing)} accepted talks are missing"),
@@ -410,6 +433,9 @@ def main(argv=None) -> int:
         "--database-url", help="a PostgreSQL server URL: a fresh database is created beside it and dropped"
     )
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds for all posts (default 300)")
+    parser.add_argument(
+        "--double-submit", action="store_true", help="post every form twice at the same moment (a double tap)"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON line at the end")
     args = parser.parse_args(argv)
     if args.short:
@@ -421,6 +447,7 @@ def main(argv=None) -> int:
         children=args.children,
         database_url=args.database_url,
         time_limit=args.time_limit,
+        double_submit=args.double_submit,
         log=lambda message: print(message, file=sys.stderr if args.json else sys.stdout, flush=True),
     )
     out = sys.stderr if args.json else sys.stdout

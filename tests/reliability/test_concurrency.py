@@ -14,7 +14,7 @@ SCRIPT = ROOT / "scripts" / "concurrency_check.py"
 
 def _run(*args: str) -> dict:
     completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--short", "--json", "--time-limit", "45", *args],
+        [sys.executable, str(SCRIPT), "--json", "--time-limit", "45", *(args or ["--short"])],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -34,10 +34,27 @@ def _assert_nothing_lost(summary: dict) -> None:
     assert summary["missing"] == [] and summary["duplicated"] == []
 
 
+def _assert_double_taps_saved_once(summary: dict) -> None:
+    assert summary["posts"] == 2 * 40 and summary["accepted"] == 40 and summary["refused"] == 40
+    assert summary["server_errors"] == 0 and summary["duplicated"] == [] and summary["missing"] == []
+
+
+DOUBLE_TAPS = ["--clients", "4", "--requests", "10", "--double-submit", "--children", "120"]
+
+
 def test_twenty_teachers_logging_talks_at_once_on_sqlite_lose_nothing():
-    _assert_nothing_lost(_run())
+    _assert_nothing_lost(_run("--short"))
+
+
+def test_a_double_tap_on_save_keeps_one_talk_on_sqlite():
+    _assert_double_taps_saved_once(_run(*DOUBLE_TAPS))
 
 
 @pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
 def test_twenty_teachers_logging_talks_at_once_on_postgres_lose_nothing():
-    _assert_nothing_lost(_run("--database-url", postgres_url()))
+    _assert_nothing_lost(_run("--short", "--database-url", postgres_url()))
+
+
+@pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
+def test_a_double_tap_on_save_keeps_one_talk_on_postgres():
+    _assert_double_taps_saved_once(_run(*DOUBLE_TAPS, "--database-url", postgres_url()))
