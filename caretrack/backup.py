@@ -97,9 +97,13 @@ def _archive_media(archive: Path) -> Path | None:
     if not root.is_dir() or not any(root.iterdir()):
         return None
     partial = archive.with_name(archive.name + ".partial")
-    with tarfile.open(partial, "w:gz") as tar:
-        for child in sorted(root.iterdir()):
-            tar.add(child, arcname=child.name)
+    try:
+        with tarfile.open(partial, "w:gz") as tar:
+            for child in sorted(root.iterdir()):
+                tar.add(child, arcname=child.name)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"上传文件备份失败（{error}），请检查磁盘空间后重试。") from error
     partial.replace(archive)
     return archive
 
@@ -129,6 +133,10 @@ def _sqlite_backup(source: Path, final: Path) -> None:
         # A backup is one self-contained file: no -wal/-shm beside it.
         dest.execute("PRAGMA journal_mode=DELETE")
         _check_sqlite(dest, partial)
+    except sqlite3.Error as error:
+        dest.close()
+        partial.unlink(missing_ok=True)  # never leave half a backup that looks like one
+        raise BackupError(f"备份失败（{error}），请检查磁盘空间后重试。") from error
     finally:
         dest.close()
         src.close()
@@ -263,6 +271,8 @@ def _sqlite_restore(path: Path, target: Path) -> None:
             # The backup API writes into the live file under its own lock: other connections (WAL
             # included) see the old database or the restored one, never a mixture.
             src.backup(dest)
+        except sqlite3.Error as error:
+            raise BackupError(f"恢复失败，数据库未改变（{error}）。请稍后重试，或先停止应用。") from error
         finally:
             dest.close()
     finally:
