@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from caretrack import audit
 from caretrack.models import AuditAction, Grade, School, SchoolClass
@@ -1113,9 +1113,10 @@ def commit_import(
             # New children carry the user and the file in their history rows already.
             _create_archives(new_rows, school=school, acting_user=acting_user, reason=reason, on=today)
             created = len(new_rows)
-            for row in preview.rows:
-                if row.action != Action.UPDATE:
-                    continue
+            update_rows = [row for row in preview.rows if row.action == Action.UPDATE]
+            for row in _update_child_fields(
+                update_rows, school=school, acting_user=acting_user, reason=reason, on=today
+            ):
                 row.data.guardian_change_reason = reason
                 try:
                     child = save_archive(
@@ -1126,7 +1127,7 @@ def commit_import(
                     row.errors.extend(RowError(row.row, "档案", m, row.sheet) for m in e.messages)
                     raise ImportRejected(preview) from e
                 updated_ids.append(child.pk)
-                updated += 1
+            updated = len(update_rows)
             _stamp_history(updated_ids, since=started, user=acting_user, reason=reason)
             audit.record(
                 user=acting_user,
@@ -1144,6 +1145,47 @@ def commit_import(
         # Someone saved the same child between the check and the save: nothing of this import was kept.
         raise ImportRejected(preview, "导入未执行：导入期间这些学生的档案被其他人修改了，请重新上传预览。") from e
     return ImportOutcome(created=created, updated=updated, unchanged=preview.unchanged, preview=preview)
+
+
+_CHILD_LABEL_SET = frozenset(_CHILD_LABELS.values())
+
+
+def _update_child_fields(rows: list[RowResult], *, school: School, acting_user, reason: str, on: date) -> list:
+    """Rows whose only changes are the child's own fields (a new class after the summer, a new address)
+    are saved in bulk with their history rows; the rest are returned for save_archive(). A row whose
+    留守类型 would change (a child turning 16) also goes through save_archive(), which keeps the periods."""
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    fast: list[Child] = []
+    rest: list[RowResult] = []
+    fields: set[str] = set()
+    now = timezone.now()
+    for row in rows:
+        child = row.existing
+        birth = row.data.child.get("birth_date", child.birth_date)
+        kind = classify_left_behind(
+            parents=child.parent_list, birth_date=birth, on=on, counts_one_parent_away=school.counts_one_parent_away
+        )
+        if not set(row.changes) <= _CHILD_LABEL_SET or kind != child.left_behind_type:
+            rest.append(row)
+            continue
+        changed = [k for k, v in row.data.child.items() if getattr(child, k) != v]
+        for key in changed:
+            setattr(child, key, row.data.child[key])
+        child.name_initials = name_initials(child.name)
+        child.updated_at = now
+        child.clean_fields(exclude=["school", "school_class", "created_by"])
+        fields.update(changed)
+        fast.append(child)
+    if fast:
+        bulk_update_with_history(
+            fast,
+            Child,
+            sorted(fields | {"name_initials", "updated_at"}),
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return rest
 
 
 def _create_archives(rows: list[RowResult], *, school: School, acting_user, reason: str, on: date) -> list[int]:

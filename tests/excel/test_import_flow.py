@@ -234,3 +234,47 @@ def test_import_command_dry_run_prints_the_row_report_and_writes_nothing(world, 
     assert "新建 3 人" in capsys.readouterr().out
     assert Child.objects.count() == 3
     assert Child.history.filter(history_user=world.principal).count() >= 3
+
+
+def test_a_new_school_year_sheet_moves_children_to_their_new_class_in_one_go(world):
+    from tests.excel.archives import make_archive
+
+    moved = make_archive(world, "张小明")
+    stays = make_archive(world, "李小红", birth=date(2016, 5, 8), gender="F", seq=3)
+    rows = [
+        ["张小明", "男", "2017.3.2", valid_id_number(), "四(1)班"],
+        ["李小红", "女", "2016.5.8", valid_id_number(date(2016, 5, 8), "F", 3), "三(2)班"],
+    ]
+    sheet = build_sheet([["姓名", "性别", "出生日期", "身份证号", "班级"], *rows]).getvalue()
+    outcome = importers.commit_import(
+        school=world.school, source=BytesIO(sheet), filename="新学年.xlsx", acting_user=world.coordinator
+    )
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 1)
+    moved.refresh_from_db()
+    assert moved.school_class == world.other_class
+    last = moved.history.latest()
+    assert (last.history_type, last.history_user, last.history_change_reason) == (
+        "~",
+        world.coordinator,
+        "Excel导入：新学年.xlsx",
+    )
+    assert last.school_class_id == world.other_class.pk
+    assert stays.history.count() == 2  # created, then classified: the import did not touch it
+
+
+def test_a_child_whose_type_changes_on_import_keeps_the_periods_right(world):
+    from tests.excel.archives import make_archive
+
+    child = make_archive(world, "王大刚", birth=date(2011, 1, 5), seq=9)  # left-behind, turns 16 in 2027
+    assert child.left_behind_periods.get().end_date is None
+    number = valid_id_number(date(2011, 1, 5), "M", 9)
+    sheet = build_sheet(
+        [["姓名", "性别", "出生日期", "身份证号", "班级"], ["王大刚", "男", "2011.1.5", number, "四(1)班"]]
+    )
+    importers.commit_import(
+        school=world.school, source=BytesIO(sheet.getvalue()), filename="x.xlsx", acting_user=world.coordinator,
+        today=date(2027, 2, 1),
+    )  # fmt: skip
+    child.refresh_from_db()
+    assert child.school_class == world.other_class and child.left_behind_type == LeftBehindType.NOT_LEFT_BEHIND
+    assert child.left_behind_periods.get().end_date == date(2027, 1, 31)
