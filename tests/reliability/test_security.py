@@ -251,3 +251,30 @@ def test_production_responses_carry_the_security_headers(settings, world, client
     )
     session_cookie = logged_in.cookies[django_settings.SESSION_COOKIE_NAME]
     assert session_cookie["secure"] and session_cookie["httponly"]
+
+
+def test_the_principal_filters_the_audit_log_by_action_person_and_date(world, client):
+    from datetime import datetime
+
+    from django.utils.timezone import make_aware
+
+    def event(user, action, target, day):
+        AuditEvent.objects.create(user=user, school=world.school, action=action, target=target,
+                                  at=make_aware(datetime(2026, 11, day, 10, 0)))  # fmt: skip
+
+    event(world.coordinator, AuditAction.EXPORT, "台账导出", 2)
+    event(world.class_teacher, AuditAction.VIEW_CHILD, "王小明（1）", 10)
+    event(world.coordinator, AuditAction.VIEW_CHILD, "李小红（2）", 20)
+    AuditEvent.objects.create(user=world.other_principal, school=world.other_school, action=AuditAction.EXPORT,
+                              target="外校导出")  # fmt: skip
+    client.force_login(world.principal)
+    url = reverse("caretrack:audit")
+
+    def shown(**params):
+        html = client.get(url, params).content.decode()
+        return {t for t in ("台账导出", "王小明", "李小红", "外校导出") if t in html}
+
+    assert shown() == {"台账导出", "王小明", "李小红"}  # never another school's
+    assert shown(action=AuditAction.VIEW_CHILD) == {"王小明", "李小红"}
+    assert shown(user__last_name="周主任") == {"台账导出", "李小红"}
+    assert shown(date_from="2026-11-05", date_to="2026-11-15") == {"王小明"}
