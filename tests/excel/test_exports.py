@@ -198,3 +198,11 @@ def test_export_command_writes_the_file(world, archives, tmp_path):
     call_command("export_children", "--school", str(world.school.pk), "-o", str(path), "--kind", "register")
     assert sheet_rows(path.read_bytes())[0][0] == "农村留守儿童基本情况登记表"
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=None).count() == 2
+
+
+def test_the_bureau_finds_the_summary_download_in_its_menu(client, world):
+    client.force_login(world.bureau)
+    page = client.get(reverse("reports:county")).content.decode()
+    assert reverse("children:export_summary") in page and "下载汇总表" in page
+    client.force_login(world.class_teacher)
+    assert reverse("children:export_summary") not in client.get(reverse("children:list")).content.decode()
