@@ -613,7 +613,7 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
     id_info = None
     if r.raw("id_number") is not None:
         try:
-            id_info = parse_id_number(r.raw("id_number"), today=ctx.today)
+            id_info = parse_id_number(_unmasked(r.raw("id_number"), "身份证号"), today=ctx.today)
         except ValidationError as e:
             for message in e.messages:
                 r.error("id_number", message)
@@ -708,8 +708,18 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
     return child, hardships, meta
 
 
+def _unmasked(value: object, what: str) -> object:
+    """A masked export (4312**********002X, 139****5678) cannot be imported back: say so plainly."""
+    if isinstance(value, str) and "*" in value:
+        raise ValidationError(
+            f"{what}中有 * 号，是导出时隐去的部分数字，无法导入。请导出时勾选“显示完整身份证号和电话”，或填写完整号码",
+            code="masked",
+        )
+    return value
+
+
 def _phone(value: object) -> str:
-    return validate_phone(value)
+    return validate_phone(_unmasked(value, "电话"))
 
 
 def _read_parent(r: _RowReader, ctx: _Context, role: str) -> dict | None:

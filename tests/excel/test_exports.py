@@ -206,3 +206,13 @@ def test_the_bureau_finds_the_summary_download_in_its_menu(client, world):
     assert reverse("children:export_summary") in page and "下载汇总表" in page
     client.force_login(world.class_teacher)
     assert reverse("children:export_summary") not in client.get(reverse("children:list")).content.decode()
+
+
+def test_a_masked_roster_cannot_be_imported_back_and_says_why(world, archives):
+    result = exports.export_roster(school=world.school, acting_user=world.coordinator, today=TODAY)
+    preview = importers.read_import(school=world.school, source=BytesIO(result.content), filename="x.xlsx", today=TODAY)
+    assert not preview.can_commit
+    first = preview.errors[0]
+    assert (first.row, first.column) == (4, "父亲联系电话")
+    assert first.message.startswith("电话中有 * 号，是导出时隐去的部分数字，无法导入")
+    assert any(e.column == "身份证号" and "身份证号中有 * 号" in e.message for e in preview.errors)
