@@ -103,6 +103,8 @@ class Summary:
     posts_per_second: float = 0.0
     post_median_ms: float = 0.0
     post_p95_ms: float = 0.0
+    backups_taken: int = 0
+    backup_problems: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -299,6 +301,38 @@ class Teacher:
         return Outcome(marker, status, accepted, time.monotonic() - posted, "" if accepted else f"POST {status}")
 
 
+# --- Backups while the teachers write --------------------------------------------------------------------------
+
+
+def take_backups_while(env: dict, out_dir: Path, threads: list[threading.Thread], summary: Summary) -> list[Path]:
+    """`manage.py backup` again and again while any client is still posting."""
+    taken = []
+    while any(thread.is_alive() for thread in threads):
+        try:
+            output = manage(env, "backup", "-o", str(out_dir), "--no-media", timeout=120)
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            summary.backup_problems.append(f"backup failed while the app was busy: {error}")
+            break
+        taken.append(Path(output.strip().splitlines()[-1]))
+        time.sleep(0.5)
+    summary.backups_taken = len(taken)
+    return taken
+
+
+def check_backup(path: Path, *, prefix: str, final: int) -> list[str]:
+    """A copy taken under load is a valid database holding at most the talks saved by the end."""
+    if path.suffix == ".sqlite3":
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return [f"{path.name}: integrity check failed"]
+            saved = conn.execute("SELECT count(*) FROM mentoring_talk WHERE text LIKE ?", [prefix + "%"]).fetchone()[0]
+        return [] if saved <= final else [f"{path.name}: {saved} talks, more than the {final} saved in the end"]
+    listing = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True)
+    return [] if listing.returncode == 0 else [f"{path.name}: pg_restore cannot read it"]
+
+
 # --- The check ------------------------------------------------------------------------------------------------
 
 
@@ -319,6 +353,7 @@ def run_check(
     time_limit: float = 300.0,
     request_timeout: float = 30.0,
     double_submit: bool = False,
+    backup_during: bool = False,
     log=print,
 ) -> Summary:
     workdir = Path(tempfile.mkdtemp(prefix="caretrack-concurrency-"))
@@ -371,6 +406,9 @@ def run_check(
                 threads = [threading.Thread(target=work, args=(i, t), daemon=True) for i, t in enumerate(teachers)]
                 for thread in threads:
                     thread.start()
+                backups: list[Path] = []
+                if backup_during:
+                    backups = take_backups_while(env, workdir / "backups", threads, summary)
                 for thread in threads:
                     thread.join(timeout=max(1.0, deadline - time.monotonic() + request_timeout))
                 summary.seconds = round(time.monotonic() - began, 2)
@@ -378,6 +416,8 @@ def run_check(
                     summary.failures.append("some clients were still running at the time limit")
             counts = last_json_line(manage(env, "shell", "-c", COUNT_SCRIPT.format(prefix=prefix)))
             server_log = log_path.read_text(errors="replace")
+            for path in backups:
+                summary.backup_problems += check_backup(path, prefix=prefix, final=sum(counts.values()))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -415,6 +455,8 @@ def run_check(
         (not summary.missing, f"{len(summary.missing)} accepted talks are missing"),
         (not summary.duplicated, f"{len(summary.duplicated)} talks were saved more than once"),
         (not summary.unexpected_rows, f"{len(summary.unexpected_rows)} talks saved although not accepted"),
+        (not backup_during or summary.backups_taken > 0, "no backup was taken while the teachers wrote"),
+        (not summary.backup_problems, "; ".join(summary.backup_problems)),
     ]
     summary.failures += [message for ok, message in checks if not ok]
     if summary.failures and server_log:
@@ -436,6 +478,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--double-submit", action="store_true", help="post every form twice at the same moment (a double tap)"
     )
+    parser.add_argument(
+        "--backup-during", action="store_true", help="run manage.py backup repeatedly while the teachers write"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON line at the end")
     args = parser.parse_args(argv)
     if args.short:
@@ -448,6 +493,7 @@ def main(argv=None) -> int:
         database_url=args.database_url,
         time_limit=args.time_limit,
         double_submit=args.double_submit,
+        backup_during=args.backup_during,
         log=lambda message: print(message, file=sys.stderr if args.json else sys.stdout, flush=True),
     )
     out = sys.stderr if args.json else sys.stdout
@@ -456,7 +502,8 @@ def main(argv=None) -> int:
         f"accepted {summary.accepted}, 5xx {summary.server_errors}, refused {summary.refused}, "
         f"no answer {summary.no_answer}, 'database is locked' {summary.database_locked_in_log}, "
         f"missing {len(summary.missing)}, duplicated {len(summary.duplicated)}; "
-        f"POST median {summary.post_median_ms} ms, p95 {summary.post_p95_ms} ms",
+        f"POST median {summary.post_median_ms} ms, p95 {summary.post_p95_ms} ms"
+        + (f"; {summary.backups_taken} backups taken meanwhile" if args.backup_during else ""),
         file=out,
     )
     print("PASS" if summary.ok else "FAIL: " + "; ".join(summary.failures), file=out)

@@ -1,5 +1,6 @@
-"""The short concurrency check in CI: 20 teachers × 5 talks against gunicorn with 4 workers, on SQLite and
-(when DATABASE_URL points to PostgreSQL) on PostgreSQL. See scripts/concurrency_check.py."""
+"""The short concurrency check in CI: 20 teachers × 5 talks against gunicorn with 4 workers while
+`manage.py backup` runs again and again, and a small double-tap run; on SQLite and (when DATABASE_URL
+points to PostgreSQL) on PostgreSQL. See scripts/concurrency_check.py."""
 
 import json
 import subprocess
@@ -42,8 +43,10 @@ def _assert_double_taps_saved_once(summary: dict) -> None:
 DOUBLE_TAPS = ["--clients", "4", "--requests", "10", "--double-submit", "--children", "120"]
 
 
-def test_twenty_teachers_logging_talks_at_once_on_sqlite_lose_nothing():
-    _assert_nothing_lost(_run("--short"))
+def test_twenty_teachers_logging_talks_at_once_on_sqlite_lose_nothing_while_backups_run():
+    summary = _run("--short", "--backup-during")
+    _assert_nothing_lost(summary)
+    assert summary["backups_taken"] >= 1 and summary["backup_problems"] == []
 
 
 def test_a_double_tap_on_save_keeps_one_talk_on_sqlite():
@@ -51,8 +54,10 @@ def test_a_double_tap_on_save_keeps_one_talk_on_sqlite():
 
 
 @pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
-def test_twenty_teachers_logging_talks_at_once_on_postgres_lose_nothing():
-    _assert_nothing_lost(_run("--short", "--database-url", postgres_url()))
+def test_twenty_teachers_logging_talks_at_once_on_postgres_lose_nothing_while_backups_run():
+    summary = _run("--short", "--backup-during", "--database-url", postgres_url())
+    _assert_nothing_lost(summary)
+    assert summary["backups_taken"] >= 1 and summary["backup_problems"] == []
 
 
 @pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
