@@ -211,3 +211,13 @@ def test_backup_of_the_in_memory_test_database_is_refused_with_a_message(db, tmp
 def test_postgres_backup_round_trip_loses_nothing(tmp_path):
     with fresh_postgres_database(postgres_url(), "backup") as url:
         _round_trip(postgres_env(url, tmp_path / "media"), tmp_path / "backups", ".dump")
+
+
+def test_backup_without_a_directory_goes_to_backup_dir_with_a_timestamp(tmp_path, migrated_sqlite):
+    env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
+    env["BACKUP_DIR"] = str(tmp_path / "nightly")
+    first = Path(manage(env, "backup").stdout.strip().splitlines()[-1])
+    second = Path(manage(env, "backup").stdout.strip().splitlines()[-1])
+    assert first.parent == second.parent == tmp_path / "nightly"
+    assert first != second  # two backups in the same second get distinct names
+    assert first.name.startswith("caretrack-school-20") and first.suffix == ".sqlite3"
