@@ -31,6 +31,7 @@ cell_values = st.one_of(
 )
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(cell_values)
 def test_date_parsing_never_crashes_on_a_cell(value):
     try:
@@ -42,6 +43,7 @@ def test_date_parsing_never_crashes_on_a_cell(value):
         assert date(1900, 1, 1) <= result <= date(2100, 12, 31)
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(cell_values)
 def test_id_number_parsing_never_crashes_on_a_cell(value):
     try:
@@ -53,6 +55,7 @@ def test_id_number_parsing_never_crashes_on_a_cell(value):
         assert parsed.birth_date <= date.today()
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(cell_values)
 def test_phone_validation_never_crashes_on_a_cell(value):
     try:
@@ -63,6 +66,7 @@ def test_phone_validation_never_crashes_on_a_cell(value):
         assert phone.replace("-", "").isdigit()
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(cell_values)
 def test_class_parsing_never_crashes_on_a_cell(value):
     try:
@@ -82,6 +86,7 @@ def _cn(n: int) -> str:
     return ("十" if n < 20 else CN[n // 10] + "十") + (CN[n % 10] if n % 10 else "")
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=19), st.data())
 def test_class_names_as_teachers_write_them_parse_back(grade, number, data):
     template = data.draw(
@@ -140,6 +145,7 @@ def _days(start: date, end: date):
         start += timedelta(days=1)
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days)
 def test_week_is_monday_to_sunday_around_the_day(day):
     week = week_of(day)
@@ -148,6 +154,7 @@ def test_week_is_monday_to_sunday_around_the_day(day):
     assert week.previous_week().end + timedelta(days=1) == week.start
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days)
 def test_month_is_the_calendar_month_of_the_day(day):
     month = month_of(day)
@@ -157,6 +164,7 @@ def test_month_is_the_calendar_month_of_the_day(day):
     assert month.previous_month().end + timedelta(days=1) == month.start
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days, st.integers(min_value=0, max_value=120))
 def test_mondays_cover_every_day_of_a_range(start, length):
     end = start + timedelta(days=length)
@@ -165,6 +173,7 @@ def test_mondays_cover_every_day_of_a_range(start, length):
     assert {week_of(d).start for d in _days(start, end)} == set(found)
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days, st.integers(min_value=20, max_value=200), st.integers(min_value=1, max_value=3))
 def test_visit_windows_tile_the_term(term_start, length, count):
     term_end = term_start + timedelta(days=length)
@@ -176,6 +185,7 @@ def test_visit_windows_tile_the_term(term_start, length, count):
     assert max(sizes) - min(sizes) <= 1
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days, st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=200), st.data())
 def test_required_weeks_counts_whole_weeks_ended_inside_term_and_pairing(start, since_offset, length, data):
     term_end = start + timedelta(days=length)
@@ -188,6 +198,7 @@ def test_required_weeks_counts_whole_weeks_ended_inside_term_and_pairing(start, 
     assert required_weeks(start=start, reference=reference, term_end=term_end, paired_since=paired_since) == expected
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(days, days, days, st.integers(min_value=0, max_value=30))
 def test_a_period_is_required_only_when_wholly_inside_term_and_pairing(day, term_start, since, length):
     term_end = term_start + timedelta(days=60 + length)
@@ -309,6 +320,7 @@ valid_ids = st.builds(
 )
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(valid_ids, st.integers(min_value=0, max_value=15))
 def test_swapping_two_neighbouring_digits_is_always_caught(number, position):
     a, b = number[position], number[position + 1]
@@ -330,6 +342,7 @@ def _assert_precision_lost(value) -> None:
     assert "文本" in info.value.messages[0]
 
 
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(valid_ids, st.sampled_from(["float", "scientific text", "decimal text"]))
 def test_a_number_typed_into_a_numeric_cell_is_refused_not_guessed(number, how):
     assume(number[-1] != "X")
@@ -343,6 +356,7 @@ def test_a_number_typed_into_a_numeric_cell_is_refused_not_guessed(number, how):
     reason="caretrack.validation.parse_id_number accepts an integer cell ending in 000 when that happens to "
     "pass the checksum (about 1 in 11): the from_int/000 check runs only after a checksum failure",
 )
+@settings(deadline=None)  # timing varies on a busy CI machine
 @given(valid_ids)
 def test_an_integer_cell_rounded_by_excel_is_refused_even_when_its_checksum_happens_to_match(number):
     assume(number[-1] != "X")
