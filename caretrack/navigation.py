@@ -37,7 +37,6 @@ NAV_ITEMS = [
     NavItem("活动", "activities:list", "bi-calendar-event", _teacher),
     NavItem("统计", "reports:dashboard", "bi-bar-chart", _manager),
     NavItem("县域概览", "reports:county", "bi-building", _bureau),
-    NavItem("下载汇总表", "children:export_summary", "bi-file-earmark-spreadsheet", _bureau),
     NavItem("导入导出", "children:import", "bi-file-earmark-spreadsheet", _manager),
     NavItem("审计", "caretrack:audit", "bi-shield-check", lambda r: r.is_principal),
 ]

@@ -200,14 +200,6 @@ def test_export_command_writes_the_file(world, archives, tmp_path):
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=None).count() == 2
 
 
-def test_the_bureau_finds_the_summary_download_in_its_menu(client, world):
-    client.force_login(world.bureau)
-    page = client.get(reverse("reports:county")).content.decode()
-    assert reverse("children:export_summary") in page and "下载汇总表" in page
-    client.force_login(world.class_teacher)
-    assert reverse("children:export_summary") not in client.get(reverse("children:list")).content.decode()
-
-
 def test_a_masked_roster_cannot_be_imported_back_and_says_why(world, archives):
     result = exports.export_roster(school=world.school, acting_user=world.coordinator, today=TODAY)
     preview = importers.read_import(school=world.school, source=BytesIO(result.content), filename="x.xlsx", today=TODAY)
