@@ -159,6 +159,10 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdNumber:
     if not text:
         raise ValidationError("请输入身份证号", code="required")
 
+    if from_int and len(text) > 15 and text.endswith("000"):
+        # A numeric cell: Excel keeps 15 significant digits and fills the rest with zeros. Even when the
+        # rounded number happens to pass the checksum (about 1 in 11) it is not the child's number.
+        raise _excel_precision_error()
     if _SCIENTIFIC_RE.fullmatch(text) or _DECIMAL_RE.fullmatch(text):
         # "4.30102201503021E+17" or "430102201503021000.0": the cell was numeric.
         raise _excel_precision_error()
@@ -202,9 +206,6 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdNumber:
         )
 
     if id_number_checksum(number[:17]) != number[17]:
-        if from_int and number.endswith("000"):
-            # An integer cell whose last digits were rounded away by Excel.
-            raise _excel_precision_error()
         raise ValidationError("身份证号校验位不正确，请核对后重新输入", code="invalid_checksum")
 
     return IdNumber(
