@@ -1,6 +1,13 @@
-"""The archive page's forms (child, father, mother, guardian, assessment) validated together, so one
-save covers the whole archive and an error anywhere saves nothing."""
+"""The archive page's forms (child, father, mother, grandparents, guardian, assessment) validated together, so
+one save covers the whole archive and an error anywhere saves nothing.
 
+Two people may edit one archive at the same time (the class teacher and the coordinator). When the edit
+page is opened, the values shown are remembered (snapshot()); on save only the fields this user changed
+against that snapshot are written, so a form opened before a colleague's save does not undo the colleague's
+correction of another field.
+"""
+
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
 
 from children.forms import AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
@@ -46,21 +53,52 @@ class ArchiveForms:
         results = [form.is_valid() for _, form in self.sections]
         return all(results)
 
-    def archive_data(self) -> ArchiveData:
+    def snapshot(self) -> dict:
+        """The values the edit page shows, as plain strings (kept in the session until the save)."""
+        return {form.prefix: {name: _raw(form[name].value()) for name in form.fields} for _, form in self.sections}
+
+    def archive_data(self, *, loaded: dict | None = None) -> ArchiveData:
+        """The cleaned input; with `loaded` (the snapshot taken when the page was opened) only what this user
+        changed since then."""
+        loaded = loaded or {}
+
+        def fields_of(form, *, whole: bool = False) -> dict | None:
+            data = form.archive_fields()
+            if whole or form.instance.pk is None or form.prefix not in loaded:
+                return data
+            changed = _changed_since(form, loaded[form.prefix])
+            return {k: v for k, v in data.items() if k in changed}
+
         parents = {}
         for role, form in ((ParentRole.FATHER, self.father_form), (ParentRole.MOTHER, self.mother_form)):
-            if form.has_content():
-                parents[role] = form.archive_fields()
+            if form.has_content() and (values := fields_of(form)):
+                parents[role] = values
+        grandparents = {}
+        for role, form in self.grandparent_forms:
+            if form.has_content() and (values := fields_of(form)):
+                grandparents[role.value] = values
+        child_values = fields_of(self.child_form)
+        hardships = None
+        if "hardships" not in loaded.get("child", {}) or "hardships" in _changed_since(
+            self.child_form, loaded["child"]
+        ):
+            hardships = list(self.child_form.cleaned_data["hardships"])
+        guardian = None
+        if self.guardian_form.has_content():
+            # A different person is a new guardian: all of their fields, not only the changed ones.
+            new_person = self.guardian_form.instance.pk and "name" in self.guardian_form.changed_data
+            guardian = fields_of(self.guardian_form, whole=bool(new_person)) or None
+        assessment = None
+        if self.assessment_form.has_content() and fields_of(self.assessment_form):
+            assessment = self.assessment_form.archive_fields()  # one judgement: saved as a whole
         return ArchiveData(
-            child=self.child_form.archive_fields(),
-            hardships=list(self.child_form.cleaned_data["hardships"]),
+            child=child_values,
+            hardships=hardships,
             parents=parents,
-            grandparents={
-                role.value: form.archive_fields() for role, form in self.grandparent_forms if form.has_content()
-            },
-            guardian=self.guardian_form.archive_fields() if self.guardian_form.has_content() else None,
+            grandparents=grandparents,
+            guardian=guardian,
             guardian_change_reason=self.guardian_form.cleaned_data.get("change_reason", ""),
-            assessment=self.assessment_form.archive_fields() if self.assessment_form.has_content() else None,
+            assessment=assessment,
         )
 
     def add_service_error(self, error: ValidationError) -> None:
@@ -74,3 +112,28 @@ class ArchiveForms:
                     self.non_field_errors.extend(errors)
         else:
             self.non_field_errors.extend(error.messages)
+
+
+def _raw(value) -> str | list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
+
+
+def _changed_since(form, loaded: dict) -> set[str]:
+    """Names of the fields whose posted value differs from the value shown when the page was opened."""
+    changed = set()
+    for name, field in form.fields.items():
+        if name not in loaded:
+            changed.add(name)
+            continue
+        shown = loaded[name]
+        try:
+            # Model choices compare by primary key as posted; other fields compare as Python values.
+            initial = shown if isinstance(field, django_forms.ModelChoiceField) else field.to_python(shown)
+        except ValidationError:
+            changed.add(name)
+            continue
+        if field.has_changed(initial, form[name].data):
+            changed.add(name)
+    return changed

@@ -128,19 +128,25 @@ def save_archive(
     """Create or update a child with parents, guardian, hardships and assessment, then recompute the
     留守类型. Raises ValidationError (nothing saved) for a duplicate child or invalid data."""
     on = on or timezone.localdate()
-    existing = find_duplicate(school=school, data=data.child, exclude_pk=child.pk if child else None)
-    if existing is not None:
-        raise duplicate_error(existing, acting_user)
-
     if child is None:
         child = Child(school=school, created_by=acting_user)
         changed_fields = None
     else:
+        # Compare with the row as stored now (the form may have copied its values onto the instance the
+        # view holds), and lock it so two saves of one archive run one after the other.
+        child = Child.objects.select_for_update().select_related("school").get(pk=child.pk)
         changed_fields = [k for k, v in data.child.items() if getattr(child, k) != v]
     for key, value in data.child.items():
         setattr(child, key, value)
     if not child.id_number:
         child.id_number = None
+    existing = find_duplicate(
+        school=school,
+        data={"id_number": child.id_number, "name": child.name, "birth_date": child.birth_date},
+        exclude_pk=child.pk,
+    )
+    if existing is not None:
+        raise duplicate_error(existing, acting_user)
     child.name_initials = name_initials(child.name)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
     if changed_fields is None:

@@ -88,14 +88,19 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for_user(request.user, pk, write=True)
     forms = ArchiveForms(request.POST or None, classes=classes_visible_to(request.user), child=child)
+    snapshot_key = f"archive-shown-{child.pk}"
     if request.method == "POST" and forms.is_valid():
+        data = forms.archive_data(loaded=request.session.get(snapshot_key))
         try:
-            services.save_archive(school=child.school, data=forms.archive_data(), acting_user=request.user, child=child)
+            services.save_archive(school=child.school, data=data, acting_user=request.user, child=child)
         except ValidationError as error:
             forms.add_service_error(error)
         else:
+            request.session.pop(snapshot_key, None)
             messages.success(request, f"{child.name} 的档案已保存。")
             return redirect("children:detail", pk=child.pk)
+    elif request.method != "POST":
+        request.session[snapshot_key] = forms.snapshot()
     return render(
         request, "children/child_form.html", {"forms": forms, "title": f"编辑档案：{child.name}", "child": child}
     )

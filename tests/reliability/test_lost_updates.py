@@ -13,12 +13,6 @@ from tests.factories import ChildFactory, PairingFactory, TalkFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=False,  # the lead removes the mark once fixed; strict would break the suite for the fixer
-    reason="ChildForm.is_valid() (ModelForm._post_clean) copies the posted values onto the child instance that "
-    "the view then hands to save_archive, which compares the instance with the same values: no field looks "
-    "changed and nothing is saved, although the page says 档案已保存",
-)
 def test_editing_a_childs_archive_saves_the_change(world):
     principal = Client()
     principal.force_login(world.principal)
@@ -33,11 +27,6 @@ def test_editing_a_childs_archive_saves_the_change(world):
     assert (child.interests, child.current_address) == ("书法", "溆浦县桃源村5组")
 
 
-@pytest.mark.xfail(
-    strict=False,  # the lead removes the mark once fixed; strict would break the suite for the fixer
-    reason="children.services.save_archive compares the posted form with the database at save time, so a "
-    "stale form writes back the old values of fields a colleague changed meanwhile (no version check)",
-)
 def test_a_stale_archive_form_does_not_undo_a_colleagues_edit(world):
     principal, teacher = Client(), Client()
     principal.force_login(world.principal)
