@@ -210,3 +210,25 @@ def test_child_page_chronology_filters_by_kind_and_offers_log_buttons(client, wo
     assert reverse("mentoring:talk_create", args=[child.pk]) in html
     html = client.get(url, {"kind": "talk"}).content.decode()
     assert "聊了学习" in html and "委托监护人：王奶奶" not in html
+
+
+def test_a_stale_form_keeps_a_colleagues_parent_and_guardian_corrections(world):
+    from django.test import Client
+
+    coordinator, teacher = Client(), Client()
+    coordinator.force_login(world.coordinator)
+    teacher.force_login(world.class_teacher)
+    coordinator.post(reverse("children:create"), archive_post(world))
+    child = Child.objects.get()
+    url = reverse("children:edit", args=[child.pk])
+    coordinator.get(url)  # the coordinator opens the page ...
+    teacher.get(url)
+    teacher.post(url, archive_post(world, **{"father-phone": "13800001111", "guardian-phone": "13900002222"}))
+    # ... and saves it later, having changed only the mother's employer.
+    response = coordinator.post(url, archive_post(world, **{"mother-employer": "义乌小商品市场"}))
+    assert response.status_code == 302
+    father = Parent.objects.get(child=child, role="father")
+    mother = Parent.objects.get(child=child, role="mother")
+    assert father.phone == "13800001111" and mother.employer == "义乌小商品市场"
+    assert Guardian.objects.get(child=child, until__isnull=True).phone == "13900002222"
+    assert Guardian.objects.filter(child=child).count() == 1
