@@ -7,8 +7,10 @@ against that snapshot are written, so a form opened before a colleague's save do
 correction of another field.
 """
 
-from django import forms as django_forms
+from datetime import date
+
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
 from children.forms import AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
 from children.services import ArchiveData
@@ -55,7 +57,10 @@ class ArchiveForms:
 
     def snapshot(self) -> dict:
         """The values the edit page shows, as plain strings (kept in the session until the save)."""
-        return {form.prefix: {name: _raw(form[name].value()) for name in form.fields} for _, form in self.sections}
+        return {
+            form.prefix: {name: _normalized(form.initial.get(name, form.fields[name].initial)) for name in form.fields}
+            for _, form in self.sections
+        }
 
     def archive_data(self, *, loaded: dict | None = None) -> ArchiveData:
         """The cleaned input; with `loaded` (the snapshot taken when the page was opened) only what this user
@@ -114,26 +119,20 @@ class ArchiveForms:
             self.non_field_errors.extend(error.messages)
 
 
-def _raw(value) -> str | list[str]:
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return "" if value is None else str(value)
+def _normalized(value) -> str | list[str]:
+    """One plain form for a value as stored and as cleaned from the form, so both compare equal when the
+    user did not touch the field (a phone typed as 139-1234-5678 is cleaned to the stored 13912345678)."""
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, (list, tuple, set)):
+        return sorted(str(_normalized(v)) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
 
 
 def _changed_since(form, loaded: dict) -> set[str]:
-    """Names of the fields whose posted value differs from the value shown when the page was opened."""
-    changed = set()
-    for name, field in form.fields.items():
-        if name not in loaded:
-            changed.add(name)
-            continue
-        shown = loaded[name]
-        try:
-            # Model choices compare by primary key as posted; other fields compare as Python values.
-            initial = shown if isinstance(field, django_forms.ModelChoiceField) else field.to_python(shown)
-        except ValidationError:
-            changed.add(name)
-            continue
-        if field.has_changed(initial, form[name].data):
-            changed.add(name)
-    return changed
+    """Names of the fields whose cleaned value differs from the value shown when the page was opened."""
+    return {name for name in form.fields if _normalized(form.cleaned_data.get(name)) != loaded.get(name)}
