@@ -80,7 +80,6 @@ def test_weak_passwords_are_refused_in_chinese():
     validate_password("Xiao-Zhang-2026!care")
 
 
-@pytest.mark.xfail(reason="Django 5.2's zh_Hans catalogue lacks the new MinimumLengthValidator message")
 def test_too_short_password_message_is_chinese():
     with pytest.raises(ValidationError) as info:
         validate_password("abc12")
