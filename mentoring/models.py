@@ -294,7 +294,11 @@ class Talk(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "谈心记录"
         verbose_name_plural = "谈心记录"
-        indexes = [models.Index(fields=["child", "date"], name="talk_child_date")]
+        indexes = [
+            models.Index(fields=["child", "date"], name="talk_child_date"),
+            # Term figures of many schools scan a date range first (the county overview).
+            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="talk_date_child_live"),
+        ]
 
     @property
     def topic_labels(self) -> list[str]:
@@ -325,7 +329,11 @@ class HomeVisit(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "家访记录"
         verbose_name_plural = "家访记录"
-        indexes = [models.Index(fields=["child", "date"], name="visit_child_date")]
+        indexes = [
+            models.Index(fields=["child", "date"], name="visit_child_date"),
+            # Term figures of many schools scan a date range first (the county overview).
+            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="visit_date_child_live"),
+        ]
 
 
 class FamilyContactMethod(models.TextChoices):
@@ -354,7 +362,11 @@ class FamilyContact(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "亲情联系"
         verbose_name_plural = "亲情联系"
-        indexes = [models.Index(fields=["child", "date"], name="family_child_date")]
+        indexes = [
+            models.Index(fields=["child", "date"], name="family_child_date"),
+            # Term figures of many schools scan a date range first (the county overview).
+            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="family_date_child_live"),
+        ]
 
 
 class GuardianContactMethod(models.TextChoices):
@@ -377,7 +389,11 @@ class GuardianContact(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "监护人沟通"
         verbose_name_plural = "监护人沟通"
-        indexes = [models.Index(fields=["child", "date"], name="guardian_child_date")]
+        indexes = [
+            models.Index(fields=["child", "date"], name="guardian_child_date"),
+            # Term figures of many schools scan a date range first (the county overview).
+            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="guardian_date_child_live"),
+        ]
 
 
 LOG_MODELS: dict[str, type[LogBase]] = {m.KIND: m for m in (Talk, HomeVisit, FamilyContact, GuardianContact)}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -304,12 +305,29 @@ def county_rows(*, schools, key: TermKey, sort: str = "name", today: date | None
     figures: dict[int, SchoolFigures] = {}
     for (start, end), group in windows.items():
         on = reference_day(start, end, today)
-        figures.update(term_figures(schools=group, start=start, end=end, on=on, detail=False))
+        figures.update(_cached_county_figures(group, start=start, end=end, on=on))
     rows = [CountyRow(school=s, term=terms.get(s.pk), figures=figures.get(s.pk)) for s in schools]
     field_name = sort.lstrip("-")
     if field_name in SORT_KEYS:
         rows.sort(key=SORT_KEYS[field_name], reverse=sort.startswith("-"))
     return rows
+
+
+# The county overview recomputes every school's term figures (tens of thousands of children, millions of
+# logs at county scale): each school's figures are kept for a few minutes, per term window and day.
+COUNTY_CACHE_SECONDS = 300
+
+
+def _cached_county_figures(schools: list[School], *, start: date, end: date, on: date) -> dict[int, SchoolFigures]:
+    keys = {school.pk: f"county-figures:{school.pk}:{start}:{end}:{on}" for school in schools}
+    cached = cache.get_many(keys.values())
+    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [school for school in schools if school.pk not in figures]
+    if missing:
+        fresh = term_figures(schools=missing, start=start, end=end, on=on, detail=False)
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, timeout=COUNTY_CACHE_SECONDS)
+        figures.update(fresh)
+    return figures
 
 
 @dataclass

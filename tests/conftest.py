@@ -11,6 +11,14 @@ from tests.factories import SchoolClassFactory, SchoolFactory, StaffFactory, Ter
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached figures are keyed by school id, and ids are reused between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings):
     # The test client and live server speak plain HTTP on 127.0.0.1.
     settings.SECURE_SSL_REDIRECT = False

@@ -263,3 +263,22 @@ def test_two_first_saves_of_the_same_report_do_not_both_succeed(world):
             report=opened_by_both, data=ReportData(sections={"situation": "乙"}), acting_user=world.coordinator
         )
     assert TermReport.objects.get().situation == "甲"
+
+
+def test_county_overview_keeps_each_schools_figures_for_a_few_minutes(client, world):
+    from django.core.cache import cache
+
+    client.force_login(world.bureau)
+    build_known_school(world)
+    cold = _queries(client, reverse("reports:county"))
+    import re
+
+    def figures_html():
+        html = client.get(reverse("reports:county")).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    first_html = figures_html()
+    warm = _queries(client, reverse("reports:county"))
+    assert warm < cold
+    cache.clear()
+    assert figures_html() == first_html
