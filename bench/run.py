@@ -193,18 +193,24 @@ def _install_floor_page() -> None:
 
 
 def _measure(client, method: str, url: str, repeat: int, warmup: int) -> tuple[int, list[float], int]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    call = client.post if method == "post" else client.get
+    cold = method.endswith("-cold")  # figures cache emptied before every request (not timed)
+    call = client.post if method.startswith("post") else client.get
     status = 0
     for _ in range(warmup):
         status = call(url).status_code
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         status = call(url).status_code
     queries = len(captured.captured_queries)
     timings = []
     for _ in range(repeat):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = call(url)
         timings.append((time.perf_counter() - started) * 1000)
@@ -228,7 +234,10 @@ def _pages(*, county: bool):
         .first()
     )
     if county:
-        return [("county overview (bureau, 100 schools)", "reports:county", [], "jiaoyuju", "get", 500.0)]
+        return [
+            ("county overview (100 schools, figures cached)", "reports:county", [], "jiaoyuju", "get", 500.0),
+            ("county overview (100 schools, cold)", "reports:county", [], "jiaoyuju", "get-cold", 500.0),
+        ]
     return [
         ("teacher home: 我的学生 (mentor)", "mentoring:my_students", [], "bangfu", "get", 150.0),
         ("teacher home: 我的学生 (class teacher)", "mentoring:my_students", [], "banzhuren", "get", 150.0),
@@ -237,6 +246,7 @@ def _pages(*, county: bool):
         ("child page (principal, audited)", "children:detail", [child.pk], principal.username, "get", 150.0),
         ("dashboard (principal)", "reports:dashboard", [], principal.username, "get", 150.0),
         ("county overview (bureau, 1 school)", "reports:county", [], "jiaoyuju", "get", 150.0),
+        ("county overview (bureau, 1 school, cold)", "reports:county", [], "jiaoyuju", "get-cold", 150.0),
         ("term report PDF (principal)", "reports:term_report_pdf", [], principal.username, "post", None),
     ]
 
@@ -285,7 +295,7 @@ def run(args) -> int:
         except NoReverseMatch:
             print(f"  skipped (no URL yet): {name} [{url_name}]")
             continue
-        repeat = max(3, args.repeat // 5) if method == "post" else args.repeat
+        repeat = max(3, args.repeat // 5) if method.startswith("post") or method.endswith("-cold") else args.repeat
         status, timings, queries = _measure(client_for(username), method, url, repeat, args.warmup)
         rows.append(
             Row(name, url_name, status, statistics.median(timings), _percentile(timings, 0.95), queries, target)
