@@ -141,6 +141,16 @@ STORAGES = {
     },
 }
 
+# Cached figures (the county overview). In-process by default; set CACHE_DIR so that all gunicorn workers
+# share one cache on disk.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["CACHE_DIR"]}
+        if os.environ.get("CACHE_DIR")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
