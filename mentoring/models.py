@@ -206,6 +206,15 @@ class IncludingDeletedManager(models.Manager):
     """Every log, deleted ones included: for the admin and the audit."""
 
 
+def log_indexes(prefix: str) -> list[models.Index]:
+    """A child's logs by date (the child page, badges), and a date range across schools first (the term
+    figures of the county overview), the latter only over rows that are not deleted."""
+    return [
+        models.Index(fields=["child", "date"], name=f"{prefix}_child_date"),
+        models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name=f"{prefix}_date_child_live"),
+    ]
+
+
 class LogBase(models.Model):
     """What every log has: the day, the author, the text, and soft deletion. Each concrete log
     declares its own `child` foreign key so that child.talks, child.home_visits … read naturally."""
@@ -294,11 +303,7 @@ class Talk(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "谈心记录"
         verbose_name_plural = "谈心记录"
-        indexes = [
-            models.Index(fields=["child", "date"], name="talk_child_date"),
-            # Term figures of many schools scan a date range first (the county overview).
-            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="talk_date_child_live"),
-        ]
+        indexes = log_indexes("talk")
 
     @property
     def topic_labels(self) -> list[str]:
@@ -329,11 +334,7 @@ class HomeVisit(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "家访记录"
         verbose_name_plural = "家访记录"
-        indexes = [
-            models.Index(fields=["child", "date"], name="visit_child_date"),
-            # Term figures of many schools scan a date range first (the county overview).
-            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="visit_date_child_live"),
-        ]
+        indexes = log_indexes("visit")
 
 
 class FamilyContactMethod(models.TextChoices):
@@ -362,11 +363,7 @@ class FamilyContact(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "亲情联系"
         verbose_name_plural = "亲情联系"
-        indexes = [
-            models.Index(fields=["child", "date"], name="family_child_date"),
-            # Term figures of many schools scan a date range first (the county overview).
-            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="family_date_child_live"),
-        ]
+        indexes = log_indexes("family")
 
 
 class GuardianContactMethod(models.TextChoices):
@@ -389,11 +386,7 @@ class GuardianContact(LogBase):
     class Meta(LogBase.Meta):
         verbose_name = "监护人沟通"
         verbose_name_plural = "监护人沟通"
-        indexes = [
-            models.Index(fields=["child", "date"], name="guardian_child_date"),
-            # Term figures of many schools scan a date range first (the county overview).
-            models.Index(fields=["date", "child"], condition=Q(is_deleted=False), name="guardian_date_child_live"),
-        ]
+        indexes = log_indexes("guardian")
 
 
 LOG_MODELS: dict[str, type[LogBase]] = {m.KIND: m for m in (Talk, HomeVisit, FamilyContact, GuardianContact)}
