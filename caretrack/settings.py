@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "caretrack.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,6 +162,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # Uploads (Excel rosters, photos): refuse anything larger before it reaches a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))  # a few photos at 10 MB each
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Failed-login throttling: 5 failures per username+IP lock for 30 minutes.
