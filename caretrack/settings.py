@@ -172,6 +172,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind a reverse proxy (nginx), set TRUSTED_PROXY_COUNT=1 so the lockout sees the teacher's address, not
+# the proxy's (which would lock out the whole school at once).
+if int(os.environ.get("TRUSTED_PROXY_COUNT", 0)):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["TRUSTED_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Production hardening, on whenever DEBUG is off ("check --deploy" is clean).
 SECURE_CONTENT_TYPE_NOSNIFF = True
