@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from caretrack.models import Term
-from children.completeness import REQUIREMENTS, annotate_completeness, complete_q
+from children.completeness import REQUIREMENTS, annotate_completeness
 from children.models import Child, EnrolmentStatus, LeftBehindPeriod
 from guardians.models import ALERT_GUARDIANSHIP_LEVELS, Guardian, Parent
 
@@ -102,50 +102,42 @@ class ArchiveRate:
         return round(100 * self.complete / self.total, 1) if self.total else 0.0
 
 
-def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:
-    """Enrolled children of these schools who were left-behind during the term (or on the day)."""
-    start, end, _ = term_window(term, on)
+def _enrolled_left_behind(schools, start: date, end: date) -> QuerySet:
     base = Child.objects.filter(school__in=schools).exclude(
         status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
     )
     return left_behind_between(base, start, end)
 
 
-def archive_rate(*, schools, term: Term | None = None, on: date | None = None, detail: bool = True) -> ArchiveRate:
-    """建档率 = 已建档 left-behind children ÷ left-behind children. The dashboard, the county overview
-    and the term report all call this; three queries with detail, one without."""
-    _, _, reference = term_window(term, on)
-    children = left_behind_children(schools=schools, term=term, on=on)
-    done = complete_q(on=reference)
-    totals = children.aggregate(total=Count("pk"), complete=Count("pk", filter=done))
-    result = ArchiveRate(total=totals["total"], complete=totals["complete"])
-    if not detail:
-        return result
-    rows = (
-        children.values("school_class__grade", "school_class__number", "school_class_id")
-        .annotate(total=Count("pk"), complete=Count("pk", filter=done))
-        .order_by("school_class__grade", "school_class__number")
-    )
-    from caretrack.models import Grade
+def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:
+    """Enrolled children of these schools who were left-behind during the term (or on the day)."""
+    start, end, _ = term_window(term, on)
+    return _enrolled_left_behind(schools, start, end)
 
-    by_grade: dict[int, RateRow] = {}
-    for row in rows:
-        grade = row["school_class__grade"]
-        grade_label = Grade(grade).label
-        result.by_class.append(
-            RateRow(
-                f"{grade_label}({row['school_class__number']})班",
-                row["total"],
-                row["complete"],
-                key=row["school_class_id"],
-            )
-        )
-        agg = by_grade.setdefault(grade, RateRow(grade_label, 0, 0, key=grade))
-        agg.total += row["total"]
-        agg.complete += row["complete"]
-    result.by_grade = list(by_grade.values())
-    flags = children.aggregate(**{r.key: Count("pk", filter=~r.condition(reference)) for r in REQUIREMENTS})
-    result.missing = [(r.label, flags[r.key]) for r in REQUIREMENTS if flags[r.key]]
+
+def archive_rate(*, schools, term: Term | None = None, on: date | None = None, detail: bool = True) -> ArchiveRate:
+    """建档率 = 已建档 left-behind children ÷ left-behind children, for a term, added up over `schools`.
+    The same computation as archive_rates_by_school (which the dashboard, county overview and PDF use), so
+    every page says the same number; without detail only the two totals are kept."""
+    start, end, reference = term_window(term, on)
+    result = ArchiveRate(total=0, complete=0)
+    missing: dict[str, int] = {}
+    grades: dict[object, RateRow] = {}
+    for rate in archive_rates_by_school(schools=schools, start=start, end=end, on=reference).values():
+        result.total += rate.total
+        result.complete += rate.complete
+        result.by_class.extend(rate.by_class)
+        for row in rate.by_grade:
+            merged = grades.setdefault(row.key, RateRow(row.label, 0, 0, key=row.key))
+            merged.total += row.total
+            merged.complete += row.complete
+        for label, count in rate.missing:
+            missing[label] = missing.get(label, 0) + count
+    if detail:
+        result.by_grade = sorted(grades.values(), key=lambda row: row.key)
+        result.missing = [(r.label, missing[r.label]) for r in REQUIREMENTS if missing.get(r.label)]
+    else:
+        result.by_class = []
     return result
 
 
@@ -252,10 +244,7 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
     and the same completeness rule as archive_rate(), so the figures agree."""
     from caretrack.models import Grade
 
-    base = Child.objects.filter(school__in=schools).exclude(
-        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
-    )
-    children = annotate_completeness(left_behind_between(base, start, end), on=on)
+    children = annotate_completeness(_enrolled_left_behind(schools, start, end), on=on)
     flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
     rows = children.order_by().values_list(
         "school_id", "school_class__grade", "school_class__number", "school_class_id", *flag_names
