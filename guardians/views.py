@@ -10,8 +10,7 @@ def region_options(request):
     require_staff(request.user)
     parent = request.GET.get("parent", "")
     level = 2 if request.GET.get("level") == "city" else 3
+    # Counties hang under a city, or directly under the province for 北京/上海/天津/重庆 and 省直辖 cities.
     regions = Region.objects.filter(parent_id=parent, level=level) if parent else Region.objects.none()
-    if level == 3 and parent:
-        regions = Region.objects.filter(parent_id=parent, level=3)
     options = format_html_join("", '<option value="{}">{}</option>', ((r.code, r.name) for r in regions))
     return HttpResponse(format_html('<option value="">---------</option>{}', options))
