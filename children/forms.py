@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
 from children.models import Child, HardshipType
+from children.services import age_on
 from guardians.models import AssistanceKind, FamilyAssessment, Grandparent, Guardian, IncomeSource, Parent, Region
 
 MAX_CHILD_AGE = 18
@@ -61,7 +62,7 @@ class ChildForm(forms.ModelForm):
         today = timezone.localdate()
         if birth > today:
             raise ValidationError("出生日期不能晚于今天。")
-        if today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) > MAX_CHILD_AGE:
+        if age_on(birth, today) > MAX_CHILD_AGE:
             raise ValidationError(f"出生日期 {birth:%Y-%m-%d} 表示该学生已超过{MAX_CHILD_AGE}周岁，请核对。")
         return birth
 

@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from caretrack import audit
 from caretrack.models import AuditAction, Grade, School, SchoolClass
 from caretrack.validation import check_id_consistency, parse_id_number, parse_loose_date, validate_phone
+from children.forms import MAX_CHILD_AGE
 from children.models import (
     ETHNICITIES,
     Child,
@@ -43,7 +44,7 @@ from children.models import (
     LeftBehindPeriod,
     LeftBehindType,
 )
-from children.services import ArchiveData, classify_left_behind, name_initials, save_archive
+from children.services import ArchiveData, age_on, classify_left_behind, name_initials, save_archive
 from guardians.models import (
     AwayStatus,
     FamilyAssessment,
@@ -61,7 +62,6 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_COLUMNS = 3
-MAX_CHILD_AGE = 18
 EXAMPLE_MARK = "示例"  # the template's example row carries this in the 序号 column and is skipped
 
 
@@ -631,7 +631,7 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
         else:
             r.error("id_number", "没有出生日期列时，身份证号不能为空")
     if birth is not None:
-        age = ctx.today.year - birth.year - ((ctx.today.month, ctx.today.day) < (birth.month, birth.day))
+        age = age_on(birth, ctx.today)
         if birth > ctx.today:
             r.error("birth_date", "出生日期不能晚于今天")
             birth = None
