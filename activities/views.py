@@ -22,25 +22,21 @@ from activities.forms import (
     row_formset,
 )
 from activities.models import Aid, CareRoomOpening, Exam, ExamResult, HealthCheck
-from caretrack.models import Term
-from caretrack.permissions import (
+from activities.permissions import (
     activities_visible_to,
     activity_classes_for,
     can_edit_activity,
     child_records_visible_to,
-    children_editable_by,
-    children_visible_to,
-    classes_visible_to,
     get_activity_for_user,
     get_activity_photo_for_user,
     get_aid_for_manager,
     get_care_room_opening_for_manager,
     get_exam_for_user,
-    get_roles,
-    require_school_manager,
-    require_staff,
 )
+from caretrack.models import Term
+from caretrack.permissions import classes_visible_to, get_roles, require_school_manager, require_staff
 from children.models import EnrolmentStatus
+from children.permissions import children_editable_by, children_visible_to
 
 PAGE_SIZE = 30
 

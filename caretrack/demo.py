@@ -30,30 +30,28 @@ from caretrack.models import (
 )
 from caretrack.validation import make_id_number
 from children.models import (
-    Child,
-    ChildHardship,
-    EnrolmentStatus,
-    HardshipType,
-    LeftBehindPeriod,
-    LeftBehindType,
-    Performance,
-)
-from children.services import classify_left_behind, name_initials
-from guardians.models import (
     AssistanceKind,
     AwayStatus,
+    Child,
+    ChildHardship,
     Education,
+    EnrolmentStatus,
     FamilyAssessment,
     Grandparent,
     GrandparentRole,
     Guardian,
     GuardianRelation,
     GuardianshipLevel,
+    HardshipType,
     IncomeBand,
     IncomeSource,
+    LeftBehindPeriod,
+    LeftBehindType,
     Parent,
     ParentRole,
+    Performance,
 )
+from children.services import classify_left_behind, name_initials
 from guardians.regions import match_place
 
 EXTENSIONS = [

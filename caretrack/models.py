@@ -162,6 +162,7 @@ class LeadingGroupMember(models.Model):
 
 
 class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
     VIEW_CHILD = "view_child", "查看学生完整档案"
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
@@ -170,7 +171,8 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of views of sensitive data, exports, imports and deletions.
+    """Append-only record of every create, change and delete of archives, logs, pairings, concerns and
+    aid, of every view or export of full identifiers, and of every import and export (README, "Audit").
     Row-level changes of archive models are also kept field by field by django-simple-history."""
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from children.forms import AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
+from children.models import FamilyAssessment, Grandparent, GrandparentRole, Parent, ParentRole
 from children.services import ArchiveData
-from guardians.models import FamilyAssessment, Grandparent, GrandparentRole, Parent, ParentRole
 
 
 class ArchiveForms:

@@ -1,17 +1,10 @@
 """成长档案: each app contributes the entries it owns (talks, visits, activities, aid …) to a child's
-chronology through a provider function listed here, so the child page does not know every app."""
+chronology through a provider it registers at start-up (AppConfig.ready), so the archive never imports
+the apps above it. The archive's own entries (留守 periods, guardians) are always first."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-
-from django.utils.module_loading import import_string
-
-# "module.function" taking (child, user) and returning a list of Entry; an app adds its own line.
-PROVIDERS: list[str] = [
-    "children.chronology.archive_entries",
-    "mentoring.chronology.log_entries",
-    "activities.chronology.entries",
-]
 
 
 @dataclass(frozen=True)
@@ -44,10 +37,21 @@ def archive_entries(child, user) -> list[Entry]:
     return entries
 
 
+# A provider takes (child, user) and returns the entries of that child the user may read.
+Provider = Callable[[object, object], list[Entry]]
+_PROVIDERS: list[Provider] = [archive_entries]
+
+
+def register(provider: Provider) -> None:
+    """Called by an upper app in its AppConfig.ready(); registering the same provider twice is a no-op."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+
+
 def chronology(child, user, kind: str | None = None) -> list[Entry]:
     entries: list[Entry] = []
-    for path in PROVIDERS:
-        entries.extend(import_string(path)(child, user))
+    for provider in _PROVIDERS:
+        entries.extend(provider(child, user))
     if kind:
         entries = [e for e in entries if e.kind == kind]
     return sorted(entries, key=lambda e: e.day, reverse=True)

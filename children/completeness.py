@@ -1,24 +1,26 @@
 """What makes a child's archive complete (已建档), declared once and evaluated in SQL.
 
 Each requirement is a boolean expression on Child, so a list page or the 建档率 of a whole county is one
-query: annotate_completeness() adds a flag per requirement, complete_q() combines them.
+query: annotate_completeness() adds a flag per requirement, complete_q() combines them. The archive
+declares its own requirements here; an upper app adds those that depend on its data (mentoring: a
+pairing) with register() in its AppConfig.ready().
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from guardians.models import AwayStatus, FamilyAssessment, Guardian, Parent
+from children.models import AwayStatus, FamilyAssessment, Guardian, Parent
 
 
 @dataclass(frozen=True)
 class Requirement:
     key: str
     label: str
-
-    def condition(self, on: date) -> Q:
-        return REQUIREMENT_CONDITIONS[self.key](on)
+    # condition(on) → a Q on Child that holds when the item is present on the day `on`.
+    condition: Callable[[date], Q]
 
 
 def _basics(on: date) -> Q:
@@ -43,33 +45,18 @@ def _assessment(on: date) -> Q:
     return Q(Exists(FamilyAssessment.objects.filter(child=OuterRef("pk"))))
 
 
-def _pairing(on: date) -> Q:
-    from mentoring.models import Pairing
-
-    return Q(
-        Exists(
-            Pairing.objects.filter(child=OuterRef("pk"), start_date__lte=on).filter(
-                Q(end_date__isnull=True) | Q(end_date__gte=on)
-            )
-        )
-    )
-
-
-REQUIREMENT_CONDITIONS = {
-    "basics": _basics,
-    "parent_work": _parent_work_and_phone,
-    "guardian": _guardian_with_phone,
-    "assessment": _assessment,
-    "pairing": _pairing,
-}
-
-REQUIREMENTS = [
-    Requirement("basics", "基本信息（户籍地址、现居住地址）"),
-    Requirement("parent_work", "外出父母的务工地和联系电话"),
-    Requirement("guardian", "委托监护人及其联系电话"),
-    Requirement("assessment", "家庭监护类型评估"),
-    Requirement("pairing", "结对帮扶教师"),
+REQUIREMENTS: list[Requirement] = [
+    Requirement("basics", "基本信息（户籍地址、现居住地址）", _basics),
+    Requirement("parent_work", "外出父母的务工地和联系电话", _parent_work_and_phone),
+    Requirement("guardian", "委托监护人及其联系电话", _guardian_with_phone),
+    Requirement("assessment", "家庭监护类型评估", _assessment),
 ]
+
+
+def register(requirement: Requirement) -> None:
+    """Add an item that an upper app owns (in its AppConfig.ready()); a key is registered once."""
+    if all(r.key != requirement.key for r in REQUIREMENTS):
+        REQUIREMENTS.append(requirement)
 
 
 def flag_name(requirement: Requirement) -> str:

@@ -22,14 +22,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack.models import Term
-from caretrack.permissions import (
-    can_export_full_identifiers,
-    get_roles,
-    get_term_for_user,
-    require_school_manager,
-    schools_for_aggregates,
-)
+from caretrack.permissions import get_roles, get_term_for_user, require_school_manager, schools_for_aggregates
 from children import exports, importers
+from children.permissions import Place, identifiers_visible
 
 SESSION_KEY = "excel_imports"
 PENDING_LIMIT = 5
@@ -110,7 +105,7 @@ def _discard(request, token: str, pending: dict | None = None) -> None:
 
 
 def _hub_context(request, school, form=None) -> dict:
-    allow_full = can_export_full_identifiers(request.user, school)
+    allow_full = identifiers_visible(request.user, place=Place.EXPORT, school=school)
     return {
         "form": form or ImportUploadForm(),
         "export_form": ExportForm(school=school, allow_full=allow_full),
@@ -221,7 +216,7 @@ def _attachment(filename: str) -> str:
 
 
 def _export_options(request, school) -> tuple[Term | None, bool]:
-    allow_full = can_export_full_identifiers(request.user, school)
+    allow_full = identifiers_visible(request.user, place=Place.EXPORT, school=school)
     term_id = request.POST.get("term")
     term = get_term_for_user(request.user, term_id) if term_id else None
     return term, allow_full and request.POST.get("full") in ("on", "1", "true")

@@ -29,9 +29,8 @@ from caretrack.models import AuditAction, School, Term
 from caretrack.validation import mask_id_number, mask_phone
 from children.completeness import annotate_completeness, completeness_of
 from children.importers import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS
-from children.models import Child, LeftBehindType
+from children.models import Child, Guardian, LeftBehindType, Parent, ParentRole
 from children.selectors import archive_rate, left_behind_children, term_window
-from guardians.models import Guardian, Parent, ParentRole
 from guardians.regions import display_name
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,9 +9,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
-from children.models import Child, HardshipType
+from children.models import (
+    AssistanceKind,
+    Child,
+    FamilyAssessment,
+    Grandparent,
+    Guardian,
+    HardshipType,
+    IncomeSource,
+    Parent,
+)
 from children.services import age_on
-from guardians.models import AssistanceKind, FamilyAssessment, Grandparent, Guardian, IncomeSource, Parent, Region
+from guardians.models import Region
 
 MAX_CHILD_AGE = 18
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -37,24 +37,22 @@ from caretrack.validation import check_id_consistency, parse_id_number, parse_lo
 from children.forms import MAX_CHILD_AGE
 from children.models import (
     ETHNICITIES,
+    AwayStatus,
     Child,
     ChildHardship,
-    HardshipType,
-    HealthStatus,
-    LeftBehindPeriod,
-    LeftBehindType,
-)
-from children.services import ArchiveData, age_on, classify_left_behind, name_initials, save_archive
-from guardians.models import (
-    AwayStatus,
     FamilyAssessment,
     Guardian,
     GuardianRelation,
     GuardianshipLevel,
+    HardshipType,
+    HealthStatus,
+    LeftBehindPeriod,
+    LeftBehindType,
     Parent,
     ParentRole,
-    Region,
 )
+from children.services import ArchiveData, age_on, classify_left_behind, name_initials, save_archive
+from guardians.models import Region
 from guardians.regions import match_place
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

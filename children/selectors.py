@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from caretrack.models import Term
 from children.completeness import REQUIREMENTS, annotate_completeness
-from children.models import Child, EnrolmentStatus, LeftBehindPeriod
-from guardians.models import ALERT_GUARDIANSHIP_LEVELS, Guardian, Parent
+from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, EnrolmentStatus, Guardian, LeftBehindPeriod, Parent
 
 
 def left_behind_between(queryset: QuerySet, start: date, end: date) -> QuerySet:
@@ -167,7 +166,7 @@ _CHANGE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
     """Who changed what in the archive (child, parents, grandparents, guardians, assessment), newest first;
     the changed fields are found by comparing consecutive versions in Python (no query per version)."""
-    from guardians.models import FamilyAssessment, Grandparent, Guardian, Parent
+    from children.models import FamilyAssessment, Grandparent, Guardian, Parent
 
     sources = [
         (Child.history.filter(id=child.pk), lambda h: "学生信息"),

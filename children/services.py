@@ -14,8 +14,18 @@ from django.utils.html import format_html
 from pypinyin import Style, lazy_pinyin
 
 from caretrack.models import School
-from children.models import Child, ChildHardship, LeftBehindPeriod, LeftBehindType
-from guardians.models import AwayStatus, FamilyAssessment, Grandparent, Guardian, Parent, ParentRole
+from children.models import (
+    AwayStatus,
+    Child,
+    ChildHardship,
+    FamilyAssessment,
+    Grandparent,
+    Guardian,
+    LeftBehindPeriod,
+    LeftBehindType,
+    Parent,
+    ParentRole,
+)
 
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
@@ -107,7 +117,7 @@ def find_duplicate(*, school: School, data: dict, exclude_pk: int | None = None)
 
 
 def duplicate_error(existing: Child, user) -> ValidationError:
-    from caretrack.permissions import children_visible_to
+    from children.permissions import children_visible_to
 
     if children_visible_to(user).filter(pk=existing.pk).exists():
         message = format_html(

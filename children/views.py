@@ -7,20 +7,13 @@ from django.views.decorators.http import require_POST
 
 from caretrack import audit
 from caretrack.models import AuditAction
-from caretrack.permissions import (
-    can_edit_child,
-    can_see_full_identifiers,
-    children_visible_to,
-    classes_visible_to,
-    get_child_for_user,
-    get_roles,
-    require_staff,
-)
+from caretrack.permissions import classes_visible_to, get_roles, require_staff
 from children import selectors, services
 from children.archive_form import ArchiveForms
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ParentCameHomeForm
+from children.permissions import Place, can_edit_child, children_visible_to, get_child_for_user, identifiers_visible
 
 PAGE_SIZE = 30
 
@@ -49,7 +42,7 @@ def child_list(request):
 def child_detail(request, pk):
     child = get_child_for_user(request.user, pk)
     child = selectors.child_detail(child.pk, children_visible_to(request.user))
-    full = can_see_full_identifiers(request.user, child)
+    full = identifiers_visible(request.user, place=Place.CHILD_PAGE, child=child)
     chronology, chronology_kinds = selectors.chronology(child, user=request.user, kind=request.GET.get("kind"))
     if full:
         audit.record(

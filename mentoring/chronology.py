@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from caretrack.permissions import concerns_visible_to, logs_visible_to
 from children.chronology import Entry
 from mentoring.links import detail_url
 from mentoring.models import LOG_MODELS, ConcernStatus
+from mentoring.permissions import concerns_visible_to, logs_visible_to
 
 
 def _title(log) -> str:

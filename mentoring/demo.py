@@ -124,7 +124,7 @@ def seed_logs(*, school, term, rng, today: date) -> None:
     from django.db.models import DateTimeField, F
     from django.db.models.functions import Cast
 
-    from guardians.models import Guardian
+    from children.models import Guardian
     from mentoring.models import (
         Concern,
         FamilyContact,

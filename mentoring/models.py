@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -30,6 +32,16 @@ class PairingRole(models.TextChoices):
     PROXY_PARENT = "proxy", "代理家长"
 
 
+class PairingQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> "PairingQuerySet":
+        """Pairings running on `day`: started on or before it, not ended before it (the end day counts)."""
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def overlapping(self, start: date, end: date) -> "PairingQuerySet":
+        """Pairings running on at least one day of [start, end]."""
+        return self.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+
 class Pairing(models.Model):
     """结对帮扶: a mentor (staff or external) paired with a child over a date range."""
 
@@ -56,6 +68,8 @@ class Pairing(models.Model):
     end_date = models.DateField("结束日期", null=True, blank=True)
     over_limit_reason = models.CharField("超出结对上限的理由", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = PairingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "结对帮扶"

@@ -7,20 +7,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from caretrack.permissions import (
-    can_edit_log,
-    can_log_for_external_mentor,
-    children_visible_to,
-    concerns_visible_to,
-    get_child_for_logging,
-    get_child_for_user,
-    get_concern_for_manager,
-    get_log_for_user,
-    get_pairing_for_manager,
-    require_school_manager,
-    require_staff,
-)
+from caretrack.permissions import require_school_manager, require_staff
 from children.chronology import chronology as build_chronology
+from children.permissions import children_visible_to, get_child_for_user
 from mentoring import selectors, services
 from mentoring.forms import (
     LOG_FORMS,
@@ -33,6 +22,15 @@ from mentoring.forms import (
 )
 from mentoring.links import URL_PREFIX, detail_url, initial_for_log
 from mentoring.models import LOG_MODELS, Cadence, ConcernStatus, ExternalMentor
+from mentoring.permissions import (
+    can_edit_log,
+    can_log_for_external_mentor,
+    concerns_visible_to,
+    get_child_for_logging,
+    get_concern_for_manager,
+    get_log_for_user,
+    get_pairing_for_manager,
+)
 
 KIND_LABELS = {kind: model._meta.verbose_name for kind, model in LOG_MODELS.items()}
 

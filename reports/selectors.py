@@ -21,9 +21,17 @@ from django.utils.module_loading import import_string
 
 from caretrack.models import LeadingGroupMember, School, Term
 from children.completeness import complete_q
-from children.models import Child, EnrolmentStatus, LeftBehindPeriod, LeftBehindType
+from children.models import (
+    AwayStatus,
+    Child,
+    EnrolmentStatus,
+    Guardian,
+    GuardianRelation,
+    LeftBehindPeriod,
+    LeftBehindType,
+    Parent,
+)
 from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
-from guardians.models import AwayStatus, Guardian, GuardianRelation, Parent
 
 MENTORING_FIGURES = "mentoring.selectors.mentoring_figures"
 ACTIVITY_FIGURES = "activities.selectors.activity_figures"

@@ -7,17 +7,18 @@ from django.contrib.auth.models import User
 
 from caretrack.models import Gender, School, SchoolClass, StaffProfile, Term
 from caretrack.validation import make_id_number
-from children.models import Child, LeftBehindType
-from children.services import name_initials
-from guardians.models import (
+from children.models import (
     AwayStatus,
+    Child,
     FamilyAssessment,
     Guardian,
     GuardianRelation,
     GuardianshipLevel,
+    LeftBehindType,
     Parent,
     ParentRole,
 )
+from children.services import name_initials
 from mentoring.models import Pairing, PairingRole
 
 TEST_PASSWORD = "test-pass-2026"

@@ -42,7 +42,7 @@ def test_seed_demo_builds_a_believable_school_and_prints_the_accounts(capsys):
     rate = archive_rate(schools=[school], term=school.terms.get(is_current=True))
     assert 70 <= rate.rate <= 100
     # Guardians are mostly grandparents.
-    from guardians.models import Guardian
+    from children.models import Guardian
 
     relations = list(Guardian.objects.filter(child__school=school).values_list("relation", flat=True))
     assert sum(r in ("pgf", "pgm", "mgf", "mgm") for r in relations) > 0.6 * len(relations)

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from caretrack.models import AuditAction, AuditEvent
-from children.models import Child, LeftBehindType
-from guardians.models import Guardian, Parent
+from children.models import Child, Guardian, LeftBehindType, Parent
 from tests.factories import ChildFactory, GuardianFactory, PairingFactory, ParentFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,9 @@ from datetime import date
 
 import pytest
 
-from children.models import LeftBehindType
+from children.models import AwayStatus, LeftBehindType, Parent, ParentRole
 from children.selectors import archive_rate
 from children.services import classify_left_behind, reclassify_child
-from guardians.models import AwayStatus, Parent, ParentRole
 from tests.factories import (
     AssessmentFactory,
     ChildFactory,

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from caretrack.models import AuditAction, AuditEvent
 from children import importers
-from children.models import Child, LeftBehindPeriod, LeftBehindType
-from guardians.models import FamilyAssessment, Guardian, Parent
+from children.models import Child, FamilyAssessment, Guardian, LeftBehindPeriod, LeftBehindType, Parent
 from tests.excel.sheets import build_sheet, sheet_rows
 from tests.factories import valid_id_number
 

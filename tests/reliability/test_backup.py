@@ -29,7 +29,7 @@ import json
 from django.contrib.auth.models import User
 from caretrack.models import AuditEvent, School, Term
 from children.models import Child, LeftBehindPeriod
-from guardians.models import FamilyAssessment, Guardian, Parent
+from children.models import FamilyAssessment, Guardian, Parent
 from mentoring.models import Pairing, Talk
 models = {"talk": Talk, "user": User, "school": School, "term": Term, "child": Child, "period": LeftBehindPeriod,
           "parent": Parent, "guardian": Guardian, "assessment": FamilyAssessment, "pairing": Pairing,
@@ -52,7 +52,7 @@ print(json.dumps({
 # Changes that make history rows before the backup (bulk-created demo data has none).
 MAKE_HISTORY = """
 from children.models import Child
-from guardians.models import Guardian
+from children.models import Guardian
 for child in Child.objects.order_by("pk")[:4]:
     child.interests = "围棋"
     child.save()

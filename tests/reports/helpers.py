@@ -6,8 +6,8 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
+from children.models import AwayStatus, ParentRole
 from children.services import reclassify_child
-from guardians.models import AwayStatus, ParentRole
 from tests.factories import AssessmentFactory, ChildFactory, GuardianFactory, PairingFactory, ParentFactory
 
 START = date(2026, 9, 1)

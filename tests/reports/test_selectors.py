@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from children.models import AwayStatus, ParentRole
 from children.selectors import archive_rate, archive_rates_by_school
 from children.services import update_parent_status
-from guardians.models import AwayStatus, ParentRole
 from reports import selectors
 from tests.factories import SchoolClassFactory, SchoolFactory, TermFactory
 from tests.reports.helpers import build_known_school, left_behind_child

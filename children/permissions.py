@@ -1,0 +1,97 @@
+"""Who may see or change a child's archive, built on the core roles (caretrack.permissions).
+
+A child is seen by the school's managers, by the head teacher of the child's class and by whoever an app
+above grants through a registered scope: mentoring registers "children paired to me"
+(MentoringConfig.ready), so this module never needs to know what a pairing is.
+
+Masking of ID numbers and phones is decided here too, once, for every page, card and export: see
+identifiers_visible().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from caretrack.permissions import get_roles
+from children.models import Child
+
+# A scope takes a user and returns a Q on Child for the extra children that user may see.
+ChildScope = Callable[[object], Q]
+_SCOPES: list[ChildScope] = []
+
+
+def register_child_scope(scope: ChildScope) -> None:
+    """Called by an upper app at start-up: scope(user) → Q on Child of the children it lets the user see."""
+    if scope not in _SCOPES:
+        _SCOPES.append(scope)
+
+
+def children_visible_to(user) -> QuerySet:
+    """Every child the user may see at child level (none for bureau users)."""
+    roles = get_roles(user)
+    if not roles.school_id:
+        return Child.objects.none()
+    school_children = Child.objects.filter(school_id=roles.school_id)
+    if roles.manages_school:
+        return school_children
+    q = Q(school_class__head_teacher=user)
+    for scope in _SCOPES:
+        q |= scope(user)
+    return school_children.filter(q)
+
+
+def children_editable_by(user) -> QuerySet:
+    """Children whose archive the user may change: school managers, and class teachers for their class."""
+    roles = get_roles(user)
+    if not roles.school_id:
+        return Child.objects.none()
+    school_children = Child.objects.filter(school_id=roles.school_id)
+    if roles.manages_school:
+        return school_children
+    return school_children.filter(school_class__head_teacher=user)
+
+
+def get_child_for_user(user, pk, *, write: bool = False) -> Child:
+    """Fetch a child the user may see (or change, with write=True); 404 otherwise, so that a teacher
+    who edits the URL learns nothing about children outside their scope."""
+    queryset = children_editable_by(user) if write else children_visible_to(user)
+    try:
+        return queryset.select_related("school", "school_class").get(pk=pk)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该学生，或您无权查看。") from None
+
+
+def can_edit_child(user, child) -> bool:
+    roles = get_roles(user)
+    if roles.school_id != child.school_id:
+        return False
+    return roles.manages_school or child.school_class.head_teacher_id == user.pk
+
+
+# --- Masking: the one policy for full ID numbers and phones ---------------------------------------
+
+
+class Place(Enum):
+    """Where identifiers are shown. Each is audited when it shows full values."""
+
+    CHILD_PAGE = "child_page"
+    CONTACT_CARD = "contact_card"
+    EXPORT = "export"
+
+
+def identifiers_visible(user, *, place: Place, child=None, school=None) -> bool:
+    """Whether `user` sees full ID numbers and phones at `place` (masked otherwise).
+
+    - On the child page and the printed contact card: those who may edit the child's archive (school
+      managers, the child's head teacher); a mentor sees masked numbers in both places alike.
+    - In an export: only the school's principal or coordinator (and only when they ask for full values;
+      the default export is masked, which the caller decides).
+    """
+    if place is Place.EXPORT:
+        roles = get_roles(user)
+        return roles.manages_school and roles.school_id == getattr(school, "pk", None)
+    return can_edit_child(user, child)
