@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from caretrack.permissions import get_roles
+from caretrack.validation import mask_id_number, mask_phone
 from children.models import Child
 
 # A scope takes a user and returns a Q on Child for the extra children that user may see.
@@ -95,3 +96,12 @@ def identifiers_visible(user, *, place: Place, child=None, school=None) -> bool:
         roles = get_roles(user)
         return roles.manages_school and roles.school_id == getattr(school, "pk", None)
     return can_edit_child(user, child)
+
+
+def show_identifiers(child, people, *, full: bool) -> None:
+    """Put the values the policy allowed (`full`, from identifiers_visible) on the child and the family
+    members shown with it, for the template to print as they are: `shown_id_number` on the child,
+    `shown_phone` on each parent or guardian."""
+    child.shown_id_number = (child.id_number if full else mask_id_number(child.id_number)) or "—"
+    for person in people:
+        person.shown_phone = (person.phone if full else mask_phone(person.phone)) or "—"

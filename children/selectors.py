@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from caretrack.models import Term
+from children.carers import Carer, carers_of, child_actions
 from children.completeness import REQUIREMENTS, annotate_completeness
 from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, EnrolmentStatus, Guardian, LeftBehindPeriod, Parent
 
@@ -53,10 +55,9 @@ def search_children(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def child_detail(child_pk: int, queryset: QuerySet) -> Child:
-    """One child with everything the child page shows, in a fixed number of queries."""
-    from mentoring.models import Pairing
-
-    return (
+    """One child with everything the child page shows, in a fixed number of queries (the carers
+    registered by the apps above come with it as child.carers)."""
+    child = (
         annotate_completeness(queryset, on=timezone.localdate())
         .select_related("school", "school_class__head_teacher__profile", "assessment", "created_by")
         .prefetch_related(
@@ -65,13 +66,11 @@ def child_detail(child_pk: int, queryset: QuerySet) -> Child:
             Prefetch("guardians", queryset=Guardian.objects.order_by("-since")),
             "hardships",
             "left_behind_periods",
-            Prefetch(
-                "pairings",
-                queryset=Pairing.objects.select_related("mentor__profile", "external_mentor").order_by("-start_date"),
-            ),
         )
         .get(pk=child_pk)
     )
+    child.carers = carers_of([child.pk])[child.pk]
+    return child
 
 
 @dataclass
@@ -200,39 +199,40 @@ def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
     return lines[:limit]
 
 
+def child_actions_for(child: Child) -> list[dict]:
+    """The registered child-page actions with their URLs for this child."""
+    return [
+        {"label": a.label, "icon": a.icon, "primary": a.primary, "url": reverse(a.url_name, args=[child.pk])}
+        for a in child_actions()
+    ]
+
+
 @dataclass(frozen=True)
 class ContactCard:
     child: Child
     parents: list
     guardian: object
     head_teacher: object
-    mentors: list
+    carers: list[Carer]
 
 
 def contact_cards(queryset: QuerySet) -> list[ContactCard]:
-    from mentoring.models import Pairing
-
     today = timezone.localdate()
     children = queryset.select_related("school", "school_class__head_teacher__profile").prefetch_related(
         Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
         Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
-        Prefetch(
-            "pairings",
-            queryset=Pairing.objects.filter(start_date__lte=today)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .select_related("mentor__profile", "external_mentor"),
-            to_attr="open_pairings",
-        ),
     )
+    children = list(children.order_by("school_class__grade", "school_class__number", "name_initials"))
+    carers = carers_of([c.pk for c in children], on=today)
     return [
         ContactCard(
             child=c,
             parents=list(c.parents.all()),
             guardian=c.current_guardians[0] if c.current_guardians else None,
             head_teacher=c.school_class.head_teacher,
-            mentors=c.open_pairings,
+            carers=carers[c.pk],
         )
-        for c in children.order_by("school_class__grade", "school_class__number", "name_initials")
+        for c in children
     ]
 
 

@@ -13,7 +13,14 @@ from children.archive_form import ArchiveForms
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ParentCameHomeForm
-from children.permissions import Place, can_edit_child, children_visible_to, get_child_for_user, identifiers_visible
+from children.permissions import (
+    Place,
+    can_edit_child,
+    children_visible_to,
+    get_child_for_user,
+    identifiers_visible,
+    show_identifiers,
+)
 
 PAGE_SIZE = 30
 
@@ -43,6 +50,7 @@ def child_detail(request, pk):
     child = get_child_for_user(request.user, pk)
     child = selectors.child_detail(child.pk, children_visible_to(request.user))
     full = identifiers_visible(request.user, place=Place.CHILD_PAGE, child=child)
+    show_identifiers(child, [*child.parents.all(), *child.guardians.all()], full=full)
     chronology, chronology_kinds = selectors.chronology(child, user=request.user, kind=request.GET.get("kind"))
     if full:
         audit.record(
@@ -57,6 +65,7 @@ def child_detail(request, pk):
         "chronology": chronology,
         "chronology_kinds": chronology_kinds,
         "chronology_kind": request.GET.get("kind", ""),
+        "child_actions": selectors.child_actions_for(child),
     }
     return render(request, "children/child_detail.html", context)
 
@@ -133,6 +142,9 @@ def contact_cards(request):
     if request.GET.get("child"):
         children = children.filter(pk=request.GET["child"])
     cards = selectors.contact_cards(children)
+    for card in cards:
+        full = identifiers_visible(request.user, place=Place.CONTACT_CARD, child=card.child)
+        show_identifiers(card.child, [*card.parents, *([card.guardian] if card.guardian else [])], full=full)
     if cards:
         # The cards carry full phone numbers: printing them is recorded like an export.
         audit.record(
