@@ -141,7 +141,8 @@ def seed_logs(*, school, term, rng, today: date) -> None:
         return
     coordinator = StaffProfile.objects.filter(school=school, is_coordinator=True).select_related("user").first()
     pairings = list(
-        Pairing.objects.filter(child__school=school, end_date__isnull=True)
+        Pairing.objects.open_on(end)
+        .filter(child__school=school)
         .select_related("mentor", "external_mentor")
         .order_by("pk")
     )

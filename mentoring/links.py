@@ -7,7 +7,8 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import VisitKind
+from mentoring.models import Pairing, VisitKind
+from mentoring.selectors import term_on
 
 URL_PREFIX = {"talk": "talk", "visit": "visit", "family": "family_contact", "guardian": "guardian_contact"}
 
@@ -30,7 +31,8 @@ def initial_for_log(kind: str, child, on: date | None = None) -> dict:
     initial: dict = {"date": on}
     # The coordinator entering a volunteer's log: the child's external mentor is preselected.
     external = (
-        child.pairings.filter(external_mentor__isnull=False, start_date__lte=on, end_date__isnull=True)
+        Pairing.objects.open_on(on)
+        .filter(child=child, external_mentor__isnull=False)
         .values_list("external_mentor_id", flat=True)
         .first()
     )
@@ -41,8 +43,6 @@ def initial_for_log(kind: str, child, on: date | None = None) -> dict:
         if kind == "guardian" and guardian:
             initial["guardian_name"] = guardian.name
         if kind == "visit":
-            from mentoring.selectors import term_on
-
             initial["kind"] = suggested_visit_kind(on, term_on(child.school, on))
             if guardian:
                 initial["met_whom"] = f"{guardian.get_relation_display()}{guardian.name}"

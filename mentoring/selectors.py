@@ -48,15 +48,6 @@ from mentoring.periods import Period, is_required, mondays, month_of, required_w
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def open_pairings(on: date) -> QuerySet:
-    """Pairings running on a day."""
-    return Pairing.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-
-
-def pairings_overlapping(start: date, end: date) -> QuerySet:
-    return Pairing.objects.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-
-
 def term_on(school: School, on: date) -> Term | None:
     """The school's term running on a day; None in the holidays."""
     return Term.objects.filter(school=school, start_date__lte=on, end_date__gte=on).first()
@@ -184,7 +175,7 @@ def annotate_counts(children: QuerySet, *, on: date, term: Term | None) -> Query
             Talk.objects.filter(child=OuterRef("pk")).order_by("-date").values("date")[:1], output_field=DateField()
         ),
         "paired_since": Subquery(
-            open_pairings(on)
+            Pairing.objects.open_on(on)
             .filter(child=OuterRef("pk"))
             .order_by()
             .values("child")
@@ -257,7 +248,9 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
         .prefetch_related(
             Prefetch(
                 "pairings",
-                queryset=open_pairings(on).select_related("mentor", "external_mentor").order_by("is_secondary"),
+                queryset=Pairing.objects.open_on(on)
+                .select_related("mentor", "external_mentor")
+                .order_by("is_secondary"),
                 to_attr="open_pairings",
             )
         )
@@ -268,7 +261,7 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
 
 def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:
     """(children paired to the user, other left-behind children of the classes the user heads)."""
-    paired_ids = open_pairings(on).filter(mentor=user).values("child_id")
+    paired_ids = Pairing.objects.open_on(on).filter(mentor=user).values("child_id")
     both = child_statuses(
         Child.objects.filter(school=school).filter(
             Q(pk__in=paired_ids)
@@ -313,7 +306,7 @@ class MentorRow:
 def mentor_board(*, school: School, on: date) -> list[MentorRow]:
     """Every mentor of the school with their children and badges (5 queries)."""
     pairings = list(
-        open_pairings(on)
+        Pairing.objects.open_on(on)
         .filter(child__school=school)
         .select_related("mentor", "external_mentor", "child")
         .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
@@ -342,7 +335,7 @@ def unpaired_children(*, school: School, on: date) -> QuerySet:
     return (
         Child.objects.filter(school=school, status=EnrolmentStatus.ENROLLED)
         .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
-        .exclude(Exists(open_pairings(on).filter(child=OuterRef("pk"), is_secondary=False)))
+        .exclude(Exists(Pairing.objects.open_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
@@ -358,11 +351,15 @@ class MentorOption:
 
 def mentor_options(*, school: School, on: date) -> list[MentorOption]:
     """Teachers of the school with how many children each has now, fewest first (one query)."""
-    load = Count(
-        "user__pairings",
-        filter=Q(user__pairings__start_date__lte=on)
-        & (Q(user__pairings__end_date__isnull=True) | Q(user__pairings__end_date__gte=on)),
+    running = (
+        Pairing.objects.open_on(on)
+        .filter(mentor=OuterRef("user"))
+        .order_by()
+        .values("mentor")
+        .annotate(c=Count("pk"))
+        .values("c")
     )
+    load = Coalesce(Subquery(running, output_field=IntegerField()), Value(0))
     profiles = (
         StaffProfile.objects.filter(school=school, is_teacher=True, user__is_active=True)
         .annotate(load=load)
@@ -474,7 +471,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     for row in left_behind.order_by().values("school_id").annotate(n=Count("pk")):
         figures[row["school_id"]].left_behind = row["n"]
 
-    paired = left_behind.filter(Exists(pairings_overlapping(start, ref).filter(child=OuterRef("pk"))))
+    paired = left_behind.filter(Exists(Pairing.objects.overlapping(start, ref).filter(child=OuterRef("pk"))))
     week = week_of(ref)
     week_start = max(week.start, start)
     k_talk = Coalesce(
@@ -488,7 +485,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
         visits=_count(HomeVisit, date__gte=start, date__lte=ref),
         k_talk=k_talk,
         k_visit=k_visit,
-        paired_now=Exists(open_pairings(ref).filter(child=OuterRef("pk"))),
+        paired_now=Exists(Pairing.objects.open_on(ref).filter(child=OuterRef("pk"))),
     )
     for row in (
         per_child.order_by()
@@ -507,7 +504,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
 
     # Required weeks: per school and first pairing day, how many children.
     since = (
-        pairings_overlapping(start, ref)
+        Pairing.objects.overlapping(start, ref)
         .filter(child__in=paired.values("pk"))
         .annotate(school=F("child__school_id"))
         .order_by()
@@ -541,7 +538,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
 
     # Mentor load on the reference day.
     for row in (
-        open_pairings(ref)
+        Pairing.objects.open_on(ref)
         .filter(child__school_id__in=ids)
         .order_by()
         .values("child__school_id", "mentor_id", "external_mentor_id")

@@ -163,9 +163,7 @@ def default_role(mentor) -> str:
 
 def _load(*, mentor=None, external_mentor=None, on: date) -> int:
     who = Q(mentor=mentor) if mentor is not None else Q(external_mentor=external_mentor)
-    return (
-        Pairing.objects.filter(who, start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).count()
-    )
+    return Pairing.objects.open_on(on).filter(who).count()
 
 
 def _pair(

@@ -51,13 +51,11 @@ TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MENTORS_SCRIPT = """
 import json
 from collections import defaultdict
-from django.db.models import Q
 from django.utils import timezone
 from mentoring.models import Pairing
 today = timezone.localdate()
 found = defaultdict(list)
-for username, child_id in (Pairing.objects.filter(mentor__isnull=False, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+for username, child_id in (Pairing.objects.open_on(today).filter(mentor__isnull=False)
         .order_by("mentor__username", "child_id").values_list("mentor__username", "child_id")):
     found[username].append(child_id)
 print(json.dumps(found))
