@@ -25,6 +25,11 @@ from activities.models import (
     ExamResult,
     HealthCheck,
 )
+from caretrack.models import Grade
+
+# The columns of the one-page class tables (read here, written by activities.services).
+HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
+RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
 
 # --- Lists ----------------------------------------------------------------------------------------
 
@@ -100,8 +105,6 @@ def aid_by_child(queryset: QuerySet) -> QuerySet:
 
 def label_aid_rows(rows) -> list[dict]:
     """Adds the class label (三年级(2)班) to rows of aid_by_child()."""
-    from caretrack.models import Grade
-
     return [
         {
             **row,
@@ -113,8 +116,6 @@ def label_aid_rows(rows) -> list[dict]:
 
 def health_rows_entered(*, children: list, on: date) -> dict[int, dict]:
     """What the class table already holds for these children on that day, keyed by child id."""
-    from activities.services import HEALTH_ROW_FIELDS
-
     return {
         row["child_id"]: row
         for row in HealthCheck.objects.filter(child__in=children, date=on).values("child_id", *HEALTH_ROW_FIELDS)

@@ -22,6 +22,7 @@ from activities.models import (
     HealthCheck,
 )
 from activities.photos import shrink_photo
+from activities.selectors import HEALTH_ROW_FIELDS, RESULT_ROW_FIELDS
 from caretrack import audit
 from caretrack.models import AuditAction, School, SchoolClass
 from children.models import Child, EnrolmentStatus, LeftBehindType
@@ -301,10 +302,6 @@ def record_health_check(*, child: Child, data: dict, acting_user) -> HealthCheck
         raise ValidationError(f"{child.name} 在 {check.date:%Y-%m-%d} 的体检记录已经登记过了。", code="duplicate")
     check.save()
     return check
-
-
-HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
-RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
 
 
 def _is_blank(row: dict, fields: list[str]) -> bool:
