@@ -26,15 +26,25 @@ from activities.permissions import (
     activities_visible_to,
     activity_classes_for,
     can_edit_activity,
+    can_record_activity,
+    can_record_aid,
+    can_record_care_room_openings,
+    can_record_exams,
+    can_record_health_checks,
+    can_record_school_wide_activity,
     child_records_visible_to,
     get_activity_for_user,
     get_activity_photo_for_user,
     get_aid_for_manager,
     get_care_room_opening_for_manager,
     get_exam_for_user,
+    require_aid_recorder,
+    require_care_room_recorder,
+    require_exam_recorder,
+    require_health_recorder,
 )
 from caretrack.models import Term
-from caretrack.permissions import classes_visible_to, get_roles, require_school_manager, require_staff
+from caretrack.permissions import classes_visible_to, require_staff
 from children.models import EnrolmentStatus
 from children.permissions import children_editable_by, children_visible_to
 
@@ -77,16 +87,14 @@ def _enrolled(children):
 
 def activity_list(request):
     school = require_staff(request.user)
-    roles = get_roles(request.user)
     activity_filter = _filtered(
         request, ActivityFilter, activities_visible_to(request.user), school, classes=classes_visible_to(request.user)
     )
     page = _page(request, selectors.activity_rows(activity_filter.qs))
-    can_record = roles.manages_school or roles.is_class_teacher
     return render(
         request,
         "activities/activity_list.html",
-        {"filter": activity_filter, "page": page, "can_record": can_record, "manages": roles.manages_school},
+        {"filter": activity_filter, "page": page, "can_record": can_record_activity(request.user)},
     )
 
 
@@ -99,7 +107,7 @@ def _activity_form(request, school, activity=None):
         school=school,
         classes=classes,
         children=_enrolled(children_editable_by(request.user)),
-        is_manager=get_roles(request.user).manages_school,
+        is_manager=can_record_school_wide_activity(request.user),
     )
 
 
@@ -229,13 +237,13 @@ def care_room_list(request):
             "filter": care_filter,
             "page": _page(request, care_filter.qs.order_by("-date")),
             "totals": selectors.care_room_totals(care_filter.qs),
-            "can_record": get_roles(request.user).manages_school,
+            "can_record": can_record_care_room_openings(request.user),
         },
     )
 
 
 def care_room_create(request):
-    school = require_school_manager(request.user)
+    school = require_care_room_recorder(request.user)
     form = CareRoomOpeningForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,13 +307,13 @@ def aid_list(request):
             "by_child": by_child,
             "page": page,
             "totals": selectors.aid_totals(aid_filter.qs),
-            "can_record": get_roles(request.user).manages_school,
+            "can_record": can_record_aid(request.user),
         },
     )
 
 
 def aid_create(request):
-    require_school_manager(request.user)
+    require_aid_recorder(request.user)
     form = AidForm(request.POST or None, children=_enrolled(children_visible_to(request.user)))
     if request.method == "POST" and form.is_valid():
         try:
@@ -361,14 +369,14 @@ def health_list(request):
         {
             "filter": health_filter,
             "page": _page(request, selectors.record_rows(health_filter.qs).order_by("-date", "child__name_initials")),
-            "can_record": get_roles(request.user).manages_school,
+            "can_record": can_record_health_checks(request.user),
             "classes": classes_visible_to(request.user),
         },
     )
 
 
 def health_create(request):
-    require_school_manager(request.user)
+    require_health_recorder(request.user)
     form = HealthCheckForm(request.POST or None, children=_enrolled(children_visible_to(request.user)))
     if request.method == "POST" and form.is_valid():
         child = form.cleaned_data["child"]
@@ -391,7 +399,7 @@ def _class_from_query(request):
 
 def health_class_table(request):
     """After a school-wide check: one class on one page, one row per child."""
-    require_school_manager(request.user)
+    require_health_recorder(request.user)
     classes, school_class = _class_from_query(request)
     # ?date=… reopens the table of an earlier check day with what was entered then.
     shown_day = TableDateForm({"date": request.GET.get("date")})
@@ -442,13 +450,13 @@ def exam_list(request):
             "first": first,
             "second": second,
             "improvement": improvement,
-            "can_record": get_roles(request.user).manages_school,
+            "can_record": can_record_exams(request.user),
         },
     )
 
 
 def exam_create(request):
-    school = require_school_manager(request.user)
+    school = require_exam_recorder(request.user)
     form = ExamForm(request.POST or None, terms=Term.objects.filter(school=school))
     if request.method == "POST" and form.is_valid():
         try:
