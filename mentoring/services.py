@@ -50,10 +50,25 @@ def _refuse_duplicate(model: type[LogBase], *, author, child: Child, day: date, 
         raise ValidationError("这条记录已经保存过了，请勿重复提交。", code="duplicate")
 
 
+def _target(record) -> str:
+    """What an audit row names: the record's kind and id (never a child's ID number or a phone)."""
+    return f"{record._meta.verbose_name} #{record.pk}"
+
+
 def _raise_concern(*, child: Child, data: ConcernData, user, day: date) -> Concern:
     concern = Concern(child=child, category=data.category, description=data.description, raised_by=user, raised_on=day)
     concern.full_clean()
     concern.save()
+    audit.record(
+        user=user,
+        action=AuditAction.CREATE,
+        target=_target(concern),
+        school=child.school,
+        model="concern",
+        pk=concern.pk,
+        child=child.pk,
+        category=concern.category,
+    )
     return concern
 
 
@@ -69,7 +84,8 @@ def create_log(
     today: date | None = None,
 ) -> LogBase:
     """Save a talk, visit or contact for a child, with its concern if one is raised. Refuses a date in
-    the future and a duplicate of a log just saved (ValidationError, nothing saved)."""
+    the future and a duplicate of a log just saved (ValidationError, nothing saved). The author is the
+    acting user (the coordinator, for a volunteer's log): the log and its concern are audited as theirs."""
     check_log_date(data["date"], today=today)
     # Two taps arriving together on PostgreSQL: the second waits for the first here, then sees its row
     # in the duplicate check (SQLite's IMMEDIATE transactions already serialize writers).
@@ -82,6 +98,16 @@ def create_log(
     if concern is not None:
         log.concern = _raise_concern(child=child, data=concern, user=author, day=data["date"])
     log.save()
+    audit.record(
+        user=author,
+        action=AuditAction.CREATE,
+        target=_target(log),
+        school=child.school,
+        model=log._meta.model_name,
+        pk=log.pk,
+        child=child.pk,
+        external_mentor=log.external_mentor_id,
+    )
     return log
 
 
@@ -106,7 +132,7 @@ def update_log(
         audit.record(
             user=acting_user,
             action=AuditAction.CHANGE,
-            target=str(log),
+            target=_target(log),
             school=log.child.school,
             model=log._meta.model_name,
             pk=log.pk,
@@ -126,7 +152,7 @@ def delete_log(*, log: LogBase, acting_user, reason: str = "") -> None:
     audit.record(
         user=acting_user,
         action=AuditAction.DELETE,
-        target=str(log),
+        target=_target(log),
         school=log.child.school,
         model=log._meta.model_name,
         pk=log.pk,
@@ -147,6 +173,15 @@ def close_concern(*, concern: Concern, action_taken: str, acting_user) -> Concer
     concern.closed_at = timezone.now()
     concern.full_clean()
     concern.save(update_fields=["status", "action_taken", "closed_by", "closed_at"])
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=_target(concern),
+        school=concern.child.school,
+        model="concern",
+        pk=concern.pk,
+        fields=["status", "action_taken", "closed_by", "closed_at"],
+    )
     return concern
 
 
@@ -175,6 +210,7 @@ def _pair(
     start_date: date,
     is_secondary: bool,
     over_limit_reason: str,
+    acting_user,
     extra_load: int = 0,
 ) -> Pairing:
     if (mentor is None) == (external_mentor is None):
@@ -205,6 +241,20 @@ def _pair(
     )
     pairing.full_clean(validate_unique=False)
     pairing.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(pairing),
+        school=school,
+        model="pairing",
+        pk=pairing.pk,
+        child=child.pk,
+        mentor=pairing.mentor_id,
+        external_mentor=pairing.external_mentor_id,
+        role=pairing.role,
+        start_date=start_date.isoformat(),
+        is_secondary=is_secondary,
+    )
     return pairing
 
 
@@ -221,7 +271,7 @@ def pair_child(
     acting_user,
 ) -> Pairing:
     """结对: pair a child with a staff mentor or an external volunteer. The school's limit of children
-    per mentor is enforced unless a reason is given (it is kept on the pairing)."""
+    per mentor is enforced unless a reason is given (it is kept on the pairing). Audited as a creation."""
     return _pair(
         child=child,
         mentor=mentor,
@@ -230,13 +280,14 @@ def pair_child(
         start_date=start_date,
         is_secondary=is_secondary,
         over_limit_reason=over_limit_reason,
+        acting_user=acting_user,
     )
 
 
 @transaction.atomic
 def bulk_pair(*, school: School, assignments: list[tuple[Child, object]], start_date: date, acting_user) -> int:
     """Pair many children at once (the 待结对 page). Every row is checked; if any fails, nothing is
-    saved and the error lists every failing child."""
+    saved and the error lists every failing child. Each pairing saved is audited as a creation."""
     errors = []
     added: dict[int, int] = {}
     for child, mentor in assignments:
@@ -252,6 +303,7 @@ def bulk_pair(*, school: School, assignments: list[tuple[Child, object]], start_
                 start_date=start_date,
                 is_secondary=False,
                 over_limit_reason="",
+                acting_user=acting_user,
                 extra_load=0,
             )
         except ValidationError as error:
@@ -265,6 +317,7 @@ def bulk_pair(*, school: School, assignments: list[tuple[Child, object]], start_
 
 @transaction.atomic
 def end_pairing(*, pairing: Pairing, end_date: date, acting_user) -> Pairing:
+    """End a running pairing on a day (the child's slot is free again); audited as a change."""
     if pairing.end_date is not None:
         raise ValidationError("该结对已结束。")
     if end_date < pairing.start_date:
@@ -272,22 +325,38 @@ def end_pairing(*, pairing: Pairing, end_date: date, acting_user) -> Pairing:
     pairing.end_date = end_date
     pairing.save(update_fields=["end_date"])
     audit.record(
-        user=acting_user, action=AuditAction.CHANGE, target=f"结束结对：{pairing}", school=pairing.child.school
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=_target(pairing),
+        school=pairing.child.school,
+        model="pairing",
+        pk=pairing.pk,
+        fields=["end_date"],
+        end_date=end_date.isoformat(),
     )
     return pairing
 
 
 @transaction.atomic
 def create_external_mentor(*, school: School, data: dict, acting_user) -> ExternalMentor:
+    """Add a volunteer without an account (a 校外帮扶人) to the school; audited as a creation."""
     mentor = ExternalMentor(school=school, **data)
     mentor.full_clean()
     mentor.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(mentor),
+        school=school,
+        model="externalmentor",
+        pk=mentor.pk,
+    )
     return mentor
 
 
 @transaction.atomic
 def save_cadence(*, school: School, data: dict, max_children_per_mentor: int, acting_user) -> Cadence:
-    """The school's required frequencies and its limit of children per mentor."""
+    """The school's required frequencies and its limit of children per mentor; audited as a change."""
     cadence = Cadence.objects.select_for_update().filter(school=school).first() or Cadence(school=school)
     for key, value in data.items():
         setattr(cadence, key, value)
@@ -297,5 +366,14 @@ def save_cadence(*, school: School, data: dict, max_children_per_mentor: int, ac
         school.max_children_per_mentor = max_children_per_mentor
         school.full_clean()
         school.save(update_fields=["max_children_per_mentor"])
-    audit.record(user=acting_user, action=AuditAction.CHANGE, target="帮扶工作频次", school=school, **data)
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=_target(cadence),
+        school=school,
+        model="cadence",
+        pk=cadence.pk,
+        max_children_per_mentor=max_children_per_mentor,
+        **data,
+    )
     return cadence
