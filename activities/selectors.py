@@ -26,12 +26,23 @@ from activities.models import (
     HealthCheck,
 )
 from caretrack.models import Grade
+from children.models import EnrolmentStatus
 
 # The columns of the one-page class tables (read here, written by activities.services).
 HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
 RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
 
 # --- Lists ----------------------------------------------------------------------------------------
+
+
+def still_enrolled(children: QuerySet) -> QuerySet:
+    """The children still at school: neither transferred away nor graduated."""
+    return children.exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+
+
+def class_table_children(school_class) -> list:
+    """The rows of a one-page class table: the class's enrolled children, by name."""
+    return list(still_enrolled(school_class.children.all()).order_by("name_initials", "pk"))
 
 
 def activity_rows(queryset: QuerySet) -> QuerySet:
@@ -119,6 +130,14 @@ def health_rows_entered(*, children: list, on: date) -> dict[int, dict]:
     return {
         row["child_id"]: row
         for row in HealthCheck.objects.filter(child__in=children, date=on).values("child_id", *HEALTH_ROW_FIELDS)
+    }
+
+
+def exam_results_entered(*, exam: Exam, children: list) -> dict[int, dict]:
+    """What the results table already holds for these children, keyed by child id."""
+    return {
+        row["child_id"]: row
+        for row in ExamResult.objects.filter(exam=exam, child__in=children).values("child_id", *RESULT_ROW_FIELDS)
     }
 
 

@@ -22,10 +22,10 @@ from activities.models import (
     HealthCheck,
 )
 from activities.photos import shrink_photo
-from activities.selectors import HEALTH_ROW_FIELDS, RESULT_ROW_FIELDS
+from activities.selectors import HEALTH_ROW_FIELDS, RESULT_ROW_FIELDS, still_enrolled
 from caretrack import audit
 from caretrack.models import AuditAction, School, SchoolClass
-from children.models import Child, EnrolmentStatus, LeftBehindType
+from children.models import Child, LeftBehindType
 
 MAX_PHOTOS_PER_ACTIVITY = 12
 
@@ -52,8 +52,7 @@ def pick_participants(
     if grades or classes:
         chosen |= group
     return list(
-        candidates.filter(chosen)
-        .exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+        still_enrolled(candidates.filter(chosen))
         .order_by("school_class__grade", "school_class__number", "pk")
         .distinct()
     )
