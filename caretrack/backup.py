@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connections
 from django.utils import timezone
+
+from caretrack.models import AuditEvent, School
 
 
 class BackupError(Exception):
@@ -191,15 +194,19 @@ def _pg_dump(using: str, final: Path) -> None:
     partial.replace(final)
 
 
+# Models whose rows only people create (migrate fills content types, permissions and the region
+# reference data by itself, so those do not make a database "in use"). The core lists its own; the
+# archive adds Child in ChildrenConfig.ready().
+_DATA_MODELS: list = []
+
+
+def register_data_model(model) -> None:
+    if model not in _DATA_MODELS:
+        _DATA_MODELS.append(model)
+
+
 def _data_tables() -> list[str]:
-    """Tables whose rows only people create (migrate fills content types, permissions and the region
-    reference data by itself, so those do not make a database "in use")."""
-    from django.contrib.auth.models import User
-
-    from caretrack.models import AuditEvent, School
-    from children.models import Child
-
-    return [model._meta.db_table for model in (User, School, Child, AuditEvent)]
+    return [model._meta.db_table for model in (User, School, AuditEvent, *_DATA_MODELS)]
 
 
 def database_has_data(using: str = "default") -> bool:

@@ -7,4 +7,4 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = get_roles(user)
-    return {"roles": roles, "nav_items": nav_for(roles, request.path)}
+    return {"roles": roles, "nav_items": nav_for(user, request.path)}

@@ -1,15 +1,17 @@
-"""Believable demo data built by the project's own generator (never fetched): schools with classes,
-teachers, left-behind children whose parents work in real provinces, guardians who are mostly
-grandparents, pairings and incomplete archives. Deterministic for a given --seed and date.
+"""Believable demo data built by the project's own generator (never fetched). Deterministic for a given
+--seed and date.
 
-Other apps extend the demo through EXTENSIONS: each is "module.function" called as
-fn(school=..., term=..., rng=..., today=...) after the school's archive exists.
+The core builds what it owns: schools, terms, staff accounts, classes, the leading group and the bureau
+account. Every app above adds its own part (the archive its children and families; mentoring its
+pairings and logs; activities, aid and exams; reports a drafted term report) through a step it
+registers in its AppConfig.ready(); steps run in the order of INSTALLED_APPS, one transaction each.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +19,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from caretrack.models import (
     Gender,
@@ -29,36 +30,44 @@ from caretrack.models import (
     Term,
 )
 from caretrack.validation import make_id_number
-from children.models import (
-    AssistanceKind,
-    AwayStatus,
-    Child,
-    ChildHardship,
-    Education,
-    EnrolmentStatus,
-    FamilyAssessment,
-    Grandparent,
-    GrandparentRole,
-    Guardian,
-    GuardianRelation,
-    GuardianshipLevel,
-    HardshipType,
-    IncomeBand,
-    IncomeSource,
-    LeftBehindPeriod,
-    LeftBehindType,
-    Parent,
-    ParentRole,
-    Performance,
-)
-from children.services import classify_left_behind, name_initials
-from guardians.regions import match_place
 
-EXTENSIONS = [
-    "mentoring.demo.seed",
-    "activities.demo.seed",
-    "reports.demo.seed",
-]
+
+@dataclass
+class DemoContext:
+    """What a registered step gets for one school: the school and its two terms, its classes, how many
+    children to enrol and what share of them are left behind, and the shared generator (names, phones,
+    ID numbers and its rng)."""
+
+    school: School
+    term: Term
+    previous_term: Term
+    classes: list[SchoolClass]
+    children: int
+    left_behind_share: float
+    gen: _Generator
+    today: date
+    summary: DemoSummary
+
+
+DemoStep = Callable[[DemoContext], None]
+# seed(*, school, term, rng, today): an app's data on top of a school whose archive exists.
+SchoolSeed = Callable[..., None]
+_STEPS: list[DemoStep] = []
+_SEEDS: list[SchoolSeed] = []
+
+
+def register(step: DemoStep) -> None:
+    """Called by the archive in its AppConfig.ready(): step(ctx) enrols the school's children."""
+    if step not in _STEPS:
+        _STEPS.append(step)
+
+
+def register_seed(seed: SchoolSeed) -> None:
+    """Called by an app above the archive in its AppConfig.ready(): seed(school=, term=, rng=, today=)
+    adds that app's data (pairings, logs, activities …) once the school's archive exists."""
+    if seed not in _SEEDS:
+        _SEEDS.append(seed)
+
 
 DEMO_PASSWORD = "caretrack2026"
 
@@ -71,26 +80,6 @@ GIVEN_GIRL = "欣怡梓涵诗涵雨桐可馨若曦紫萱佳怡心悦思彤语嫣
 ADULT_MALE = "建国志强国平卫东海军建华永红德明长春红兵小平国庆立新文革保国"
 ADULT_FEMALE = "秀英桂兰玉兰秀珍凤英玉梅桂英淑珍丽华春梅金凤海燕红梅美玲翠花彩霞"
 
-# Where the parents of the seed schools' children work (广东东莞, 浙江义乌 …), with rough weights.
-WORK_PLACES = [
-    ("广东东莞", 14), ("广东深圳", 12), ("广东广州", 10), ("广东佛山", 6), ("浙江义乌", 8), ("浙江宁波", 5),
-    ("浙江杭州", 5), ("江苏苏州", 7), ("江苏昆山", 3), ("上海浦东新区", 5), ("福建厦门", 4), ("福建晋江", 3),
-    ("北京朝阳区", 3), ("湖南长沙", 5), ("湖北武汉", 3), ("广西南宁", 2), ("天津滨海新区", 2), ("新疆乌鲁木齐", 1),
-    ("四川成都", 2), ("海南海口", 1),
-]  # fmt: skip
-EMPLOYERS = [
-    "电子厂",
-    "制衣厂",
-    "建筑工地",
-    "物流公司",
-    "餐饮店",
-    "鞋厂",
-    "家具厂",
-    "小商品市场",
-    "装修队",
-    "快递站",
-    "玩具厂",
-]
 VILLAGES = ["青山村", "石门村", "桃源村", "新塘村", "长岭村", "白沙村", "黄土坡村", "枫树湾村", "龙潭村", "梅花村"]
 HOME_REGION = "431224"  # 湖南省怀化市溆浦县: the demo county
 
@@ -116,12 +105,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.today = today
         self.used_ids: set[str] = set()
-        self.places = [(match_place(text), weight) for text, weight in WORK_PLACES]
         self.username_counts: dict[str, int] = {}
-
-    def pick_place(self):
-        match = self.rng.choices([p for p, _ in self.places], weights=[w for _, w in self.places])[0]
-        return match
 
     def child_name(self, gender: str) -> str:
         given = GIVEN_BOY if gender == Gender.MALE else GIVEN_GIRL
@@ -161,7 +145,6 @@ def build_demo(
     seed: int = 2026,
     today: date | None = None,
     left_behind_share: float = 0.28,
-    extensions: bool = True,
     log=None,
 ) -> DemoSummary:
     """Build `schools` schools of `children` students each. The first school gets the named demo accounts."""
@@ -170,17 +153,26 @@ def build_demo(
     summary = DemoSummary()
     for index in range(schools):
         with transaction.atomic():
-            school, accounts, term = _build_school(gen, index, children, teachers, left_behind_share)
+            school, accounts, term, previous, classes = _build_school(gen, index, children, teachers)
         summary.schools.append(school)
         summary.accounts.extend(accounts)
-        if extensions:
-            for path in EXTENSIONS:
-                try:
-                    extend = import_string(path)
-                except ImportError:
-                    continue
-                with transaction.atomic():
-                    extend(school=school, term=term, rng=random.Random(seed * 1000 + index), today=today)
+        for step in _STEPS:
+            ctx = DemoContext(
+                school=school,
+                term=term,
+                previous_term=previous,
+                classes=classes,
+                children=children,
+                left_behind_share=left_behind_share,
+                gen=gen,
+                today=today,
+                summary=summary,
+            )
+            with transaction.atomic():
+                step(ctx)
+        for seed_app in _SEEDS:
+            with transaction.atomic():
+                seed_app(school=school, term=term, rng=random.Random(seed * 1000 + index), today=today)
         if log:
             log(f"  {school.name}: {children} 名学生")
     if summary.schools:
@@ -195,12 +187,6 @@ def build_demo(
                 is_superuser=True,
             )
             summary.accounts.append(("系统管理员（后台）", "admin", "/admin/"))
-    summary.children = Child.objects.filter(school__in=summary.schools).count()
-    summary.left_behind = (
-        Child.objects.filter(school__in=summary.schools)
-        .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
-        .count()
-    )
     return summary
 
 
@@ -235,7 +221,7 @@ def _make_user(gen: _Generator, username: str, full_name: str, school: School | 
     return user
 
 
-def _build_school(gen: _Generator, index: int, n_children: int, n_teachers: int, share: float):
+def _build_school(gen: _Generator, index: int, n_children: int, n_teachers: int):
     rng = gen.rng
     school = School.objects.create(
         name=_school_name(index),
@@ -310,175 +296,7 @@ def _build_school(gen: _Generator, index: int, n_children: int, n_teachers: int,
                              title=f"{cls}班主任", responsibility="本班留守儿童摸底、谈心家访", order=10 + i)
           for i, cls in enumerate(classes[:6]) if cls.head_teacher],
     ])  # fmt: skip
-    _build_children(gen, school, classes, n_children, share, term, previous)
-    return school, accounts, term
-
-
-def _build_children(gen, school, classes, n_children, share, term, previous):
-    rng = gen.rng
-    today = gen.today
-    kids, parents, guardians, grandparents, assessments, hardships, periods = [], [], [], [], [], [], []
-    plans = []
-    seen: set[tuple[str, date]] = set()
-    for i in range(n_children):
-        cls = classes[i % len(classes)]
-        gender = Gender.MALE if rng.random() < 0.52 else Gender.FEMALE
-        age = 5 + cls.grade + (1 if today.month < 9 else 0)
-        birth = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
-        name = gen.child_name(gender)
-        while (name, birth) in seen:
-            name = gen.child_name(gender)
-        seen.add((name, birth))
-        left_behind = rng.random() < share
-        surname = name[0]
-        child = Child(
-            school=school,
-            school_class=cls,
-            name=name,
-            name_initials=name_initials(name),
-            gender=gender,
-            birth_date=birth,
-            id_number=gen.id_number(birth, gender) if rng.random() < 0.8 else None,
-            student_number=f"G{birth:%Y%m%d}{i:04d}",
-            enrollment_date=date(birth.year + 6, 9, 1),
-            hukou_address=f"溆浦县{rng.choice(VILLAGES)}{rng.randint(1, 12)}组",
-            is_boarder=cls.grade >= 5 and rng.random() < 0.3,
-            academic_performance=rng.choice(Performance.values),
-            interests=rng.choice(["", "画画", "跳绳", "唱歌", "篮球", "阅读", "书法"]),
-        )
-        child.current_address = child.hukou_address
-        plans.append((child, left_behind, surname))
-        kids.append(child)
-    Child.objects.bulk_create(kids, batch_size=500)
-    # Names must be unique per school with the birth date; the generator may repeat a pair, so skip dupes.
-    for child, left_behind, surname in plans:
-        father_away = left_behind and rng.random() < 0.9
-        mother_away = left_behind and (not father_away or rng.random() < 0.75)
-        mother_incapable = left_behind and father_away and not mother_away
-        for role, away, g in (
-            (ParentRole.FATHER, father_away, Gender.MALE),
-            (ParentRole.MOTHER, mother_away, Gender.FEMALE),
-        ):
-            place = gen.pick_place() if away else None
-            p = Parent(
-                child=child,
-                role=role,
-                name=gen.adult_name(surname if role == ParentRole.FATHER else rng.choice(SURNAMES), g),
-                birth_year=child.birth_date.year - rng.randint(22, 34),
-                education=rng.choice(Education.values[1:4]),
-                occupation="务工" if away else "务农",
-                away_status=AwayStatus.WORKING_AWAY if away else AwayStatus.AT_HOME,
-                employer=rng.choice(EMPLOYERS) if away else "",
-                work_province_id=place.province_code if place else None,
-                work_city_id=place.city_code if place else None,
-                work_county_id=place.county_code if place else None,
-                away_since=date(rng.randint(2016, 2024), rng.randint(1, 12), 1) if away else None,
-                home_visits_per_year=rng.choice([1, 1, 1, 2, 2, 3]) if away else None,
-                income_band=rng.choice(IncomeBand.values[:3]),
-                phone=gen.phone(),
-            )
-            if role == ParentRole.MOTHER and mother_incapable:
-                p.away_status = rng.choice([AwayStatus.AT_HOME, AwayStatus.DECEASED, AwayStatus.MISSING])
-                p.has_guardianship_capacity = False
-                p.health = "长期患病" if p.away_status == AwayStatus.AT_HOME else ""
-            parents.append(p)
-        kind = classify_left_behind(
-            parents=parents[-2:],
-            birth_date=child.birth_date,
-            on=today,
-            counts_one_parent_away=school.counts_one_parent_away,
-        )
-        child.left_behind_type = kind
-        if kind == LeftBehindType.NOT_LEFT_BEHIND:
-            continue
-        periods.append(LeftBehindPeriod(child=child, kind=kind, start_date=previous.start_date, reason="期初摸底排查"))
-        # About 7% of archives miss one item (guardian phone, assessment, work place) for a believable 建档率.
-        gap = rng.random()
-        relation = rng.choices(
-            [
-                GuardianRelation.PATERNAL_GRANDMOTHER,
-                GuardianRelation.PATERNAL_GRANDFATHER,
-                GuardianRelation.MATERNAL_GRANDMOTHER,
-                GuardianRelation.MATERNAL_GRANDFATHER,
-                GuardianRelation.RELATIVE,
-            ],
-            weights=[40, 25, 15, 10, 10],
-        )[0]
-        g_gender = (
-            Gender.FEMALE
-            if relation in (GuardianRelation.PATERNAL_GRANDMOTHER, GuardianRelation.MATERNAL_GRANDMOTHER)
-            else Gender.MALE
-        )
-        guardians.append(
-            Guardian(
-                child=child,
-                name=gen.adult_name(surname if relation in ("pgf", "pgm") else rng.choice(SURNAMES), g_gender),
-                relation=relation,
-                age=rng.randint(55, 78) if relation != GuardianRelation.RELATIVE else rng.randint(30, 50),
-                education=rng.choice([Education.NONE, Education.PRIMARY, Education.PRIMARY, Education.JUNIOR]),
-                health=rng.choice(["良好", "良好", "一般", "高血压", "腿脚不便"]),
-                occupation="务农",
-                address=child.current_address,
-                phone="" if gap < 0.03 else gen.phone(),
-                agreement_signed=rng.random() < 0.85,
-                since=previous.start_date,
-            )
-        )
-        if relation in (GuardianRelation.PATERNAL_GRANDMOTHER, GuardianRelation.PATERNAL_GRANDFATHER):
-            grandparents.append(
-                Grandparent(
-                    child=child,
-                    role=GrandparentRole(relation),
-                    name=guardians[-1].name,
-                    birth_year=today.year - guardians[-1].age,
-                    lives_with_child=True,
-                )
-            )
-        if not 0.03 <= gap < 0.05:
-            level = rng.choices(GuardianshipLevel.values, weights=[2, 6, 10, 45, 37])[0]
-            assessments.append(
-                FamilyAssessment(
-                    child=child,
-                    guardianship_level=level,
-                    income_sources=[IncomeSource.MIGRANT_WORK] + ([IncomeSource.FARMING] if rng.random() < 0.5 else []),
-                    assistance=[AssistanceKind.DIBAO] if rng.random() < 0.12 else [],
-                    assessed_on=term.start_date,
-                )
-            )
-        if rng.random() < 0.12:
-            hardships.append(
-                ChildHardship(
-                    child=child,
-                    kind=rng.choice([HardshipType.LOW_INCOME, HardshipType.POVERTY, HardshipType.SERIOUS_ILLNESS]),
-                )
-            )
-    # A few children whose father came home during the previous term: they left the programme on that
-    # date, and the previous term's figures still count them.
-    returners = [c for c, lb, _ in plans if lb and c.left_behind_type == LeftBehindType.BOTH_AWAY][:3]
-    came_home = previous.start_date + (previous.end_date - previous.start_date) / 2
-    for child in returners:
-        child.left_behind_type = LeftBehindType.NOT_LEFT_BEHIND
-        for period in periods:
-            if period.child is child:
-                period.end_date = came_home
-                period.reason = "父亲返乡就业"
-        for p in parents:
-            if p.child is child and p.role == ParentRole.FATHER:
-                p.away_status, p.work_province_id, p.work_city_id, p.work_county_id = (
-                    AwayStatus.AT_HOME,
-                    None,
-                    None,
-                    None,
-                )
-    Parent.objects.bulk_create(parents, batch_size=1000)
-    Guardian.objects.bulk_create(guardians, batch_size=1000)
-    Grandparent.objects.bulk_create(grandparents, batch_size=1000)
-    FamilyAssessment.objects.bulk_create(assessments, batch_size=1000)
-    ChildHardship.objects.bulk_create(hardships, batch_size=1000)
-    LeftBehindPeriod.objects.bulk_create(periods, batch_size=1000)
-    Child.objects.bulk_update([c for c, _, _ in plans], ["left_behind_type"], batch_size=1000)
-    # Children who left during the previous term were transferred etc.: keep everyone enrolled here.
-    Child.objects.filter(school=school).exclude(status=EnrolmentStatus.ENROLLED).update(status=EnrolmentStatus.ENROLLED)
+    return school, accounts, term, previous, classes
 
 
 def _bureau_user(schools: list[School]) -> tuple[str, str, str]:

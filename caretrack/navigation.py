@@ -1,12 +1,13 @@
-"""The navigation menu: each entry names the URL and the role that may use it. Entries whose URL does
-not exist yet are skipped, so each app adds its own entries here without breaking the others."""
+"""The navigation menu. Each app registers its own entries in its AppConfig.ready(), each with the named
+access check that its view asks too (so the menu shows exactly the pages a user may open). Entries are
+shown in the order of `position`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from caretrack.permissions import Roles
+from caretrack.permissions import can_read_audit
 
 
 @dataclass(frozen=True)
@@ -14,42 +15,24 @@ class NavItem:
     label: str
     url_name: str
     icon: str
-    allowed: Callable[[Roles], bool]
+    allowed: Callable[[object], bool]  # a named check taking the user, e.g. manages_school
+    position: int
 
 
-def _teacher(r: Roles) -> bool:
-    return r.is_teacher or r.manages_school
+_ITEMS: list[NavItem] = [NavItem("审计", "caretrack:audit", "bi-shield-check", can_read_audit, 90)]
 
 
-def _manager(r: Roles) -> bool:
-    return r.manages_school
+def register(item: NavItem) -> None:
+    if item not in _ITEMS:
+        _ITEMS.append(item)
+        _ITEMS.sort(key=lambda i: i.position)
 
 
-def _bureau(r: Roles) -> bool:
-    return r.is_bureau
-
-
-NAV_ITEMS = [
-    NavItem("我的学生", "mentoring:my_students", "bi-people", _teacher),
-    NavItem("学生档案", "children:list", "bi-person-vcard", _teacher),
-    NavItem("待处理", "mentoring:concerns", "bi-exclamation-triangle", _manager),
-    NavItem("结对帮扶", "mentoring:pairings", "bi-link-45deg", _manager),
-    NavItem("活动", "activities:list", "bi-calendar-event", _teacher),
-    NavItem("统计", "reports:dashboard", "bi-bar-chart", _manager),
-    NavItem("县域概览", "reports:county", "bi-building", _bureau),
-    NavItem("导入导出", "children:import", "bi-file-earmark-spreadsheet", _manager),
-    NavItem("审计", "caretrack:audit", "bi-shield-check", lambda r: r.is_principal),
-]
-
-
-def nav_for(roles: Roles, current_path: str = "") -> list[dict]:
+def nav_for(user, current_path: str = "") -> list[dict]:
     items = []
-    for item in NAV_ITEMS:
-        if not item.allowed(roles):
+    for item in _ITEMS:
+        if not item.allowed(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(item.url_name)
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url)})
     return items

@@ -1,10 +1,9 @@
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from caretrack.models import AuditAction, AuditEvent
-from caretrack.permissions import get_roles
+from caretrack.permissions import require_audit_reader
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -23,10 +22,8 @@ class AuditFilter(django_filters.FilterSet):
 
 def audit_log(request):
     """The principal reads who viewed, exported, imported or deleted what. Read-only by design."""
-    roles = get_roles(request.user)
-    if not roles.is_principal:
-        raise PermissionDenied("只有校长可以查看审计记录。")
-    events = AuditEvent.objects.filter(school_id=roles.school_id).select_related("user")
+    school = require_audit_reader(request.user)
+    events = AuditEvent.objects.filter(school=school).select_related("user")
     audit_filter = AuditFilter(request.GET, queryset=events)
     page = Paginator(audit_filter.qs, 50).get_page(request.GET.get("page"))
     return render(request, "caretrack/audit_log.html", {"filter": audit_filter, "page": page})

@@ -114,15 +114,43 @@ def classes_visible_to(user) -> QuerySet:
     return classes.filter(head_teacher=user)
 
 
+# --- Named checks: views, the menu and templates ask these ------------------------------------------
+
+
+def manages_school(user) -> bool:
+    """Principal or coordinator of a school."""
+    return get_roles(user).manages_school
+
+
+def works_with_children(user) -> bool:
+    """A teacher or a school manager: the pages of 我的学生, the child archive and activities."""
+    roles = get_roles(user)
+    return roles.is_teacher or roles.manages_school
+
+
+def is_bureau(user) -> bool:
+    return get_roles(user).is_bureau
+
+
+def can_read_audit(user) -> bool:
+    """The audit log is the principal's."""
+    return get_roles(user).is_principal
+
+
+def require_audit_reader(user) -> School:
+    if not can_read_audit(user):
+        raise PermissionDenied("只有校长可以查看审计记录。")
+    return get_roles(user).school
+
+
 # --- School level -------------------------------------------------------------------------------
 
 
 def require_school_manager(user) -> School:
     """The principal's or coordinator's school; 403 for everyone else."""
-    roles = get_roles(user)
-    if not roles.manages_school:
+    if not manages_school(user):
         raise PermissionDenied("只有校长或关爱工作负责人可以进行此操作。")
-    return roles.school
+    return get_roles(user).school
 
 
 def require_staff(user) -> School:
@@ -144,10 +172,9 @@ def schools_for_aggregates(user) -> QuerySet:
 
 
 def require_bureau(user) -> QuerySet:
-    roles = get_roles(user)
-    if not roles.is_bureau:
+    if not is_bureau(user):
         raise PermissionDenied("此页面仅限县教育局用户使用。")
-    return roles.profile.bureau_schools.all()
+    return get_roles(user).profile.bureau_schools.all()
 
 
 def get_term_for_user(user, pk):

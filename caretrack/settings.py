@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # The project's apps, in their layer order (README, "Architecture"): AppConfig.ready() runs in this
+    # order, so each app's registrations come after those of the layers below it.
     "caretrack",
-    "children",
     "guardians",
+    "children",
     "mentoring",
     "activities",
     "reports",

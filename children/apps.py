@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = "学生档案"
+
+    def ready(self):
+        """What the archive contributes to the core (which never imports this app)."""
+        from caretrack import backup, demo, navigation
+        from caretrack.navigation import NavItem
+        from caretrack.permissions import manages_school, works_with_children
+        from children.demo import seed_archive
+        from children.models import Child
+
+        demo.register(seed_archive)
+        backup.register_data_model(Child)
+        navigation.register(NavItem("学生档案", "children:list", "bi-person-vcard", works_with_children, position=20))
+        navigation.register(
+            NavItem("导入导出", "children:import", "bi-file-earmark-spreadsheet", manages_school, position=80)
+        )

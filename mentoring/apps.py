@@ -7,18 +7,30 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         """What pairings and logs contribute to the layers below (which never import this app)."""
-        from caretrack.permissions import register_mentor_test
+        from caretrack import demo, navigation
+        from caretrack.navigation import NavItem
+        from caretrack.permissions import manages_school, register_mentor_test, works_with_children
         from children import carers, chronology, completeness
+        from children.exports import register_roster_columns
         from children.permissions import register_child_scope
         from mentoring import carers as mentoring_carers
         from mentoring import chronology as mentoring_chronology
+        from mentoring import demo as mentoring_demo
         from mentoring.completeness import PAIRING_REQUIREMENT
+        from mentoring.exports import roster_columns
         from mentoring.permissions import children_paired_to, is_mentor_today
 
+        demo.register_seed(mentoring_demo.seed)
         register_mentor_test(is_mentor_today)
         register_child_scope(children_paired_to)
         completeness.register(PAIRING_REQUIREMENT)
         chronology.register(mentoring_chronology.log_entries)
+        register_roster_columns(roster_columns)
         carers.register_carers(mentoring_carers.mentors_of)
         for action in mentoring_carers.LOG_ACTIONS:
             carers.register_action(action)
+        navigation.register(NavItem("我的学生", "mentoring:my_students", "bi-people", works_with_children, position=10))
+        navigation.register(
+            NavItem("待处理", "mentoring:concerns", "bi-exclamation-triangle", manages_school, position=30)
+        )
+        navigation.register(NavItem("结对帮扶", "mentoring:pairings", "bi-link-45deg", manages_school, position=40))

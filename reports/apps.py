@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "统计报表"
+
+    def ready(self):
+        from caretrack import demo, navigation
+        from caretrack.navigation import NavItem
+        from caretrack.permissions import is_bureau, manages_school
+        from reports import demo as reports_demo
+
+        demo.register_seed(reports_demo.seed)
+        navigation.register(NavItem("统计", "reports:dashboard", "bi-bar-chart", manages_school, position=60))
+        navigation.register(NavItem("县域概览", "reports:county", "bi-building", is_bureau, position=70))

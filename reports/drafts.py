@@ -70,23 +70,16 @@ def _practices(f: SchoolFigures, group: list[LeadingGroupMember]) -> str:
         f"目前已有{f.archive.complete}名留守儿童档案完整，建档率{pct(f.archive.rate)}，并随父母外出情况变化及时更新。"
     )
     m = f.mentoring
-    if m is not None:
-        parts.append(
-            f"（三）结对帮扶，落实关爱。全校{m.paired}名留守儿童与帮扶教师结成对子，结对覆盖率{pct(m.pairing_coverage)}，"
-            "帮扶教师以“爱心妈妈”“爱心爸爸”“代理家长”的身份关心孩子的学习和生活。"
-        )
-        parts.append(
-            f"（四）谈心家访，家校共育。本学期帮扶教师共开展谈心{m.talks_term}次，谈心达标率{pct(m.talk_compliance_term)}；"
-            f"家访{m.visits_term}次，家访覆盖率{pct(m.visit_coverage_term)}；本月与监护人沟通{m.guardian_contacts_month}次，"
-            f"组织亲情联系{m.family_contacts_month}次。"
-        )
-    else:
-        parts.append(f"（三）结对帮扶，谈心家访。（结对、谈心、家访记录{NO_DATA}。）")
-    a = f.activities
-    if a is not None:
-        parts += _activity_parts(a)
-    else:
-        parts.append(f"（五）关爱活动、资助和留守儿童之家。（活动记录{NO_DATA}。）")
+    parts.append(
+        f"（三）结对帮扶，落实关爱。全校{m.paired}名留守儿童与帮扶教师结成对子，结对覆盖率{pct(m.pairing_coverage)}，"
+        "帮扶教师以“爱心妈妈”“爱心爸爸”“代理家长”的身份关心孩子的学习和生活。"
+    )
+    parts.append(
+        f"（四）谈心家访，家校共育。本学期帮扶教师共开展谈心{m.talks_term}次，谈心达标率{pct(m.talk_compliance_term)}；"
+        f"家访{m.visits_term}次，家访覆盖率{pct(m.visit_coverage_term)}；本月与监护人沟通{m.guardian_contacts_month}次，"
+        f"组织亲情联系{m.family_contacts_month}次。"
+    )
+    parts += _activity_parts(f.activities)
     return "\n".join(parts)
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
+from activities.models import ActivityKind
 from reports.selectors import SchoolFigures
 
 
@@ -22,10 +23,6 @@ def url_or_none(name: str, **query) -> str | None:
 
 def _activity_kinds() -> dict[str, str]:
     """Activity type label → key, for links to the activity list filtered by type."""
-    try:
-        from activities.models import ActivityKind
-    except ImportError:
-        return {}
     return {str(label): value for value, label in ActivityKind.choices}
 
 

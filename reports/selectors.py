@@ -2,8 +2,8 @@
 term_figures(), so they cannot disagree. Queries are grouped by school: the number of queries does not
 grow with the number of children or schools.
 
-Mentoring and activity figures come from those apps' selectors, imported lazily: while an app does not
-provide its selector yet, that part of the figures is None and the pages say 暂无数据.
+Mentoring and activity figures come from those apps' selectors (reports is the top layer and imports
+them directly); a broken selector fails loudly rather than turning into an empty figure.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from activities.selectors import activity_figures, photos_for_report
 from caretrack.models import LeadingGroupMember, School, Term
 from children.completeness import complete_q
 from children.models import (
@@ -32,10 +32,7 @@ from children.models import (
     Parent,
 )
 from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
-
-MENTORING_FIGURES = "mentoring.selectors.mentoring_figures"
-ACTIVITY_FIGURES = "activities.selectors.activity_figures"
-REPORT_PHOTOS = "activities.selectors.photos_for_report"
+from mentoring.selectors import mentoring_figures
 
 GRANDPARENT_LABELS = {
     GuardianRelation.PATERNAL_GRANDFATHER.label,
@@ -44,14 +41,6 @@ GRANDPARENT_LABELS = {
     GuardianRelation.MATERNAL_GRANDMOTHER.label,
 }
 TYPE_ORDER = [LeftBehindType.BOTH_AWAY, LeftBehindType.ONE_AWAY_OTHER_INCAPABLE, LeftBehindType.ONE_AWAY]
-
-
-def optional_selector(path: str):
-    """The selector at `path`, or None while the app that owns it has not written it yet."""
-    try:
-        return import_string(path)
-    except ImportError:
-        return None
 
 
 @dataclass
@@ -176,10 +165,8 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
     else:
         types, provinces, guardians = {}, {}, {}
         archives = _archive_totals_by_school(children, on)
-    mentoring_figures = optional_selector(MENTORING_FIGURES)
-    mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on) if mentoring_figures else None
-    activity_figures = optional_selector(ACTIVITY_FIGURES)
-    activities = activity_figures(schools=schools, start=start, end=end) if activity_figures else None
+    mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on)
+    activities = activity_figures(schools=schools, start=start, end=end)
     result = {}
     for school in schools:
         counts = types.get(school.pk, {})
@@ -439,10 +426,7 @@ def _photo_caption(photo) -> str:
 
 
 def candidate_photos(*, school: School, term: Term) -> list:
-    """Activity photos of the term the coordinator may pick for the report (none until activities has photos)."""
-    photos_for_report = optional_selector(REPORT_PHOTOS)
-    if photos_for_report is None:
-        return []
+    """Activity photos of the term the coordinator may pick for the report."""
     return list(photos_for_report(school=school, start=term.start_date, end=term.end_date))
 
 

@@ -90,7 +90,7 @@ def test_no_registry_names_modules_as_strings():
 def test_no_fallback_for_a_missing_app():
     """No `except ImportError` that turns a broken import into an empty figure."""
     offenders = []
-    for module, path in project_modules().items():
+    for path in project_modules().values():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
                 names = [n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)]

@@ -25,14 +25,7 @@ def photo(tmp_path, monkeypatch):
         caption="",
         activity=SimpleNamespace(date=date(2026, 9, 25), title="中秋节慰问"),
     )
-    real = selectors.optional_selector
-
-    def optional(path):
-        if path == selectors.REPORT_PHOTOS:
-            return lambda *, school, start, end: [fake]
-        return real(path)
-
-    monkeypatch.setattr(selectors, "optional_selector", optional)
+    monkeypatch.setattr(selectors, "photos_for_report", lambda *, school, start, end: [fake])
     return fake
 
 

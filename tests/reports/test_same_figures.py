@@ -63,7 +63,6 @@ def test_dashboard_county_overview_and_pdf_agree_on_a_school_with_known_counts(c
 
 
 def test_activity_counts_agree_on_the_dashboard_the_county_overview_and_the_pdf(client, world):
-    pytest.importorskip("activities.selectors")
     from datetime import date
 
     from activities.models import Activity, ActivityKind

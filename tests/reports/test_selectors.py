@@ -69,11 +69,14 @@ def test_a_child_whose_father_came_home_keeps_counting_with_the_type_of_that_ter
     assert f.by_type[0].count == 1  # still 父母均外出 for this term, though the child is no longer left-behind
 
 
-def test_missing_mentoring_or_activity_selectors_leave_that_part_empty(world, monkeypatch):
-    real = selectors.optional_selector
-    monkeypatch.setattr(selectors, "optional_selector", lambda path: None if "mentoring" in path else real(path))
+def test_a_broken_mentoring_selector_fails_loudly_instead_of_printing_no_data(world, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("mentoring figures broke")
+
+    monkeypatch.setattr(selectors, "mentoring_figures", broken)
     build_known_school(world)
-    assert figures(world).mentoring is None
+    with pytest.raises(RuntimeError, match="mentoring figures broke"):
+        figures(world)
 
 
 def _school_of(size: int):

@@ -7,9 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from caretrack.models import AuditAction, AuditEvent, LeadingGroupMember, LeadingGroupPosition
-from reports.drafts import draft_sections
 from reports.models import TermReport
-from reports.selectors import leading_group, school_term_figures
 from tests.factories import SchoolFactory, TermFactory
 from tests.reports.helpers import build_known_school, left_behind_child, pdf_text
 
@@ -218,18 +216,6 @@ def test_county_overview_shows_no_child_level_data(client, world):
     assert world.school.name in html
     for name in ("王小0", "赵小明", "/children/"):
         assert name not in html
-
-
-def test_drafts_say_no_data_where_an_app_has_no_figures(world, monkeypatch):
-    from reports import selectors
-
-    monkeypatch.setattr(selectors, "optional_selector", lambda path: None)
-    build_known_school(world)
-    term = world.school.terms.get()
-    figures = school_term_figures(world.school, term)
-    drafts = draft_sections(figures, term, leading_group(world.school))
-    assert "暂无数据" in drafts["practices"]
-    assert "留守儿童4人" in drafts["situation"]
 
 
 def test_dashboard_without_any_term_says_so(client, world):
