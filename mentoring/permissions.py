@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from caretrack.permissions import get_roles, require_school_manager
+from caretrack.models import School
+from caretrack.permissions import get_roles, require_staff
 from children.permissions import children_visible_to, get_child_for_user
 from mentoring.models import SENSITIVE_CATEGORIES, Concern, Pairing
 
@@ -29,6 +30,50 @@ def children_paired_to(user) -> Q:
 LOG_EDIT_DAYS = 7  # an author may correct their own log for a week; later only the coordinator
 
 
+# --- Named rules: the views, and through them the templates, ask these -----------------------------
+
+
+def require_my_students(user) -> School:
+    """我的学生 is every school staff member's page (teachers, class teachers, mentors, managers); 403 for
+    bureau users, who have no children of their own."""
+    return require_staff(user)
+
+
+def can_manage_pairings(user) -> bool:
+    """Pairing, ending pairings, 待结对, volunteers and the school's cadence: the principal or the
+    coordinator of the school."""
+    return get_roles(user).manages_school
+
+
+def require_pairing_manager(user) -> School:
+    """The school whose pairings the user runs; 403 unless can_manage_pairings."""
+    if not can_manage_pairings(user):
+        raise PermissionDenied("只有校长或关爱工作负责人可以安排结对帮扶。")
+    return get_roles(user).school
+
+
+def can_handle_concerns(user) -> bool:
+    """The 待处理 list and closing a concern: the principal or the coordinator."""
+    return get_roles(user).manages_school
+
+
+def require_concern_handler(user) -> School:
+    """The school whose concerns the user handles; 403 unless can_handle_concerns."""
+    if not can_handle_concerns(user):
+        raise PermissionDenied("只有校长或关爱工作负责人可以处理关注事项。")
+    return get_roles(user).school
+
+
+def sees_sensitive_records(user) -> bool:
+    """疑似受侵害 and 心理危机: besides their author, only the principal and the coordinator see them."""
+    return get_roles(user).manages_school
+
+
+def can_correct_any_log(user) -> bool:
+    """After LOG_EDIT_DAYS only the coordinator may still correct a log (anyone's, of the school)."""
+    return get_roles(user).is_coordinator
+
+
 def get_child_for_logging(user, pk):
     """A child the user may write a log for: school managers for every child of the school, a class
     teacher for their class, a mentor for their paired children (the same scope as reading)."""
@@ -37,7 +82,7 @@ def get_child_for_logging(user, pk):
 
 def _hide_sensitive(queryset: QuerySet, user, *, author_field: str, category_field: str) -> QuerySet:
     """Safeguarding: 疑似受侵害 and 心理危机 are seen by the author, the coordinator and the principal only."""
-    if get_roles(user).manages_school:
+    if sees_sensitive_records(user):
         return queryset
     return queryset.filter(~Q(**{f"{category_field}__in": SENSITIVE_CATEGORIES}) | Q(**{author_field: user}))
 
@@ -46,7 +91,7 @@ def logs_visible_to(user, model) -> QuerySet:
     """Talks, visits and contacts of the children the user may see, minus other people's logs that
     carry a sensitive concern."""
     queryset = model.objects.filter(child__in=children_visible_to(user))
-    if get_roles(user).manages_school:
+    if sees_sensitive_records(user):
         return queryset
     return queryset.filter(Q(concern__isnull=True) | ~Q(concern__category__in=SENSITIVE_CATEGORIES) | Q(author=user))
 
@@ -55,7 +100,7 @@ def can_edit_log(user, log) -> bool:
     roles = get_roles(user)
     if roles.school_id is None or roles.school_id != log.child.school_id:
         return False
-    if roles.is_coordinator:
+    if can_correct_any_log(user):
         return True
     return log.author_id == user.pk and timezone.now() - log.created_at <= timedelta(days=LOG_EDIT_DAYS)
 
@@ -80,7 +125,7 @@ def concerns_visible_to(user) -> QuerySet:
     if not roles.school_id:
         return Concern.objects.none()
     queryset = Concern.objects.filter(child__school_id=roles.school_id)
-    if roles.manages_school:
+    if sees_sensitive_records(user):
         return queryset
     queryset = queryset.filter(child__in=children_visible_to(user))
     return _hide_sensitive(queryset, user, author_field="raised_by", category_field="category")
@@ -88,7 +133,7 @@ def concerns_visible_to(user) -> QuerySet:
 
 def get_concern_for_manager(user, pk):
     """A concern of the manager's school (403 for other roles, 404 outside the school)."""
-    school = require_school_manager(user)
+    school = require_concern_handler(user)
     try:
         return Concern.objects.select_related("child__school_class").get(pk=pk, child__school=school)
     except (Concern.DoesNotExist, ValueError, TypeError):
@@ -96,7 +141,8 @@ def get_concern_for_manager(user, pk):
 
 
 def get_pairing_for_manager(user, pk):
-    school = require_school_manager(user)
+    """A pairing of the manager's school (403 for other roles, 404 outside the school)."""
+    school = require_pairing_manager(user)
     try:
         return Pairing.objects.select_related("child", "mentor", "external_mentor").get(pk=pk, child__school=school)
     except (Pairing.DoesNotExist, ValueError, TypeError):
@@ -105,4 +151,4 @@ def get_pairing_for_manager(user, pk):
 
 def can_log_for_external_mentor(user) -> bool:
     """External volunteers have no account: the coordinator (or principal) enters their logs."""
-    return get_roles(user).manages_school
+    return can_manage_pairings(user)

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from caretrack.permissions import require_school_manager, require_staff
 from children.chronology import chronology as build_chronology
 from children.permissions import children_visible_to, get_child_for_user
 from mentoring import selectors, services
@@ -30,6 +29,9 @@ from mentoring.permissions import (
     get_concern_for_manager,
     get_log_for_user,
     get_pairing_for_manager,
+    require_concern_handler,
+    require_my_students,
+    require_pairing_manager,
 )
 
 KIND_LABELS = {kind: model._meta.verbose_name for kind, model in LOG_MODELS.items()}
@@ -52,7 +54,7 @@ def _next_url(request, default: str) -> str:
 
 def my_students(request):
     """我的学生: the teacher's phone home — a card per child with badges and one tap to log."""
-    school = require_staff(request.user)
+    school = require_my_students(request.user)
     today = timezone.localdate()
     mine, others = selectors.my_students(user=request.user, school=school, on=today)
     return render(request, "mentoring/my_students.html", {"mine": mine, "others": others, "today": today})
@@ -138,7 +140,7 @@ def child_chronology(request, pk):
 
 def concern_list(request):
     """待处理: open concerns (the oldest first, those older than a week highlighted), then closed ones."""
-    require_school_manager(request.user)
+    require_concern_handler(request.user)
     concerns = list(selectors.concern_list(concerns_visible_to(request.user))[:300])
     week_ago = timezone.localdate() - timezone.timedelta(days=7)
     open_ones = [c for c in concerns if c.status == ConcernStatus.OPEN]
@@ -167,19 +169,20 @@ def concern_close(request, pk):
 
 def pairing_list(request):
     """结对帮扶: every mentor with their children and badges, overdue first."""
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     today = timezone.localdate()
     context = {
         "rows": selectors.mentor_board(school=school, on=today),
         "unpaired": selectors.unpaired_children(school=school, on=today).count(),
         "limit": school.max_children_per_mentor,
         "end_form": EndPairingForm(initial={"end_date": today}),
+        "can_log_for_externals": can_log_for_external_mentor(request.user),
     }
     return render(request, "mentoring/pairings.html", context)
 
 
 def pairing_create(request):
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     form = PairingForm(request.POST or None, school=school, initial={"child": request.GET.get("child")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -222,7 +225,7 @@ def pairing_end(request, pk):
 def unpaired(request):
     """待结对: left-behind children without a mentor, each with suggested mentors (their class teacher
     first, then the teachers with the fewest children)."""
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     today = timezone.localdate()
     options = selectors.mentor_options(school=school, on=today)
     children = list(selectors.unpaired_children(school=school, on=today))
@@ -235,7 +238,7 @@ def unpaired(request):
 
 @require_POST
 def bulk_pair(request):
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     chosen = {
         key.removeprefix("mentor_"): value for key, value in request.POST.items() if key.startswith("mentor_") and value
     }
@@ -270,7 +273,7 @@ def bulk_pair(request):
 
 
 def external_mentor_create(request):
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     form = ExternalMentorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +287,7 @@ def external_mentor_create(request):
 
 
 def cadence_settings(request):
-    school = require_school_manager(request.user)
+    school = require_pairing_manager(request.user)
     cadence = Cadence.for_school(school)
     form = CadenceForm(
         request.POST or None, instance=cadence, initial={"max_children_per_mentor": school.max_children_per_mentor}
