@@ -25,8 +25,7 @@ from activities.models import (
     ExamResult,
     HealthCheck,
 )
-from caretrack.models import Grade
-from children.models import EnrolmentStatus
+from caretrack.models import SchoolClass
 
 # The columns of the one-page class tables (read here, written by activities.services).
 HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
@@ -37,7 +36,7 @@ RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
 
 def still_enrolled(children: QuerySet) -> QuerySet:
     """The children still at school: neither transferred away nor graduated."""
-    return children.exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+    return children.enrolled()
 
 
 def class_table_children(school_class) -> list:
@@ -119,7 +118,7 @@ def label_aid_rows(rows) -> list[dict]:
     return [
         {
             **row,
-            "class_label": f"{Grade(row['child__school_class__grade']).label}({row['child__school_class__number']})班",
+            "class_label": SchoolClass.label(row["child__school_class__grade"], row["child__school_class__number"]),
         }
         for row in rows
     ]

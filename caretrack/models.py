@@ -66,12 +66,27 @@ class SchoolClass(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_grade_display()}({self.number})班"
+        return self.label(self.grade, self.number)
+
+    @staticmethod
+    def label(grade: int, number: int) -> str:
+        """三年级(2)班: the one way a class is named, on pages, exports and figures."""
+        return f"{Grade(grade).label}({number})班"
 
 
 class Semester(models.IntegerChoices):
     FIRST = 1, "第一学期"
     SECOND = 2, "第二学期"
+
+
+class TermQuerySet(models.QuerySet):
+    def current(self, school) -> "Term | None":
+        """The term the principal made current (at most one per school)."""
+        return self.filter(school=school, is_current=True).first()
+
+    def containing(self, day) -> "TermQuerySet":
+        """Terms whose dates include `day`."""
+        return self.filter(start_date__lte=day, end_date__gte=day)
 
 
 class Term(models.Model):
@@ -81,6 +96,8 @@ class Term(models.Model):
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
     is_current = models.BooleanField("当前学期", default=False)
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = "学期"

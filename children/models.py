@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from caretrack.models import Gender, School, SchoolClass
@@ -69,6 +69,23 @@ class HardshipType(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class ChildQuerySet(models.QuerySet):
+    def enrolled(self) -> "ChildQuerySet":
+        """Children still at school: neither transferred away nor graduated. A suspended child (休学) is still
+        the school's pupil and still counted and cared for."""
+        return self.exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+
+    def left_behind_between(self, start, end) -> "ChildQuerySet":
+        """Children who were left-behind on at least one day between start and end (inclusive)."""
+        periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+        return self.filter(Exists(periods))
+
+    def left_behind_on(self, day) -> "ChildQuerySet":
+        return self.left_behind_between(day, day)
+
+
 class Child(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="children", verbose_name="学校")
     school_class = models.ForeignKey(
@@ -115,6 +132,8 @@ class Child(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="建档人"
     )
     history = HistoricalRecords(excluded_fields=["name_initials", "updated_at"])
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = "学生档案"

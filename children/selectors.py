@@ -6,22 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from caretrack.models import Term
+from caretrack.models import Grade, SchoolClass, Term
 from children.carers import Carer, carers_of, child_actions
 from children.completeness import REQUIREMENTS, annotate_completeness
-from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, EnrolmentStatus, Guardian, LeftBehindPeriod, Parent
+from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, Guardian, Parent
 
 
 def left_behind_between(queryset: QuerySet, start: date, end: date) -> QuerySet:
     """Children who were left-behind at any time between start and end (inclusive)."""
-    periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=start)
-    )
-    return queryset.filter(Exists(periods))
+    return queryset.left_behind_between(start, end)
 
 
 def term_window(term: Term | None, on: date | None = None) -> tuple[date, date, date]:
@@ -101,10 +98,7 @@ class ArchiveRate:
 
 
 def _enrolled_left_behind(schools, start: date, end: date) -> QuerySet:
-    base = Child.objects.filter(school__in=schools).exclude(
-        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
-    )
-    return left_behind_between(base, start, end)
+    return Child.objects.filter(school__in=schools).enrolled().left_behind_between(start, end)
 
 
 def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:
@@ -241,7 +235,6 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
     class and missing item. One query whatever the number of schools: a row of completeness flags per
     left-behind child, added up here, so each condition is evaluated once per child. The same children
     and the same completeness rule as archive_rate(), so the figures agree."""
-    from caretrack.models import Grade
 
     children = annotate_completeness(_enrolled_left_behind(schools, start, end), on=on)
     flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
@@ -264,7 +257,7 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
         rate.total += total
         rate.complete += complete
         grade_label = Grade(grade).label
-        rate.by_class.append(RateRow(f"{grade_label}({number})班", total, complete, key=class_id))
+        rate.by_class.append(RateRow(SchoolClass.label(grade, number), total, complete, key=class_id))
         if (school_id, grade) not in grades:
             grades[(school_id, grade)] = RateRow(grade_label, 0, 0, key=grade)
             rate.by_grade.append(grades[(school_id, grade)])

@@ -31,8 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from caretrack.models import School, StaffProfile, Term
-from children.models import Child, EnrolmentStatus, LeftBehindType
-from children.selectors import left_behind_between
+from children.models import Child, LeftBehindType
 from mentoring.models import (
     Cadence,
     Concern,
@@ -50,7 +49,7 @@ from mentoring.periods import Period, is_required, mondays, month_of, required_w
 
 def term_on(school: School, on: date) -> Term | None:
     """The school's term running on a day; None in the holidays."""
-    return Term.objects.filter(school=school, start_date__lte=on, end_date__gte=on).first()
+    return Term.objects.filter(school=school).containing(on).first()
 
 
 def _count(model, **filters):
@@ -333,7 +332,8 @@ def mentor_board(*, school: School, on: date) -> list[MentorRow]:
 def unpaired_children(*, school: School, on: date) -> QuerySet:
     """待结对: enrolled left-behind children without a running (first) mentor."""
     return (
-        Child.objects.filter(school=school, status=EnrolmentStatus.ENROLLED)
+        Child.objects.filter(school=school)
+        .enrolled()
         .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
         .exclude(Exists(Pairing.objects.open_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
@@ -464,10 +464,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     def cadence(pk: int) -> Cadence:
         return cadences.get(pk) or Cadence()
 
-    base = Child.objects.filter(school_id__in=ids).exclude(
-        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
-    )
-    left_behind = left_behind_between(base, start, end)
+    left_behind = Child.objects.filter(school_id__in=ids).enrolled().left_behind_between(start, end)
     for row in left_behind.order_by().values("school_id").annotate(n=Count("pk")):
         figures[row["school_id"]].left_behind = row["n"]
 

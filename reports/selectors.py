@@ -24,14 +24,13 @@ from children.completeness import complete_q
 from children.models import (
     AwayStatus,
     Child,
-    EnrolmentStatus,
     Guardian,
     GuardianRelation,
     LeftBehindPeriod,
     LeftBehindType,
     Parent,
 )
-from children.selectors import ArchiveRate, archive_rates_by_school, left_behind_between
+from children.selectors import ArchiveRate, archive_rates_by_school
 from mentoring.selectors import mentoring_figures
 
 GRANDPARENT_LABELS = {
@@ -89,10 +88,7 @@ class SchoolFigures:
 
 def term_left_behind(*, schools, start: date, end: date) -> QuerySet:
     """Enrolled children of these schools left-behind at some time in [start, end] (as archive_rate counts)."""
-    base = Child.objects.filter(school__in=schools).exclude(
-        status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED]
-    )
-    return left_behind_between(base, start, end)
+    return Child.objects.filter(school__in=schools).enrolled().left_behind_between(start, end)
 
 
 def _types_by_school(children: QuerySet, start: date, end: date) -> dict[int, dict[str, int]]:
