@@ -1,5 +1,6 @@
 """Operations that record activities, care-room openings, aid, health checks and exam results.
-Each runs in one transaction: a record and its participants, photos or rows are saved together or not at all."""
+Each runs in one transaction: a record and its participants, photos or rows are saved together or not at all,
+and so is its audit row (caretrack.audit), which names the record's kind and id."""
 
 from __future__ import annotations
 
@@ -28,6 +29,28 @@ from caretrack.models import AuditAction, School, SchoolClass
 from children.models import Child, LeftBehindType
 
 MAX_PHOTOS_PER_ACTIVITY = 12
+
+
+def _target(record) -> str:
+    """What an audit row names: the record's kind and id (never a child's ID number or a phone)."""
+    return f"{record._meta.verbose_name} #{record.pk}"
+
+
+def _aid_target(aid: Aid) -> str:
+    # Aid rows have always named the child as well, so a treasurer can find a mistyped amount.
+    return f"{_target(aid)} {aid.child.name} {aid.date:%Y-%m-%d} {aid.amount}元"
+
+
+def _changes(model, pk, data: dict) -> dict[str, str]:
+    """The fields whose new value differs from the stored row, each with its stored value as text (for the
+    audit row). The row is locked for the transaction; a bound ModelForm has already copied the new values
+    onto the instance, so the instance itself cannot tell."""
+    stored = model.objects.select_for_update().get(pk=pk)
+    return {
+        name: str(getattr(stored, name) if getattr(stored, name) is not None else "")[:100]
+        for name, value in data.items()
+        if getattr(stored, name) != value
+    }
 
 
 # --- Participants ---------------------------------------------------------------------------------
@@ -113,15 +136,23 @@ def record_activity(
     photos: list | None = None,
     captions: list[str] | None = None,
 ) -> Activity:
-    """Create an activity with its participants and photos. Raises ValidationError (nothing saved) for
-    invalid data, a photo that is not a JPEG/PNG, or the same activity submitted twice."""
+    """Create an activity with its participants and photos, audited. Raises ValidationError (nothing saved)
+    for invalid data, a photo that is not a JPEG/PNG, or the same activity submitted twice."""
     activity = Activity(school=school, created_by=acting_user, **data)
     activity.full_clean(exclude=["school", "created_by"])
     _refuse_duplicate_activity(activity)
     activity.save()
     _set_participants(activity, participants)
-    if photos:
-        _save_photos(activity, photos, captions or [], acting_user)
+    saved = _save_photos(activity, photos, captions or [], acting_user) if photos else []
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(activity),
+        school=school,
+        activity=activity.pk,
+        participants=len({c.pk for c in participants}),
+        photos=[p.pk for p in saved],
+    )
     return activity
 
 
@@ -135,24 +166,43 @@ def update_activity(
     photos: list | None = None,
     captions: list[str] | None = None,
 ) -> Activity:
-    """Change an activity; only the changed fields are written, participants are replaced by the list."""
-    changed = _changed_fields(Activity, activity.pk, data)
+    """Change an activity; only the changed fields are written, participants are replaced by the list.
+    The audit row lists the changed fields with their former values."""
+    before = _changes(Activity, activity.pk, data)
     for name, value in data.items():
         setattr(activity, name, value)
     activity.full_clean(exclude=["school", "created_by"])
     _refuse_duplicate_activity(activity)
-    if changed:
-        activity.save(update_fields=changed)
+    if before:
+        activity.save(update_fields=list(before))
     _set_participants(activity, participants)
-    if photos:
-        _save_photos(activity, photos, captions or [], acting_user)
+    saved = _save_photos(activity, photos, captions or [], acting_user) if photos else []
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=_target(activity),
+        school=activity.school,
+        activity=activity.pk,
+        before=before,
+        participants=len({c.pk for c in participants}),
+        photos=[p.pk for p in saved],
+    )
     return activity
 
 
 @transaction.atomic
 def add_activity_photos(*, activity: Activity, photos: list, captions: list[str] | None = None, acting_user):
-    """Add photos to an activity: all of them or, if one is refused, none."""
-    return _save_photos(activity, photos, captions or [], acting_user)
+    """Add photos to an activity: all of them or, if one is refused, none; audited."""
+    saved = _save_photos(activity, photos, captions or [], acting_user)
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=f"{ActivityPhoto._meta.verbose_name} {len(saved)} 张（{_target(activity)}）",
+        school=activity.school,
+        activity=activity.pk,
+        photos=[p.pk for p in saved],
+    )
+    return saved
 
 
 @transaction.atomic
@@ -162,7 +212,7 @@ def delete_activity_photo(*, photo: ActivityPhoto, acting_user) -> None:
     audit.record(
         user=acting_user,
         action=AuditAction.DELETE,
-        target=f"活动照片：{activity}",
+        target=f"{_target(photo)}（{_target(activity)}）",
         school=activity.school,
         activity=activity.pk,
         photo=photo.pk,
@@ -178,9 +228,11 @@ def delete_activity(*, activity: Activity, acting_user) -> None:
     audit.record(
         user=acting_user,
         action=AuditAction.DELETE,
-        target=f"活动：{activity}",
+        target=_target(activity),
         school=activity.school,
         activity=activity.pk,
+        title=activity.title,
+        date=f"{activity.date:%Y-%m-%d}",
         participants=activity.participations.count(),
     )
     files = [(p.image.storage, p.image.name) for p in activity.photos.all()]
@@ -193,33 +245,38 @@ def delete_activity(*, activity: Activity, acting_user) -> None:
 
 @transaction.atomic
 def record_care_room_opening(*, school: School, data: dict, acting_user) -> CareRoomOpening:
-    """One opening per school and day; a second submission for the same day is refused."""
+    """One opening per school and day, audited; a second submission for the same day is refused."""
     opening = CareRoomOpening(school=school, created_by=acting_user, **data)
     opening.full_clean(exclude=["school", "created_by"], validate_unique=False)
     if CareRoomOpening.objects.filter(school=school, date=opening.date).exists():
         raise ValidationError(f"{opening.date:%Y-%m-%d} 的开放记录已经登记过了。", code="duplicate")
     opening.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(opening),
+        school=school,
+        date=f"{opening.date:%Y-%m-%d}",
+        visits=opening.visits,
+    )
     return opening
-
-
-def _changed_fields(model, pk, data: dict) -> list[str]:
-    """Fields whose new value differs from the stored row (a bound ModelForm has already copied the new
-    values onto the instance, so the instance itself cannot tell)."""
-    stored = model.objects.select_for_update().get(pk=pk)
-    return [name for name, value in data.items() if getattr(stored, name) != value]
 
 
 @transaction.atomic
 def update_care_room_opening(*, opening: CareRoomOpening, data: dict, acting_user) -> CareRoomOpening:
-    changed = _changed_fields(CareRoomOpening, opening.pk, data)
+    """Correct an opening (not onto a day that already has one); the audit row keeps the former values."""
+    before = _changes(CareRoomOpening, opening.pk, data)
     for name, value in data.items():
         setattr(opening, name, value)
     opening.full_clean(exclude=["school", "created_by"], validate_unique=False)
     twin = CareRoomOpening.objects.filter(school=opening.school, date=opening.date).exclude(pk=opening.pk)
     if twin.exists():
         raise ValidationError(f"{opening.date:%Y-%m-%d} 已有另一条开放记录。", code="duplicate")
-    if changed:
-        opening.save(update_fields=changed)
+    if before:
+        opening.save(update_fields=list(before))
+    audit.record(
+        user=acting_user, action=AuditAction.CHANGE, target=_target(opening), school=opening.school, before=before
+    )
     return opening
 
 
@@ -229,8 +286,9 @@ def delete_care_room_opening(*, opening: CareRoomOpening, acting_user) -> None:
     audit.record(
         user=acting_user,
         action=AuditAction.DELETE,
-        target=f"留守儿童之家开放记录 {opening.date:%Y-%m-%d}",
+        target=_target(opening),
         school=opening.school,
+        date=f"{opening.date:%Y-%m-%d}",
         visits=opening.visits,
     )
     opening.delete()
@@ -241,8 +299,8 @@ def delete_care_room_opening(*, opening: CareRoomOpening, acting_user) -> None:
 
 @transaction.atomic
 def record_aid(*, children: list[Child], data: dict, acting_user) -> list[Aid]:
-    """The same aid (e.g. 300元 each from 县妇联) for one or several children. The same aid for the same
-    child, day and donor submitted twice is refused."""
+    """The same aid (e.g. 300元 each from 县妇联) for one or several children, one audit row per record. The
+    same aid for the same child, day and donor submitted twice is refused."""
     records = []
     for child in children:
         aid = Aid(child=child, created_by=acting_user, **data)
@@ -254,17 +312,37 @@ def record_aid(*, children: list[Child], data: dict, acting_user) -> list[Aid]:
     names = [aid.child.name for aid in twins]
     if names:
         raise ValidationError(f"以下学生的这笔资助已经登记过了：{'、'.join(names)}。", code="duplicate")
-    return Aid.objects.bulk_create(records)
+    records = Aid.objects.bulk_create(records)
+    for aid in records:
+        audit.record(
+            user=acting_user,
+            action=AuditAction.CREATE,
+            target=_aid_target(aid),
+            school=aid.child.school,
+            child=aid.child_id,
+            amount=str(aid.amount),
+            donor=aid.donor,
+        )
+    return records
 
 
 @transaction.atomic
 def update_aid(*, aid: Aid, data: dict, acting_user) -> Aid:
-    changed = _changed_fields(Aid, aid.pk, data)
+    """Correct an aid record; the audit row keeps the former values (a mistyped amount stays traceable)."""
+    before = _changes(Aid, aid.pk, data)
     for name, value in data.items():
         setattr(aid, name, value)
     aid.full_clean(exclude=["created_by"])
-    if changed:
-        aid.save(update_fields=changed)
+    if before:
+        aid.save(update_fields=list(before))
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=_aid_target(aid),
+        school=aid.child.school,
+        child=aid.child_id,
+        before=before,
+    )
     return aid
 
 
@@ -274,7 +352,7 @@ def delete_aid(*, aid: Aid, acting_user) -> None:
     audit.record(
         user=acting_user,
         action=AuditAction.DELETE,
-        target=f"资助记录 {aid.child.name} {aid.date:%Y-%m-%d} {aid.amount}元",
+        target=_aid_target(aid),
         school=aid.child.school,
         child=aid.child_id,
         amount=str(aid.amount),
@@ -295,11 +373,20 @@ class TableSaved:
 
 @transaction.atomic
 def record_health_check(*, child: Child, data: dict, acting_user) -> HealthCheck:
+    """One child's check of one day, audited; a second check of the same child and day is refused."""
     check = HealthCheck(child=child, created_by=acting_user, **data)
     check.full_clean(exclude=["created_by"], validate_unique=False)
     if HealthCheck.objects.filter(child=child, date=check.date).exists():
         raise ValidationError(f"{child.name} 在 {check.date:%Y-%m-%d} 的体检记录已经登记过了。", code="duplicate")
     check.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(check),
+        school=child.school,
+        child=child.pk,
+        date=f"{check.date:%Y-%m-%d}",
+    )
     return check
 
 
@@ -310,9 +397,10 @@ def _is_blank(row: dict, fields: list[str]) -> bool:
 @transaction.atomic
 def record_class_health_checks(*, on: date, rows: list[dict], acting_user) -> TableSaved:
     """Save a class's health checks of one day from the one-page table. Blank rows are skipped; a child
-    already checked that day is updated, so submitting the page twice does not duplicate anything."""
+    already checked that day is updated, so submitting the page twice does not duplicate anything. One audit
+    row for the records created and one for those changed (none when nothing was saved)."""
     existing = {h.child_id: h for h in HealthCheck.objects.filter(child__in=[r["child"] for r in rows], date=on)}
-    created, updated, skipped = [], 0, 0
+    created, updated, skipped = [], [], 0
     for row in rows:
         if _is_blank(row, HEALTH_ROW_FIELDS):
             skipped += 1
@@ -331,9 +419,25 @@ def record_class_health_checks(*, on: date, rows: list[dict], acting_user) -> Ta
             check.full_clean(exclude=["created_by"], validate_unique=False)
             if changed:
                 check.save(update_fields=changed)
-                updated += 1
+                updated.append(check)
     HealthCheck.objects.bulk_create(created)
-    return TableSaved(len(created), updated, skipped)
+    _audit_table(acting_user, HealthCheck, f"{on:%Y-%m-%d}", created, updated, date=f"{on:%Y-%m-%d}")
+    return TableSaved(len(created), len(updated), skipped)
+
+
+def _audit_table(acting_user, model, what: str, created: list, updated: list, **detail) -> None:
+    """The audit rows of a class table: one for the records created, one for those changed."""
+    for action, records in ((AuditAction.CREATE, created), (AuditAction.CHANGE, updated)):
+        if records:
+            audit.record(
+                user=acting_user,
+                action=action,
+                target=f"{model._meta.verbose_name} {len(records)} 条（{what}）",
+                school=records[0].child.school,
+                records=[r.pk for r in records],
+                children=[r.child_id for r in records],
+                **detail,
+            )
 
 
 def _value(row: dict, name: str, instance):
@@ -346,6 +450,7 @@ def _value(row: dict, name: str, instance):
 
 @transaction.atomic
 def create_exam(*, school: School, data: dict, acting_user) -> Exam:
+    """An exam of one of the school's terms, dated within it; audited. The same exam twice is refused."""
     exam = Exam(school=school, created_by=acting_user, **data)
     exam.full_clean(exclude=["school", "created_by"], validate_unique=False)
     if exam.term.school_id != school.pk:
@@ -355,15 +460,23 @@ def create_exam(*, school: School, data: dict, acting_user) -> Exam:
     if Exam.objects.filter(school=school, name=exam.name, date=exam.date).exists():
         raise ValidationError(f"{exam.date:%Y-%m-%d} 的“{exam.name}”已经登记过了。", code="duplicate")
     exam.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=_target(exam),
+        school=school,
+        name=exam.name,
+        date=f"{exam.date:%Y-%m-%d}",
+    )
     return exam
 
 
 @transaction.atomic
 def record_exam_results(*, exam: Exam, rows: list[dict], acting_user) -> TableSaved:
     """Save one class's results of an exam from the one-page table: blank rows skipped, existing results
-    updated (a second submission changes nothing)."""
+    updated (a second submission changes nothing). Audited like the health-check table."""
     existing = {r.child_id: r for r in ExamResult.objects.filter(exam=exam, child__in=[r["child"] for r in rows])}
-    created, updated, skipped = [], 0, 0
+    created, updated, skipped = [], [], 0
     for row in rows:
         if _is_blank(row, ["total_score", "class_rank"]):
             skipped += 1
@@ -382,9 +495,10 @@ def record_exam_results(*, exam: Exam, rows: list[dict], acting_user) -> TableSa
             result.full_clean(validate_unique=False)
             if changed:
                 result.save(update_fields=changed)
-                updated += 1
+                updated.append(result)
     try:
         ExamResult.objects.bulk_create(created)
     except IntegrityError:
         raise ValidationError("成绩已被其他人同时录入，请刷新页面后再试。", code="conflict") from None
-    return TableSaved(len(created), updated, skipped)
+    _audit_table(acting_user, ExamResult, _target(exam), created, updated, exam=exam.pk)
+    return TableSaved(len(created), len(updated), skipped)
