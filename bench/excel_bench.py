@@ -147,7 +147,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from caretrack.models import School, SchoolClass, Term
-    from children import exports, importers
+    from children import exports
+    from children import importing as importers
     from children.models import Child
 
     school = School.objects.create(name="基准小学", county="溆浦县")

@@ -1,5 +1,6 @@
-"""Excel import (upload → preview → confirm) and the Excel downloads. Thin: authorize, call
-children.importers / children.exports, render.
+"""Excel import (upload → preview → confirm) and the archive's Excel downloads. Thin: authorize, call
+children.importing / children.exports, render. The term's log downloads are mentoring's
+(mentoring/excel_views.py), on the same 导入导出 page.
 
 Between preview and confirm the uploaded file is kept on the server under MEDIA_ROOT/imports/<uuid>.xlsx;
 the session (not the browser) holds its SHA-256, name and school, and confirm checks the hash before
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack.models import Term
 from caretrack.permissions import get_roles, get_term_for_user, require_school_manager, schools_for_aggregates
-from children import exports, importers
+from children import exports
+from children import importing as importers
 from children.permissions import Place, identifiers_visible
 
 SESSION_KEY = "excel_imports"
@@ -195,15 +197,16 @@ def import_errors(request):
         return redirect("children:import")
     path, meta = stored
     preview = importers.read_import(school=school, source=path, filename=meta["filename"])
-    return _download(f"{Path(meta['filename']).stem}_错误清单.xlsx", exports.import_error_report(preview))
+    return download(f"{Path(meta['filename']).stem}_错误清单.xlsx", exports.import_error_report(preview))
 
 
 def import_template(request):
     require_school_manager(request.user)
-    return _download("留守儿童信息导入模板.xlsx", exports.import_template())
+    return download("留守儿童信息导入模板.xlsx", exports.import_template())
 
 
-def _download(filename: str, content: bytes) -> HttpResponse:
+def download(filename: str, content: bytes) -> HttpResponse:
+    """An .xlsx as an attachment with its Chinese file name (also used by mentoring's log downloads)."""
     response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(filename)
     return response
@@ -215,7 +218,8 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _export_options(request, school) -> tuple[Term | None, bool]:
+def export_options(request, school) -> tuple[Term | None, bool]:
+    """The export form's term, and whether to show full identifiers (only when allowed and asked for)."""
     allow_full = identifiers_visible(request.user, place=Place.EXPORT, school=school)
     term_id = request.POST.get("term")
     term = get_term_for_user(request.user, term_id) if term_id else None
@@ -225,25 +229,17 @@ def _export_options(request, school) -> tuple[Term | None, bool]:
 @require_POST
 def export_roster(request):
     school = require_school_manager(request.user)
-    term, full = _export_options(request, school)
+    term, full = export_options(request, school)
     result = exports.export_roster(school=school, term=term, full_identifiers=full, acting_user=request.user)
-    return _download(result.filename, result.content)
+    return download(result.filename, result.content)
 
 
 @require_POST
 def export_register(request):
     school = require_school_manager(request.user)
-    term, full = _export_options(request, school)
+    term, full = export_options(request, school)
     result = exports.export_register(school=school, term=term, full_identifiers=full, acting_user=request.user)
-    return _download(result.filename, result.content)
-
-
-@require_POST
-def export_logs(request, kind: str):
-    school = require_school_manager(request.user)
-    term, _ = _export_options(request, school)
-    result = exports.export_logs(school=school, kind=kind, term=term, acting_user=request.user)
-    return _download(result.filename, result.content)
+    return download(result.filename, result.content)
 
 
 @require_http_methods(["GET", "POST"])
@@ -254,4 +250,4 @@ def export_summary(request):
     if not get_roles(request.user).is_bureau and not get_roles(request.user).manages_school:
         raise PermissionDenied("只有县教育局用户、校长或关爱工作负责人可以导出汇总表。")
     result = exports.export_summary(schools=schools.order_by("county", "name"), acting_user=request.user)
-    return _download(result.filename, result.content)
+    return download(result.filename, result.content)

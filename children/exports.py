@@ -1,21 +1,26 @@
-"""Excel exports: the 留守儿童台账, the 花名册 (《农村留守儿童基本情况登记表》), the per-school summary for
-the bureau, the term's 谈心记录 / 家访记录, and the import template.
+"""Excel exports of the archive: the 留守儿童台账, the 花名册 (《农村留守儿童基本情况登记表》), the per-school
+summary for the bureau, and the import template. The term's 谈心记录 / 家访记录 are mentoring's
+(mentoring/exports.py), built with the sheet helpers here.
 
 Every sheet has a title row with the school and term, a frozen header and set column widths, and is
 written in openpyxl's write_only mode (rows streamed, memory flat). ID numbers and phones are masked
-unless the caller passes full_identifiers=True (the view decides, through caretrack.permissions).
-Each export_* function writes its audit row in the same transaction as it reads the data.
+unless the caller passes full_identifiers=True (the view decides, through
+children.permissions.identifiers_visible). Each export_* function writes its audit row in the same
+transaction as it reads the data.
+
+Apps above the archive add columns to the 台账 and the 花名册 (mentoring: 帮扶教师, the term's talks and
+visits) through register_roster_columns(); this module never imports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,7 +33,7 @@ from caretrack import audit
 from caretrack.models import AuditAction, School, Term
 from caretrack.validation import mask_id_number, mask_phone
 from children.completeness import annotate_completeness, completeness_of
-from children.importers import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS
+from children.importing.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS
 from children.models import Child, Guardian, LeftBehindType, Parent, ParentRole
 from children.selectors import archive_rate, left_behind_children, term_window
 from guardians.regions import display_name
@@ -54,7 +59,7 @@ class Col:
     value: Callable
 
 
-class _Sheet:
+class Sheet:
     """A write_only sheet with a merged title row, a styled header and frozen panes."""
 
     def __init__(self, workbook: Workbook, title: str, heading: str, columns: list[Col], subtitle: str = ""):
@@ -90,17 +95,17 @@ class _Sheet:
         self.ws.append([None if (value := col.value(obj)) == "" else value for col in self.columns])
 
 
-def _save(workbook: Workbook) -> bytes:
+def save_workbook(workbook: Workbook) -> bytes:
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _current_term(school: School) -> Term | None:
-    return Term.objects.filter(school=school, is_current=True).first()
+def current_term(school: School) -> Term | None:
+    return Term.objects.current(school)
 
 
-def _term_label(term: Term | None, today: date) -> str:
+def term_label(term: Term | None, today: date) -> str:
     return str(term) if term else f"{today:%Y年%m月%d日}"
 
 
@@ -112,6 +117,48 @@ def _phone(full: bool) -> Callable[[str | None], str]:
     return (lambda v: v or "") if full else mask_phone
 
 
+# --- Columns from the apps above ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterWindow:
+    start: date  # the term's figures count from here
+    end: date  # to here
+    reference: date  # the day the term is judged on (e.g. whose pairing is open)
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    key: str
+    label: str  # the 台账 header
+    width: int
+    default: object = ""  # for a child the provider has no value for
+    after: str = ""  # the 台账 column it follows (at the end when empty)
+    register_label: str = ""  # also on the 花名册 under this header, before 备注
+
+
+@dataclass(frozen=True)
+class RosterExtras:
+    columns: list[ExtraColumn]
+    values: dict[int, dict[str, object]]  # child id -> column key -> value
+
+
+# A provider gets the school, the term's window and the roster's child ids and returns its columns with
+# the values of each child, in a fixed number of queries whatever the number of children.
+RosterColumnsProvider = Callable[..., RosterExtras]
+_ROSTER_PROVIDERS: list[RosterColumnsProvider] = []
+
+
+def register_roster_columns(provider: RosterColumnsProvider) -> None:
+    """Called from an upper app's AppConfig.ready(): provider(*, school, window, child_ids) -> RosterExtras."""
+    if provider not in _ROSTER_PROVIDERS:
+        _ROSTER_PROVIDERS.append(provider)
+
+
+def _extra_columns(*, school: School, window: RosterWindow, child_ids: Sequence[int]) -> list[RosterExtras]:
+    return [provider(school=school, window=window, child_ids=child_ids) for provider in _ROSTER_PROVIDERS]
+
+
 # --- The children of a roster, in a fixed number of queries ----------------------------------------
 
 
@@ -121,56 +168,70 @@ class RosterRow:
     father: Parent | None
     mother: Parent | None
     guardian: Guardian | None
-    mentors: str
     completeness: int
-    talks: int | None
-    visits: int | None
+    extra: dict[str, object]  # the registered columns' values, by key
 
 
-def roster_rows(*, school: School, term: Term | None, today: date | None = None) -> list[RosterRow]:
+@dataclass
+class Roster:
+    rows: list[RosterRow]
+    extra_columns: list[ExtraColumn]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def roster_rows(*, school: School, term: Term | None, today: date | None = None) -> Roster:
     """One row per child left-behind during the term, with parents, current guardian, class, head
-    teacher, mentors, completeness and the term's talks and visits. Eight queries whatever the size."""
-    from mentoring.models import Pairing
-    from mentoring.selectors import talk_counts_by_child
-
+    teacher, completeness and the registered columns (mentoring: mentors, the term's talks and visits).
+    Five queries, and the providers' fixed number, whatever the size."""
     today = today or timezone.localdate()
     start, end, reference = term_window(term, today)
     children = annotate_completeness(left_behind_children(schools=[school], term=term, on=today), on=reference)
-    children = (
+    children = list(
         children.select_related("school_class__head_teacher", "assessment")
         .prefetch_related(
             Prefetch("parents", to_attr="parent_list"),  # work places come from the region index, not joins
             Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
             Prefetch("hardships", to_attr="hardship_list"),
-            Prefetch(
-                "pairings",
-                queryset=Pairing.objects.filter(start_date__lte=reference)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=reference))
-                .select_related("mentor", "external_mentor")
-                .order_by("is_secondary"),
-                to_attr="open_pairings",
-            ),
         )
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
-    counts = talk_counts_by_child(school=school, start=start, end=end)
+    extras = _extra_columns(
+        school=school, window=RosterWindow(start, end, reference), child_ids=[c.pk for c in children]
+    )
+    columns = [column for extra in extras for column in extra.columns]
     rows = []
     for child in children:
         parents = {p.role: p for p in child.parent_list}
-        talks, visits = counts.get(child.pk, (0, 0))
+        values = {}
+        for extra in extras:
+            found = extra.values.get(child.pk, {})
+            values.update({column.key: found.get(column.key, column.default) for column in extra.columns})
         rows.append(
             RosterRow(
                 child=child,
                 father=parents.get(ParentRole.FATHER),
                 mother=parents.get(ParentRole.MOTHER),
                 guardian=child.current_guardians[0] if child.current_guardians else None,
-                mentors="、".join(p.mentor_name for p in child.open_pairings),
                 completeness=completeness_of(child).percent,
-                talks=talks,
-                visits=visits,
+                extra=values,
             )
         )
-    return rows
+    return Roster(rows=rows, extra_columns=columns)
+
+
+def _with_extras(columns: list[Col], extras: list[ExtraColumn]) -> list[Col]:
+    """The 台账's columns with the registered ones each after the column it names."""
+    out = list(columns)
+    for extra in extras:
+        col = Col(extra.label, extra.width, lambda r, key=extra.key: r.extra[key])
+        labels = [c.label for c in out]
+        out.insert(labels.index(extra.after) + 1 if extra.after in labels else len(out), col)
+    return out
 
 
 def _parent_cols(role: str, attr: str, phone: Callable) -> list[Col]:
@@ -241,19 +302,16 @@ def _roster_columns(full: bool) -> list[Col]:
         Col(label["guardian_age"], 8, lambda r: _get(r.guardian, "age") or ""),
         Col(label["guardian_address"], 24, lambda r: _get(r.guardian, "address")),
         Col(label["guardianship_level"], 18, lambda r: _assessment(r.child)),
-        Col("班主任", 10, lambda r: _user_name(r.child.school_class.head_teacher)),
-        Col("帮扶教师", 14, lambda r: r.mentors),
+        Col("班主任", 10, lambda r: user_name(r.child.school_class.head_teacher)),
         Col("建档完整度", 10, lambda r: f"{r.completeness}%"),
-        Col("本学期谈心次数", 9, lambda r: r.talks),
-        Col("本学期家访次数", 9, lambda r: r.visits),
     ]
 
 
-def _user_name(user) -> str:
+def user_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def _export(
+def record_export(
     *, acting_user, school: School | None, kind: str, target: str, build: Callable[[], ExportFile], **detail
 ) -> ExportFile:
     """Build the file and record the export in one transaction."""
@@ -281,32 +339,35 @@ def export_roster(
 ) -> ExportFile:
     """留守儿童台账: one row per child left-behind during the term (the school's current term by default)."""
     today = today or timezone.localdate()
-    term = term or _current_term(school)
+    term = term or current_term(school)
 
     def build() -> ExportFile:
+        roster = roster_rows(school=school, term=term, today=today)
         workbook = Workbook(write_only=True)
-        sheet = _Sheet(
+        sheet = Sheet(
             workbook,
             "留守儿童台账",
-            f"{school.name}留守儿童台账（{_term_label(term, today)}）",
-            _roster_columns(full_identifiers),
+            f"{school.name}留守儿童台账（{term_label(term, today)}）",
+            _with_extras(_roster_columns(full_identifiers), roster.extra_columns),
             subtitle=f"导出日期：{today:%Y年%m月%d日}{_mask_note(full_identifiers)}",
         )
-        for row in roster_rows(school=school, term=term, today=today):
+        for row in roster:
             sheet.add(row)
-        return ExportFile(f"{school.name}_留守儿童台账_{_term_label(term, today)}.xlsx", _save(workbook), sheet.rows)
+        return ExportFile(
+            f"{school.name}_留守儿童台账_{term_label(term, today)}.xlsx", save_workbook(workbook), sheet.rows
+        )
 
-    return _export(
+    return record_export(
         acting_user=acting_user,
         school=school,
         kind="roster",
-        target=f"留守儿童台账 {_term_label(term, today)}",
+        target=f"留守儿童台账 {term_label(term, today)}",
         build=build,
         full_identifiers=full_identifiers,
     )
 
 
-def _register_columns(full: bool, school: School) -> list[Col]:
+def _register_columns(full: bool, school: School, extras: list[ExtraColumn]) -> list[Col]:
     id_number, phone = _id(full), _phone(full)
     seq = iter(range(1, MAX_DATA_ROWS * 10))
 
@@ -340,7 +401,11 @@ def _register_columns(full: bool, school: School) -> list[Col]:
         Col("与儿童关系", 10, lambda r: _display(r.guardian, "relation")),
         Col("监护人联系电话", 15, lambda r: phone(_get(r.guardian, "phone"))),
         Col("监护类型", 18, lambda r: _assessment(r.child)),
-        Col("帮扶责任人", 14, lambda r: r.mentors),
+        *[
+            Col(extra.register_label, extra.width, lambda r, key=extra.key: r.extra[key])
+            for extra in extras
+            if extra.register_label
+        ],
         Col("备注", 16, lambda r: ""),
     ]
 
@@ -350,27 +415,28 @@ def export_register(
 ) -> ExportFile:
     """花名册 in the columns of 《农村留守儿童基本情况登记表》, one row per child, for 民政/教育 returns."""
     today = today or timezone.localdate()
-    term = term or _current_term(school)
+    term = term or current_term(school)
 
     def build() -> ExportFile:
+        roster = roster_rows(school=school, term=term, today=today)
         workbook = Workbook(write_only=True)
-        sheet = _Sheet(
+        sheet = Sheet(
             workbook,
             "花名册",
             "农村留守儿童基本情况登记表",
-            _register_columns(full_identifiers, school),
-            subtitle=f"填报单位：{school.name}（{school.county}）    学期：{_term_label(term, today)}    "
+            _register_columns(full_identifiers, school, roster.extra_columns),
+            subtitle=f"填报单位：{school.name}（{school.county}）    学期：{term_label(term, today)}    "
             f"填报日期：{today:%Y年%m月%d日}{_mask_note(full_identifiers)}",
         )
-        for row in roster_rows(school=school, term=term, today=today):
+        for row in roster:
             sheet.add(row)
-        return ExportFile(f"{school.name}_农村留守儿童基本情况登记表.xlsx", _save(workbook), sheet.rows)
+        return ExportFile(f"{school.name}_农村留守儿童基本情况登记表.xlsx", save_workbook(workbook), sheet.rows)
 
-    return _export(
+    return record_export(
         acting_user=acting_user,
         school=school,
         kind="register",
-        target=f"农村留守儿童基本情况登记表 {_term_label(term, today)}",
+        target=f"农村留守儿童基本情况登记表 {term_label(term, today)}",
         build=build,
         full_identifiers=full_identifiers,
     )
@@ -392,7 +458,7 @@ def summary_rows(*, schools: QuerySet | Iterable[School], today: date | None = N
     today = today or timezone.localdate()
     rows = []
     for school in schools:
-        term = _current_term(school)
+        term = current_term(school)
         rate = archive_rate(schools=[school], term=term, on=today, detail=False)
         by_type = dict(
             left_behind_children(schools=[school], term=term, on=today)
@@ -422,12 +488,12 @@ def export_summary(*, schools, acting_user, today: date | None = None) -> Export
 
     def build() -> ExportFile:
         workbook = Workbook(write_only=True)
-        sheet = _Sheet(workbook, "汇总", "留守儿童关爱工作汇总表", columns, subtitle=f"统计日期：{today:%Y年%m月%d日}")
+        sheet = Sheet(workbook, "汇总", "留守儿童关爱工作汇总表", columns, subtitle=f"统计日期：{today:%Y年%m月%d日}")
         for row in summary_rows(schools=schools, today=today):
             sheet.add(row)
-        return ExportFile(f"留守儿童关爱工作汇总表_{today:%Y%m%d}.xlsx", _save(workbook), sheet.rows)
+        return ExportFile(f"留守儿童关爱工作汇总表_{today:%Y%m%d}.xlsx", save_workbook(workbook), sheet.rows)
 
-    return _export(
+    return record_export(
         acting_user=acting_user,
         school=schools[0] if len(schools) == 1 else None,
         kind="summary",
@@ -435,72 +501,6 @@ def export_summary(*, schools, acting_user, today: date | None = None) -> Export
         build=build,
         schools=[s.pk for s in schools],
     )
-
-
-# --- The term's logs ------------------------------------------------------------------------------
-
-
-def _author(log) -> str:
-    if log.external_mentor_id:
-        return f"{log.external_mentor.name}（{_user_name(log.author)}代录）"
-    return _user_name(log.author)
-
-
-def _yes(value: bool) -> str:
-    return "是" if value else ""
-
-
-def export_logs(
-    *, school: School, acting_user, kind: str, term: Term | None = None, today: date | None = None
-) -> ExportFile:
-    """The term's 谈心记录 (kind="talks") or 家访记录 (kind="visits"), one row per log, oldest first."""
-    from mentoring.selectors import talks_in_term, visits_in_term
-
-    today = today or timezone.localdate()
-    term = term or _current_term(school)
-    start, end, _ = term_window(term, today)
-    common = [
-        Col("日期", 12, lambda log: log.date.isoformat()),
-        Col("学生", 10, lambda log: log.child.name),
-        Col("班级", 11, lambda log: str(log.child.school_class)),
-    ]
-    if kind == "talks":
-        title, logs = "谈心记录", talks_in_term(school=school, start=start, end=end)
-        columns = [
-            *common,
-            Col("地点", 12, lambda log: log.get_place_display()),
-            Col("谈心主题", 16, lambda log: "、".join(log.topic_labels)),
-            Col("孩子情绪", 8, lambda log: log.get_mood_display()),
-            Col("记录内容", 60, lambda log: log.text),
-            Col("需要跟进", 8, lambda log: _yes(log.follow_up_needed)),
-            Col("记录人", 14, _author),
-        ]
-    elif kind == "visits":
-        title, logs = "家访记录", visits_in_term(school=school, start=start, end=end)
-        columns = [
-            *common,
-            Col("家访类型", 10, lambda log: log.get_kind_display()),
-            Col("接待人", 12, lambda log: log.met_whom),
-            Col("记录内容", 50, lambda log: log.text),
-            Col("生活情况", 30, lambda log: log.living_conditions),
-            Col("学习情况", 30, lambda log: log.study_conditions),
-            Col("发现的安全隐患", 30, lambda log: log.safety_hazards),
-            Col("监护人的诉求", 30, lambda log: log.guardian_requests),
-            Col("需要跟进", 8, lambda log: _yes(log.follow_up_needed)),
-            Col("家访教师", 14, _author),
-        ]
-    else:
-        raise ValueError(f"unknown log kind {kind!r}")
-    label = _term_label(term, today)
-
-    def build() -> ExportFile:
-        workbook = Workbook(write_only=True)
-        sheet = _Sheet(workbook, title, f"{school.name}{title}（{label}）", columns)
-        for log in logs.iterator(chunk_size=2000):
-            sheet.add(log)
-        return ExportFile(f"{school.name}_{title}_{label}.xlsx", _save(workbook), sheet.rows)
-
-    return _export(acting_user=acting_user, school=school, kind=kind, target=f"{title} {label}", build=build)
 
 
 # --- The import template --------------------------------------------------------------------------
@@ -594,7 +594,7 @@ def import_template() -> bytes:
         notes.append([column.label, hint])
     for row in notes.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    return _save(workbook)
+    return save_workbook(workbook)
 
 
 def import_error_report(preview) -> bytes:
@@ -606,7 +606,7 @@ def import_error_report(preview) -> bytes:
         Col("列", 16, lambda e: e.column),
         Col("问题", 80, lambda e: e.message),
     ]
-    sheet = _Sheet(workbook, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
+    sheet = Sheet(workbook, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
     for error in preview.errors:
         sheet.add(error)
-    return _save(workbook)
+    return save_workbook(workbook)

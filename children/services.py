@@ -1,10 +1,13 @@
-"""Operations that change a child's archive. Each runs in one transaction: the child, the parents, the
-guardian, the 留守 classification and the history rows are saved together or not at all."""
+"""Operations that change a child's archive, one at a time (the archive form) or many (the Excel import).
+Each runs in one transaction: the child, the parents, the guardian, the 留守 classification, the history
+rows and the audit row are saved together or not at all. A new archive's rows are built by one function
+(_new_archive) whichever path saves them, so the form and the import store the same rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from pypinyin import Style, lazy_pinyin
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from caretrack.models import School
+from caretrack import audit
+from caretrack.models import AuditAction, School
 from children.models import (
     AwayStatus,
     Child,
@@ -30,6 +35,11 @@ from children.models import (
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
 LEFT_BEHIND_AGE_LIMIT = 16  # 国发〔2016〕13号: 不满十六周岁
+NEW_ARCHIVE_PERIOD_REASON = "建档"  # the first 留守 period of a new archive, whether typed in or imported
+# Not checked row by row in bulk: the school and the class come from the importer's own lookups, and each
+# foreign-key check would cost a query per child.
+_BULK_UNCHECKED = ["school", "school_class", "created_by"]
+_BATCH = 500
 
 
 def name_initials(name: str) -> str:
@@ -84,7 +94,7 @@ def reclassify_child(*, child: Child, on: date | None = None, reason: str = "") 
                 open_period.end_date = on - timedelta(days=1)
                 open_period.save(update_fields=["end_date"])
         if kind != LeftBehindType.NOT_LEFT_BEHIND:
-            LeftBehindPeriod.objects.create(child=child, kind=kind, start_date=on, reason=reason[:200])
+            _new_period(child, kind, on=on, reason=reason).save()
     if child.left_behind_type != kind:
         child.left_behind_type = kind
         child.save(update_fields=["left_behind_type", "updated_at"])
@@ -131,25 +141,81 @@ def duplicate_error(existing: Child, user) -> ValidationError:
     return ValidationError(message, code="duplicate")
 
 
-@transaction.atomic
-def save_archive(
-    *, school: School, data: ArchiveData, acting_user, child: Child | None = None, on: date | None = None
-) -> Child:
-    """Create or update a child with parents, guardian, hardships and assessment, then recompute the
-    留守类型. Raises ValidationError (nothing saved) for a duplicate child or invalid data."""
-    on = on or timezone.localdate()
-    if child is None:
-        child = Child(school=school, created_by=acting_user)
-        changed_fields = None
-    else:
-        # Compare with the row as stored now (the form may have copied its values onto the instance the
-        # view holds), and lock it so two saves of one archive run one after the other.
-        child = Child.objects.select_for_update().select_related("school").get(pk=child.pk)
-        changed_fields = [k for k, v in data.child.items() if getattr(child, k) != v]
-    for key, value in data.child.items():
+def _user(acting_user):
+    """The user to store as creator or in history rows: none for a command-line run without --user."""
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
+def _apply_child_values(child: Child, values: dict) -> list[str]:
+    """Copy cleaned values onto the child with the fields derived from them; returns the names that changed."""
+    changed = list(values) if child.pk is None else [k for k, v in values.items() if getattr(child, k) != v]
+    for key, value in values.items():
         setattr(child, key, value)
     if not child.id_number:
         child.id_number = None
+    child.name_initials = name_initials(child.name)
+    return changed
+
+
+@dataclass
+class _NewArchive:
+    child: Child
+    parents: list[Parent]
+    grandparents: list[Grandparent]
+    guardian: Guardian | None
+    assessment: FamilyAssessment | None
+    hardships: list[ChildHardship]
+
+
+def _new_archive(*, school: School, data: ArchiveData, acting_user) -> _NewArchive:
+    """The unsaved rows of a new child's archive, whichever path saves them. The guardian's `since` is
+    set on saving (the day of the save unless the data says)."""
+    child = Child(school=school, created_by=_user(acting_user))
+    _apply_child_values(child, data.child)
+    return _NewArchive(
+        child=child,
+        parents=[Parent(child=child, role=role, **values) for role, values in data.parents.items()],
+        grandparents=[Grandparent(child=child, role=role, **values) for role, values in data.grandparents.items()],
+        guardian=Guardian(child=child, **data.guardian) if data.guardian is not None else None,
+        assessment=FamilyAssessment(child=child, **data.assessment) if data.assessment is not None else None,
+        hardships=[ChildHardship(child=child, kind=kind) for kind in sorted(set(data.hardships or ()))],
+    )
+
+
+def _new_period(child: Child, kind: LeftBehindType, *, on: date, reason: str) -> LeftBehindPeriod:
+    return LeftBehindPeriod(child=child, kind=kind, start_date=on, reason=reason[:200])
+
+
+@transaction.atomic
+def save_archive(
+    *,
+    school: School,
+    data: ArchiveData,
+    acting_user,
+    child: Child | None = None,
+    on: date | None = None,
+    reason: str = "",
+) -> Child:
+    """Create or update a child with parents, guardian, hardships and assessment, then recompute the
+    留守类型, with one audit row. Raises ValidationError (nothing saved) for a duplicate child or invalid
+    data. With `reason` (an import's file), the history rows written name it and the acting user."""
+    on = on or timezone.localdate()
+    started = timezone.now()
+    if child is None:
+        child = _create_archive(school=school, data=data, acting_user=acting_user, on=on)
+        action = AuditAction.CREATE
+    else:
+        _update_archive(school=school, data=data, acting_user=acting_user, child=child, on=on)
+        action = AuditAction.CHANGE
+    if reason:
+        _stamp_history([child.pk], since=started, user=acting_user, reason=reason)
+    audit.record(
+        user=acting_user, action=action, target=f"学生档案 {child.name}", school=school, child=child.pk, reason=reason
+    )
+    return child
+
+
+def _check_duplicate(child: Child, *, school: School, acting_user) -> None:
     existing = find_duplicate(
         school=school,
         data={"id_number": child.id_number, "name": child.name, "birth_date": child.birth_date},
@@ -157,11 +223,34 @@ def save_archive(
     )
     if existing is not None:
         raise duplicate_error(existing, acting_user)
-    child.name_initials = name_initials(child.name)
+
+
+def _create_archive(*, school: School, data: ArchiveData, acting_user, on: date) -> Child:
+    new = _new_archive(school=school, data=data, acting_user=acting_user)
+    child = new.child
+    _check_duplicate(child, school=school, acting_user=acting_user)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
-    if changed_fields is None:
-        child.save()
-    elif changed_fields:
+    child.save()
+    if new.guardian is not None:
+        new.guardian.since = new.guardian.since or on
+    for row in [*new.parents, *new.grandparents, new.guardian, new.assessment]:
+        if row is not None:
+            row.full_clean(exclude=["child"], validate_unique=False)
+            row.save()
+    ChildHardship.objects.bulk_create(new.hardships)
+    # Saved, then classified from the saved parents: the classification is a change in the history.
+    reclassify_child(child=child, on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
+    return child
+
+
+def _update_archive(*, school: School, data: ArchiveData, acting_user, child: Child, on: date) -> Child:
+    # Compare with the row as stored now (the form may have copied its values onto the instance the
+    # view holds), and lock it so two saves of one archive run one after the other.
+    child = Child.objects.select_for_update().select_related("school").get(pk=child.pk)
+    changed_fields = _apply_child_values(child, data.child)
+    _check_duplicate(child, school=school, acting_user=acting_user)
+    child.full_clean(exclude=["school", "created_by"], validate_unique=False)
+    if changed_fields:
         child.save(update_fields=[*changed_fields, "name_initials", "updated_at"])
 
     if data.hardships is not None:
@@ -178,6 +267,128 @@ def save_archive(
         _save_assessment(child, data.assessment)
     reclassify_child(child=child, on=on, reason="档案更新")
     return child
+
+
+@transaction.atomic
+def create_archives(
+    *, school: School, archives: Sequence[ArchiveData], acting_user, reason: str, on: date
+) -> list[Child]:
+    """New children in bulk, with one audit row: the same rows save_archive() writes for a new child
+    (built by the same function), with history rows naming the user and `reason`, in a fixed number of
+    queries. Matching against existing children is the caller's (the importer's) job; each child is
+    checked field by field, parents and guardians hold what the caller's parsers produced."""
+    if not archives:
+        return []
+    new = [_new_archive(school=school, data=data, acting_user=acting_user) for data in archives]
+    for archive in new:
+        archive.child.clean_fields(exclude=_BULK_UNCHECKED)
+    history = {"batch_size": _BATCH, "default_user": _user(acting_user), "default_change_reason": reason}
+    bulk_create_with_history([a.child for a in new], Child, **history)
+    for archive in new:
+        for row in [*archive.parents, *archive.grandparents, archive.guardian, archive.assessment, *archive.hardships]:
+            if row is not None:
+                row.child = archive.child  # the child has its primary key now
+        if archive.guardian is not None:
+            archive.guardian.since = archive.guardian.since or on
+    bulk_create_with_history([p for a in new for p in a.parents], Parent, **history)
+    bulk_create_with_history([g for a in new for g in a.grandparents], Grandparent, **history)
+    bulk_create_with_history([a.guardian for a in new if a.guardian is not None], Guardian, **history)
+    bulk_create_with_history([a.assessment for a in new if a.assessment is not None], FamilyAssessment, **history)
+    ChildHardship.objects.bulk_create([h for a in new for h in a.hardships], batch_size=_BATCH)
+    # Then classified from the parents, as reclassify_child() does for one child.
+    classified, periods = [], []
+    for archive in new:
+        child = archive.child
+        kind = classify_left_behind(
+            parents=archive.parents,
+            birth_date=child.birth_date,
+            on=on,
+            counts_one_parent_away=school.counts_one_parent_away,
+        )
+        if kind != child.left_behind_type:
+            child.left_behind_type = kind
+            classified.append(child)
+        if kind != LeftBehindType.NOT_LEFT_BEHIND:
+            periods.append(_new_period(child, kind, on=on, reason=NEW_ARCHIVE_PERIOD_REASON))
+    if classified:
+        bulk_update_with_history(classified, Child, ["left_behind_type"], **history)
+    LeftBehindPeriod.objects.bulk_create(periods, batch_size=_BATCH)
+    children = [a.child for a in new]
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=f"学生档案 {len(children)} 人（{reason}）",
+        school=school,
+        reason=reason,
+        children=len(children),
+    )
+    return children
+
+
+@transaction.atomic
+def update_child_fields(
+    *, school: School, updates: Sequence[tuple[Child, dict]], acting_user, reason: str, on: date
+) -> list[Child]:
+    """The child's own fields of many archives (a new class after the summer, a new address) saved in
+    bulk, with history rows naming the user and `reason` and one audit row. A child whose 留守类型 the
+    change would alter (one turning 16) is not saved but returned: save_archive() keeps its periods.
+    Children prefetched with `parent_list` save a query each."""
+    now = timezone.now()
+    saved: list[Child] = []
+    refused: list[Child] = []
+    fields: set[str] = set()
+    for child, values in updates:
+        parents = child.parent_list if hasattr(child, "parent_list") else list(child.parents.all())
+        kind = classify_left_behind(
+            parents=parents,
+            birth_date=values.get("birth_date", child.birth_date),
+            on=on,
+            counts_one_parent_away=school.counts_one_parent_away,
+        )
+        if kind != child.left_behind_type:
+            refused.append(child)
+            continue
+        changed = _apply_child_values(child, values)
+        if not changed:
+            continue
+        child.updated_at = now
+        child.clean_fields(exclude=_BULK_UNCHECKED)
+        fields.update(changed)
+        saved.append(child)
+    if saved:
+        bulk_update_with_history(
+            saved,
+            Child,
+            sorted(fields | {"name_initials", "updated_at"}),
+            batch_size=_BATCH,
+            default_user=_user(acting_user),
+            default_change_reason=reason,
+        )
+        audit.record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            target=f"学生档案 {len(saved)} 人（{reason}）",
+            school=school,
+            reason=reason,
+            children=len(saved),
+            fields=sorted(fields),
+        )
+    return refused
+
+
+def _stamp_history(child_ids: list[int], *, since: datetime, user, reason: str) -> None:
+    """Mark the history rows just written with the acting user and the reason (a command-line import has
+    no request for simple_history to read the user from)."""
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    for start in range(0, len(child_ids), _BATCH):
+        ids = child_ids[start : start + _BATCH]
+        Child.history.filter(id__in=ids, history_date__gte=since).update(
+            history_user_id=user_id, history_change_reason=reason
+        )
+        for model in (Parent, Grandparent, Guardian, FamilyAssessment):
+            model.history.filter(child_id__in=ids, history_date__gte=since).update(
+                history_user_id=user_id, history_change_reason=reason
+            )
 
 
 def _set_hardships(child: Child, kinds: list[str]) -> None:
@@ -236,4 +447,14 @@ def update_parent_status(*, child: Child, role: str, values: dict, on: date, rea
     Terms already past keep their figures because the earlier period stays."""
     _save_parent(child, role, values)
     reclassify_child(child=child, on=on, reason=reason)
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=f"{child.name}的{ParentRole(role).label}情况",
+        school=child.school,
+        child=child.pk,
+        role=role,
+        on=on.isoformat(),
+        reason=reason,
+    )
     return child

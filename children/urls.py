@@ -17,7 +17,5 @@ urlpatterns = [
     path("import/errors/", excel_views.import_errors, name="import_errors"),
     path("export/roster/", excel_views.export_roster, name="export_roster"),
     path("export/register/", excel_views.export_register, name="export_register"),
-    path("export/talks/", excel_views.export_logs, {"kind": "talks"}, name="export_talks"),
-    path("export/visits/", excel_views.export_logs, {"kind": "visits"}, name="export_visits"),
     path("export/summary/", excel_views.export_summary, name="export_summary"),
 ]

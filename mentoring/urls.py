@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring import views
+from mentoring import excel_views, views
 from mentoring.links import URL_PREFIX
 
 app_name = "mentoring"
@@ -16,6 +16,9 @@ urlpatterns = [
     path("external-mentors/new/", views.external_mentor_create, name="external_mentor_create"),
     path("settings/", views.cadence_settings, name="settings"),
     path("children/<int:pk>/chronology/", views.child_chronology, name="chronology"),
+    # The term's logs as Excel (mentoring/excel_views.py)
+    path("export/talks/", excel_views.export_logs, {"kind": "talks"}, name="export_talks"),
+    path("export/visits/", excel_views.export_logs, {"kind": "visits"}, name="export_visits"),
 ]
 
 # For each log kind: children/<pk>/talk/new/, talk/<pk>/, talk/<pk>/edit/, talk/<pk>/delete/ …

@@ -47,8 +47,8 @@ ACCESS: dict[str, Rule] = {
     "children:import_errors": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_roster": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_register": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
-    "children:export_talks": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
-    "children:export_visits": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "mentoring:export_talks": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "mentoring:export_visits": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_summary": Rule(SCHOOL_MANAGERS | {"other_principal", "bureau"}, method="post"),
     "children:edit": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}),
     "children:parent_status": Rule(

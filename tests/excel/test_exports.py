@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from caretrack.models import AuditAction, AuditEvent
-from children import exports, importers
+from children import exports
+from children import importing as importers
 from children.models import Child
+from mentoring import exports as log_exports
 from tests.excel.archives import make_archive
 from tests.excel.sheets import sheet_rows
 from tests.factories import (
@@ -122,11 +124,11 @@ def test_bureau_downloads_the_summary_of_its_schools_without_child_data(client, 
 
 
 def test_term_talks_and_visits_export(world, archives):
-    talks = exports.export_logs(school=world.school, acting_user=world.coordinator, kind="talks", today=TODAY)
+    talks = log_exports.export_logs(school=world.school, acting_user=world.coordinator, kind="talks", today=TODAY)
     data = table(talks.content, 2)
     assert [r["日期"] for r in data] == ["2026-10-09", "2026-10-16"]
     assert data[0]["学生"] == "张小明" and data[0]["谈心主题"] == "学习" and data[0]["记录人"] == "刘老师"
-    visits = exports.export_logs(school=world.school, acting_user=world.coordinator, kind="visits", today=TODAY)
+    visits = log_exports.export_logs(school=world.school, acting_user=world.coordinator, kind="visits", today=TODAY)
     assert [r["接待人"] for r in table(visits.content, 2)] == ["奶奶王秀英"]
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
 

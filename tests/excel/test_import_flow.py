@@ -10,7 +10,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from caretrack.models import AuditAction, AuditEvent
-from children import importers
+from children.importing import commit as importers
+from children.importing import reading
 from children.models import Child, FamilyAssessment, Guardian, LeftBehindPeriod, LeftBehindType, Parent
 from tests.excel.sheets import build_sheet, sheet_rows
 from tests.factories import valid_id_number
@@ -180,13 +181,13 @@ def test_wrong_file_type_too_large_or_no_header_gets_one_clear_message(client, w
     client.force_login(world.coordinator)
     response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("名单.xls", b"\xd0\xcf\x11\xe0")})
     assert "只能导入 .xlsx 格式" in response.content.decode()
-    monkeypatch.setattr(importers, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1000)
     response = upload(client, three_children())
     assert "文件过大" in response.content.decode()
     monkeypatch.undo()
     response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("假的.xlsx", b"not a zip")})
     assert "无法读取该文件" in response.content.decode()
-    monkeypatch.setattr(importers, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1000)
     response = upload(client, three_children())
     assert "解压后超过" in response.content.decode()
     monkeypatch.undo()

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from caretrack.validation import make_id_number
-from children.importers import Action, ImportFileError, find_header, parse_class, read_import
+from children.importing import Action, ImportFileError, find_header, parse_class, read_import
 from children.models import Child
 from tests.excel.sheets import build_sheet
 

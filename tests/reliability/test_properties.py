@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from caretrack.validation import make_id_number, parse_id_number, parse_loose_date, validate_phone
-from children.importers import parse_class
+from children.importing import parse_class
 from mentoring.periods import Period, is_required, mondays, month_of, required_weeks, visit_windows, week_of
 
 # --- Whatever a cell holds, parsers answer with a value or a Chinese ValidationError ----------------------

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from caretrack.models import School
-from children import importers
+from children import importing as importers
 
 
 class Command(BaseCommand):

@@ -1,0 +1,144 @@
+"""Matching the rows of a sheet against the children already in the archive (身份证号, else name + birth
+date in the school), spotting duplicates within the file, and deciding create / update / unchanged / error."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch
+
+from caretrack.models import School
+from children.importing.columns import _PARENT_LABEL
+from children.importing.rows import Action, RowResult, _read_guardian
+from children.models import Child, Guardian, Parent
+from children.services import ArchiveData
+from guardians.models import Region
+
+
+def resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResult]:
+    """Match rows to existing children (two queries), spot duplicates within the file, and decide
+    create / update / unchanged / error."""
+    ids = {child["id_number"] for _, child, *_ in parsed if child.get("id_number")}
+    names = {child["name"] for _, child, *_ in parsed if child.get("name")}
+    by_id: dict[str, Child] = {}
+    for start in range(0, len(ids), 500):
+        chunk = sorted(ids)[start : start + 500]
+        by_id.update({c.id_number: c for c in Child.objects.filter(id_number__in=chunk)})
+    same_school = list(Child.objects.filter(school=school, name__in=names)) if names else []
+    by_name_birth = {(c.name, c.birth_date): c for c in same_school}
+    by_name_month: dict[tuple, list[Child]] = {}
+    for c in same_school:
+        by_name_month.setdefault((c.name, c.birth_date.year, c.birth_date.month), []).append(c)
+
+    matches: dict[int, Child] = {}
+    seen_ids: dict[str, str] = {}
+    seen_names: dict[tuple, str] = {}
+    for index, (reader, child, _hardships, _parents, meta) in enumerate(parsed):
+        number = child.get("id_number")
+        if number:
+            if number in seen_ids:
+                reader.error("id_number", f"与{seen_ids[number]}的身份证号重复")
+            seen_ids.setdefault(number, reader.where)
+        key = (child.get("name"), child.get("birth_date"))
+        if all(key):
+            if key in seen_names:
+                reader.error("name", f"与{seen_names[key]}同名且出生日期相同，是否重复录入？")
+            seen_names.setdefault(key, reader.where)
+        found = by_id.get(number) if number else None
+        by_name = by_name_birth.get(key) if all(key) else None
+        if by_name is None and meta.get("month_only") and all(key):
+            candidates = by_name_month.get((key[0], key[1].year, key[1].month), [])
+            if len(candidates) == 1:
+                by_name = candidates[0]
+                child["birth_date"] = by_name.birth_date  # the archive has the day; the sheet only the month
+        if found is not None and found.school_id != school.pk:
+            reader.error("id_number", "该身份证号的学生已在其他学校建档，不能重复导入（转学学生请联系原学校办理转出）")
+            continue
+        if found is not None and by_name is not None and found.pk != by_name.pk:
+            reader.error("id_number", "身份证号与本校另一名同名、同出生日期的学生不一致，请核对")
+            continue
+        if found is None and by_name is not None and by_name.id_number and number and by_name.id_number != number:
+            reader.error("id_number", "本校已有同名、同出生日期的学生，但身份证号不同，请核对")
+            continue
+        match = found or by_name
+        if match is not None:
+            matches[index] = match
+
+    # The matched children with what a comparison needs, in a fixed number of queries.
+    existing = {
+        c.pk: c
+        for c in Child.objects.filter(pk__in=[c.pk for c in matches.values()])
+        .select_related("school_class", "assessment")
+        .prefetch_related(
+            Prefetch("parents", to_attr="parent_list"),
+            Prefetch("hardships", to_attr="hardship_list"),
+            Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
+        )
+    }
+    results: list[RowResult] = []
+    for index, (reader, child, hardships, parents, meta) in enumerate(parsed):
+        match = existing.get(matches[index].pk) if index in matches else None
+        current_guardian = match.current_guardians[0] if match and match.current_guardians else None
+        guardian = _read_guardian(reader, current_guardian)
+        result = RowResult(
+            row=reader.row, name=child.get("name", ""), class_label=meta.get("class_label", ""), sheet=reader.sheet
+        )
+        result.errors = reader.errors
+        if reader.errors:
+            result.action = Action.ERROR
+            results.append(result)
+            continue
+        level = meta.get("level")
+        data = ArchiveData(
+            child=child,
+            hardships=hardships,
+            parents=parents,
+            guardian=guardian,
+            guardian_change_reason="",
+            assessment={"guardianship_level": level} if level else None,
+        )
+        result.data = data
+        if match is None:
+            result.action = Action.CREATE
+            if data.assessment is not None:
+                data.assessment["assessed_on"] = today
+        else:
+            result.existing = match
+            result.changes = _changes(match, data, current_guardian)
+            result.action = Action.UPDATE if result.changes else Action.UNCHANGED
+        results.append(result)
+    return results
+
+
+CHILD_LABELS = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+def _changes(child: Child, data: ArchiveData, guardian: Guardian | None) -> list[str]:
+    """What an import would change in an existing archive, as labels for the preview."""
+    changes = [CHILD_LABELS[k] for k, v in data.child.items() if getattr(child, k) != v]
+    if data.hardships is not None and set(data.hardships) != {h.kind for h in child.hardship_list}:
+        changes.append("困境类型")
+    parents = {p.role: p for p in child.parent_list}
+    for role, values in data.parents.items():
+        parent = parents.get(role)
+        label = _PARENT_LABEL[role]
+        if parent is None:
+            changes.append(label)
+            continue
+        for key, value in values.items():
+            current = getattr(parent, key + "_id") if key.startswith("work_") else getattr(parent, key)
+            wanted = value.pk if isinstance(value, Region) else value
+            if current != wanted:
+                changes.append(f"{label}{Parent._meta.get_field(key).verbose_name}")
+    if data.guardian is not None:
+        if guardian is None or guardian.name != data.guardian["name"]:
+            changes.append("委托监护人")
+        else:
+            for key, value in data.guardian.items():
+                if getattr(guardian, key) != value:
+                    changes.append(f"监护人{Guardian._meta.get_field(key).verbose_name}")
+    if data.assessment is not None:
+        assessment = getattr(child, "assessment", None)
+        if assessment is None or assessment.guardianship_level != data.assessment["guardianship_level"]:
+            changes.append("监护类型")
+    return changes
