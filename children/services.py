@@ -31,6 +31,7 @@ from children.models import (
     Parent,
     ParentRole,
 )
+from children.permissions import children_visible_to
 
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
@@ -127,8 +128,6 @@ def find_duplicate(*, school: School, data: dict, exclude_pk: int | None = None)
 
 
 def duplicate_error(existing: Child, user) -> ValidationError:
-    from children.permissions import children_visible_to
-
     if children_visible_to(user).filter(pk=existing.pk).exists():
         message = format_html(
             '该学生已建档，不能重复录入：<a href="{}">{}（{}）</a>',
@@ -167,17 +166,25 @@ class _NewArchive:
     hardships: list[ChildHardship]
 
 
-def _new_archive(*, school: School, data: ArchiveData, acting_user) -> _NewArchive:
-    """The unsaved rows of a new child's archive, whichever path saves them. The guardian's `since` is
-    set on saving (the day of the save unless the data says)."""
+def _new_guardian(child: Child, values: dict, *, on: date) -> Guardian:
+    """A guardian taking over from `on`, unless the values say since when."""
+    values = dict(values)
+    return Guardian(child=child, since=values.pop("since", None) or on, **values)
+
+
+def _new_archive(*, school: School, data: ArchiveData, acting_user, on: date) -> _NewArchive:
+    """The unsaved rows of a new child's archive, whichever path saves them: the guardian from `on`
+    and the assessment dated `on` unless the data say otherwise."""
     child = Child(school=school, created_by=_user(acting_user))
     _apply_child_values(child, data.child)
     return _NewArchive(
         child=child,
         parents=[Parent(child=child, role=role, **values) for role, values in data.parents.items()],
         grandparents=[Grandparent(child=child, role=role, **values) for role, values in data.grandparents.items()],
-        guardian=Guardian(child=child, **data.guardian) if data.guardian is not None else None,
-        assessment=FamilyAssessment(child=child, **data.assessment) if data.assessment is not None else None,
+        guardian=_new_guardian(child, data.guardian, on=on) if data.guardian is not None else None,
+        assessment=FamilyAssessment(child=child, **{"assessed_on": on, **data.assessment})
+        if data.assessment is not None
+        else None,
         hardships=[ChildHardship(child=child, kind=kind) for kind in sorted(set(data.hardships or ()))],
     )
 
@@ -226,13 +233,11 @@ def _check_duplicate(child: Child, *, school: School, acting_user) -> None:
 
 
 def _create_archive(*, school: School, data: ArchiveData, acting_user, on: date) -> Child:
-    new = _new_archive(school=school, data=data, acting_user=acting_user)
+    new = _new_archive(school=school, data=data, acting_user=acting_user, on=on)
     child = new.child
     _check_duplicate(child, school=school, acting_user=acting_user)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
     child.save()
-    if new.guardian is not None:
-        new.guardian.since = new.guardian.since or on
     for row in [*new.parents, *new.grandparents, new.guardian, new.assessment]:
         if row is not None:
             row.full_clean(exclude=["child"], validate_unique=False)
@@ -279,7 +284,7 @@ def create_archives(
     checked field by field, parents and guardians hold what the caller's parsers produced."""
     if not archives:
         return []
-    new = [_new_archive(school=school, data=data, acting_user=acting_user) for data in archives]
+    new = [_new_archive(school=school, data=data, acting_user=acting_user, on=on) for data in archives]
     for archive in new:
         archive.child.clean_fields(exclude=_BULK_UNCHECKED)
     history = {"batch_size": _BATCH, "default_user": _user(acting_user), "default_change_reason": reason}
@@ -288,8 +293,6 @@ def create_archives(
         for row in [*archive.parents, *archive.grandparents, archive.guardian, archive.assessment, *archive.hardships]:
             if row is not None:
                 row.child = archive.child  # the child has its primary key now
-        if archive.guardian is not None:
-            archive.guardian.since = archive.guardian.since or on
     bulk_create_with_history([p for a in new for p in a.parents], Parent, **history)
     bulk_create_with_history([g for a in new for g in a.grandparents], Grandparent, **history)
     bulk_create_with_history([a.guardian for a in new if a.guardian is not None], Guardian, **history)
@@ -429,9 +432,8 @@ def _save_guardian(child: Child, values: dict, *, reason: str, on: date) -> Guar
         current.save(update_fields=["until", "change_reason"])
         current = None
     if current is None:
-        current = Guardian(child=child, since=values.pop("since", None) or on)
-    else:
-        values.pop("since", None)
+        current = _new_guardian(child, values, on=on)
+    values.pop("since", None)
     _save_row(current, values)
     return current
 

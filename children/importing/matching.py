@@ -3,8 +3,6 @@ date in the school), spotting duplicates within the file, and deciding create / 
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Prefetch
 
 from caretrack.models import School
@@ -15,7 +13,7 @@ from children.services import ArchiveData
 from guardians.models import Region
 
 
-def resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResult]:
+def resolve_rows(*, school: School, parsed: list) -> list[RowResult]:
     """Match rows to existing children (two queries), spot duplicates within the file, and decide
     create / update / unchanged / error."""
     ids = {child["id_number"] for _, child, *_ in parsed if child.get("id_number")}
@@ -99,9 +97,7 @@ def resolve_rows(*, school: School, parsed: list, today: date) -> list[RowResult
         )
         result.data = data
         if match is None:
-            result.action = Action.CREATE
-            if data.assessment is not None:
-                data.assessment["assessed_on"] = today
+            result.action = Action.CREATE  # a new assessment is dated the day of the import (services)
         else:
             result.existing = match
             result.changes = _changes(match, data, current_guardian)
