@@ -48,12 +48,12 @@ def county_values(row: CountyRow) -> list:
         f.left_behind_ratio,
         f.archive.complete,
         f.archive.rate,
-        m.paired if m is not None else None,
-        float(m.pairing_coverage) if m is not None else None,
-        float(m.talk_compliance_term) if m is not None else None,
-        float(m.visit_coverage_term) if m is not None else None,
-        a.activities if a is not None else None,
-        float(a.aid_total_yuan) if a is not None else None,
+        m.paired,
+        float(m.pairing_coverage),
+        float(m.talk_compliance_term),
+        float(m.visit_coverage_term),
+        a.activities,
+        float(a.aid_total_yuan),
     ]
 
 

@@ -131,26 +131,20 @@ def figures_rows(f: SchoolFigures) -> list[list[str]]:
         ["建档率", pct(f.archive.rate)],
     ]
     m = f.mentoring
-    if m is not None:
-        rows += [
-            ["已结对留守儿童", f"{m.paired} 人"],
-            ["结对覆盖率", pct(m.pairing_coverage)],
-            ["本学期谈心", f"{m.talks_term} 次"],
-            ["本学期谈心达标率", pct(m.talk_compliance_term)],
-            ["本学期家访", f"{m.visits_term} 次"],
-            ["本学期家访覆盖率", pct(m.visit_coverage_term)],
-        ]
-    else:
-        rows.append(["结对、谈心、家访", NO_DATA])
+    rows += [
+        ["已结对留守儿童", f"{m.paired} 人"],
+        ["结对覆盖率", pct(m.pairing_coverage)],
+        ["本学期谈心", f"{m.talks_term} 次"],
+        ["本学期谈心达标率", pct(m.talk_compliance_term)],
+        ["本学期家访", f"{m.visits_term} 次"],
+        ["本学期家访覆盖率", pct(m.visit_coverage_term)],
+    ]
     a = f.activities
-    if a is not None:
-        rows += [
-            ["关爱活动", f"{a.activities} 次"],
-            ["留守儿童之家开放 / 接待", f"{a.care_room_openings} 次 / {a.care_room_visits} 人次"],
-            ["资助金额", f"{a.aid_total_yuan} 元（{a.aid_children} 人）"],
-        ]
-    else:
-        rows.append(["活动、资助、留守儿童之家", NO_DATA])
+    rows += [
+        ["关爱活动", f"{a.activities} 次"],
+        ["留守儿童之家开放 / 接待", f"{a.care_room_openings} 次 / {a.care_room_visits} 人次"],
+        ["资助金额", f"{a.aid_total_yuan} 元（{a.aid_children} 人）"],
+    ]
     return rows
 
 
@@ -266,13 +260,13 @@ def _practices_extras(content: ReportContent) -> list:
         story += [Paragraph("关爱留守儿童工作领导小组", st["h2"]), _table(rows, [20 * mm, 25 * mm, 40 * mm, 85 * mm])]
     f = content.figures
     m = f.mentoring
-    if m is not None and m.mentor_load:
+    if m.mentor_load:
         load = [["每名帮扶教师结对人数", "教师人数"]] + [
             ["4 名及以上" if k == 4 else f"{k} 名", str(n)] for k, n in sorted(m.mentor_load.items())
         ]
         story += [Paragraph("帮扶教师结对情况", st["h2"]), _table(load, [60 * mm, 30 * mm])]
     a = f.activities
-    if a is not None and a.activity_list:
+    if a.activity_list:
         rows = [["日期", "活动", "类型"]] + [
             [f"{d:%m月%d日}", title if n == 1 else f"{title}（{n} 场）", label]
             for (d, title, label), n in grouped_activities(a.activity_list)
@@ -280,11 +274,11 @@ def _practices_extras(content: ReportContent) -> list:
         story += [Paragraph("本学期关爱活动", st["h2"]), _table(rows, [25 * mm, 105 * mm, 40 * mm])]
         if a.activities_by_type:
             story.append(_bar("活动类型（次）", [(label, n) for label, n in a.activities_by_type], width=120 * mm))
-    if a is not None and a.aid_by_kind:
+    if a.aid_by_kind:
         rows = [["资助类别", "金额（元）"]] + [[str(label), str(amount)] for label, amount in a.aid_by_kind]
         rows.append([f"合计（{a.aid_children} 人）", str(a.aid_total_yuan)])
         story += [Paragraph("资助与慰问", st["h2"]), _table(rows, [60 * mm, 40 * mm], total=True)]
-    if a is not None and a.care_room_by_use:
+    if a.care_room_by_use:
         rows = [["留守儿童之家用途", "接待（人次）"]] + [[str(label), str(n)] for label, n in a.care_room_by_use]
         rows.append([f"合计（开放 {a.care_room_openings} 次）", str(a.care_room_visits)])
         story += [Paragraph("留守儿童之家", st["h2"]), _table(rows, [60 * mm, 40 * mm], total=True)]
@@ -303,17 +297,15 @@ def results_rows(f: SchoolFigures) -> list[list[str]]:
     """三、工作成效 in numbers."""
     rows = [["指标", "本学期"], ["建档率", pct(f.archive.rate)]]
     m = f.mentoring
-    if m is not None:
-        rows += [
-            ["结对覆盖率", pct(m.pairing_coverage)],
-            ["谈心达标率", pct(m.talk_compliance_term)],
-            ["家访覆盖率", pct(m.visit_coverage_term)],
-        ]
+    rows += [
+        ["结对覆盖率", pct(m.pairing_coverage)],
+        ["谈心达标率", pct(m.talk_compliance_term)],
+        ["家访覆盖率", pct(m.visit_coverage_term)],
+    ]
     a = f.activities
-    if a is not None:
-        rows.append(["参加体检的留守儿童", f"{a.health_checked} 人"])
-        if a.children_compared:
-            rows.append(["学业有进步", f"{a.children_improved} / {a.children_compared} 人（{pct(a.improved_share)}）"])
+    rows.append(["参加体检的留守儿童", f"{a.health_checked} 人"])
+    if a.children_compared:
+        rows.append(["学业有进步", f"{a.children_improved} / {a.children_compared} 人（{pct(a.improved_share)}）"])
     return rows
 
 

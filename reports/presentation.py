@@ -5,18 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from activities.models import ActivityKind
 from reports.selectors import SchoolFigures
 
 
-def url_or_none(name: str, **query) -> str | None:
-    """The URL of a page that may not exist yet (another app still being written): None then."""
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        return None
+def list_url(name: str, **query) -> str:
+    """The URL of the list behind a figure, with its filters (empty filters left out)."""
+    url = reverse(name)
     query = {k: v for k, v in query.items() if v not in (None, "")}
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -29,30 +26,28 @@ def _activity_kinds() -> dict[str, str]:
 def dashboard_links(figures: SchoolFigures, term_id: int | None = None) -> dict:
     """The list behind each figure on the dashboard (activity lists filtered to the same term)."""
     kinds = _activity_kinds()
-    activity_types = {}
-    if figures.activities is not None:
-        activity_types = {
-            label: url_or_none("activities:list", term=term_id, kind=kinds.get(str(label)))
-            for label, _ in figures.activities.activities_by_type
-        }
+    activity_types = {
+        label: list_url("activities:list", term=term_id, kind=kinds.get(str(label)))
+        for label, _ in figures.activities.activities_by_type
+    }
     return {
         "activity_types": activity_types,
-        "children": url_or_none("children:list"),
-        "not_archived": url_or_none("children:list", archived="no"),
-        "archived": url_or_none("children:list", archived="yes"),
-        "types": {t.key: url_or_none("children:list", left_behind_type=t.key) for t in figures.by_type},
-        "grades": {row.key: url_or_none("children:list", grade=row.key) for row in figures.archive.by_grade},
-        "classes": {row.key: url_or_none("children:list", school_class=row.key) for row in figures.archive.by_class},
-        "pairings": url_or_none("mentoring:pairings"),
-        "unpaired": url_or_none("mentoring:unpaired"),
-        "concerns": url_or_none("mentoring:concerns"),
+        "children": list_url("children:list"),
+        "not_archived": list_url("children:list", archived="no"),
+        "archived": list_url("children:list", archived="yes"),
+        "types": {t.key: list_url("children:list", left_behind_type=t.key) for t in figures.by_type},
+        "grades": {row.key: list_url("children:list", grade=row.key) for row in figures.archive.by_grade},
+        "classes": {row.key: list_url("children:list", school_class=row.key) for row in figures.archive.by_class},
+        "pairings": list_url("mentoring:pairings"),
+        "unpaired": list_url("mentoring:unpaired"),
+        "concerns": list_url("mentoring:concerns"),
         # The mentor board lists each mentor's children with their talk, visit and contact badges.
-        "talks": url_or_none("mentoring:pairings"),
-        "visits": url_or_none("mentoring:pairings"),
-        "contacts": url_or_none("mentoring:pairings"),
-        "activities": url_or_none("activities:list", term=term_id),
-        "care_room": url_or_none("activities:care_room", term=term_id),
-        "aid": url_or_none("activities:aid", term=term_id),
+        "talks": list_url("mentoring:pairings"),
+        "visits": list_url("mentoring:pairings"),
+        "contacts": list_url("mentoring:pairings"),
+        "activities": list_url("activities:list", term=term_id),
+        "care_room": list_url("activities:care_room", term=term_id),
+        "aid": list_url("activities:aid", term=term_id),
     }
 
 
@@ -69,12 +64,10 @@ def dashboard_charts(figures: SchoolFigures) -> dict:
         "missing": _pairs(figures.archive.missing),
     }
     m = figures.mentoring
-    if m is not None:
-        charts["mentor_load"] = [[f"{k} 名" if k != 4 else "4 名及以上", n] for k, n in sorted(m.mentor_load.items())]
-        charts["weekly_talks"] = [[monday.strftime("%m-%d"), n] for monday, n in m.weekly_talks]
+    charts["mentor_load"] = [[f"{k} 名" if k != 4 else "4 名及以上", n] for k, n in sorted(m.mentor_load.items())]
+    charts["weekly_talks"] = [[monday.strftime("%m-%d"), n] for monday, n in m.weekly_talks]
     a = figures.activities
-    if a is not None:
-        charts["activities"] = _pairs(a.activities_by_type)
+    charts["activities"] = _pairs(a.activities_by_type)
     return charts
 
 
@@ -86,14 +79,14 @@ def _pct(value) -> str:
 class Tile:
     key: str
     label: str
-    value: object  # None: 暂无数据
+    value: object
     unit: str = ""
     sub: str = ""
     url: str | None = None
 
 
-def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile] | None]:
-    """The dashboard's figures as tiles, in three groups; a group is None while its app has no figures."""
+def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile]]:
+    """The dashboard's figures as tiles, in three groups."""
     archive = [
         Tile("enrolled", "在校学生", f.enrolled, "人"),
         Tile("left_behind", "留守儿童", f.left_behind, "人", f"占在校学生 {_pct(f.left_behind_ratio)}",
@@ -103,31 +96,27 @@ def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile] | Non
         Tile("not_archived", "档案未完成", f.not_archived, "人", "点击查看名单和缺项", links["not_archived"]),
     ]  # fmt: skip
     m = f.mentoring
-    mentoring = None
-    if m is not None:
-        mentoring = [
-            Tile("pairing_coverage", "结对覆盖率", _pct(m.pairing_coverage), "", f"已结对 {m.paired} 人",
-                 links["pairings"]),
-            Tile("unpaired", "待结对留守儿童", max(m.left_behind - m.paired, 0), "人", "点击去结对", links["unpaired"]),
-            Tile("talk_compliance_week", "本周谈心达标率", _pct(m.talk_compliance_week), "",
-                 f"本周谈心 {m.talks_this_week} 次，{m.children_talked_this_week} 人", links["talks"]),
-            Tile("talk_compliance_term", "本学期谈心达标率", _pct(m.talk_compliance_term), "",
-                 f"本学期谈心 {m.talks_term} 次", links["talks"]),
-            Tile("visit_coverage_term", "本学期家访覆盖率", _pct(m.visit_coverage_term), "",
-                 f"本学期家访 {m.visits_term} 次", links["visits"]),
-            Tile("guardian_contacts_month", "本月监护人沟通", m.guardian_contacts_month, "次", "", links["contacts"]),
-            Tile("family_contacts_month", "本月亲情联系", m.family_contacts_month, "次", "", links["contacts"]),
-            Tile("open_concerns", "待处理关注事项", m.open_concerns, "件", "", links["concerns"]),
-        ]  # fmt: skip
+    mentoring = [
+        Tile("pairing_coverage", "结对覆盖率", _pct(m.pairing_coverage), "", f"已结对 {m.paired} 人",
+             links["pairings"]),
+        Tile("unpaired", "待结对留守儿童", max(m.left_behind - m.paired, 0), "人", "点击去结对", links["unpaired"]),
+        Tile("talk_compliance_week", "本周谈心达标率", _pct(m.talk_compliance_week), "",
+             f"本周谈心 {m.talks_this_week} 次，{m.children_talked_this_week} 人", links["talks"]),
+        Tile("talk_compliance_term", "本学期谈心达标率", _pct(m.talk_compliance_term), "",
+             f"本学期谈心 {m.talks_term} 次", links["talks"]),
+        Tile("visit_coverage_term", "本学期家访覆盖率", _pct(m.visit_coverage_term), "",
+             f"本学期家访 {m.visits_term} 次", links["visits"]),
+        Tile("guardian_contacts_month", "本月监护人沟通", m.guardian_contacts_month, "次", "", links["contacts"]),
+        Tile("family_contacts_month", "本月亲情联系", m.family_contacts_month, "次", "", links["contacts"]),
+        Tile("open_concerns", "待处理关注事项", m.open_concerns, "件", "", links["concerns"]),
+    ]  # fmt: skip
     a = f.activities
-    activities = None
-    if a is not None:
-        activities = [
-            Tile("activities", "关爱活动", a.activities, "次", f"参与 {a.participants} 人次", links["activities"]),
-            Tile("care_room", "留守儿童之家开放", a.care_room_openings, "次", f"接待 {a.care_room_visits} 人次",
-                 links["care_room"]),
-            Tile("aid_total_yuan", "资助金额", a.aid_total_yuan, "元", f"受助 {a.aid_children} 人", links["aid"]),
-        ]  # fmt: skip
+    activities = [
+        Tile("activities", "关爱活动", a.activities, "次", f"参与 {a.participants} 人次", links["activities"]),
+        Tile("care_room", "留守儿童之家开放", a.care_room_openings, "次", f"接待 {a.care_room_visits} 人次",
+             links["care_room"]),
+        Tile("aid_total_yuan", "资助金额", a.aid_total_yuan, "元", f"受助 {a.aid_children} 人", links["aid"]),
+    ]  # fmt: skip
     return {"archive": archive, "mentoring": mentoring, "activities": activities}
 
 
@@ -139,9 +128,7 @@ def dashboard_tables(f: SchoolFigures, links: dict) -> dict:
             (row, links["classes"].get(row.key)) for row in f.archive.by_class if row.label.startswith(grade.label)
         ]
         grades.append((grade, links["grades"].get(grade.key), classes))
-    activities = []
-    if f.activities is not None:
-        activities = [(label, n, links["activity_types"].get(label)) for label, n in f.activities.activities_by_type]
+    activities = [(label, n, links["activity_types"].get(label)) for label, n in f.activities.activities_by_type]
     return {
         "activities": activities,
         "types": [(t, links["types"].get(t.key)) for t in f.by_type],

@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from activities.selectors import activity_figures, photos_for_report
+from activities.selectors import ActivityFigures, activity_figures, photos_for_report
 from caretrack.models import LeadingGroupMember, School, Term
 from children.completeness import complete_q
 from children.models import (
@@ -31,7 +31,7 @@ from children.models import (
     Parent,
 )
 from children.selectors import ArchiveRate, archive_rates_by_school
-from mentoring.selectors import mentoring_figures
+from mentoring.selectors import MentoringFigures, mentoring_figures
 
 GRANDPARENT_LABELS = {
     GuardianRelation.PATERNAL_GRANDFATHER.label,
@@ -62,8 +62,8 @@ class SchoolFigures:
     provinces: list[tuple[str, int]] = field(default_factory=list)
     guardians: list[tuple[str, int]] = field(default_factory=list)  # current guardians by relation
     archive: ArchiveRate = field(default_factory=lambda: ArchiveRate(total=0, complete=0))
-    mentoring: object | None = None
-    activities: object | None = None
+    mentoring: MentoringFigures | None = None  # always set by term_figures()
+    activities: ActivityFigures | None = None
 
     @property
     def enrolled(self) -> int:
