@@ -34,14 +34,9 @@ RESULT_ROW_FIELDS = ["total_score", "class_rank", "note"]
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def still_enrolled(children: QuerySet) -> QuerySet:
-    """The children still at school: neither transferred away nor graduated."""
-    return children.enrolled()
-
-
 def class_table_children(school_class) -> list:
     """The rows of a one-page class table: the class's enrolled children, by name."""
-    return list(still_enrolled(school_class.children.all()).order_by("name_initials", "pk"))
+    return list(school_class.children.enrolled().order_by("name_initials", "pk"))
 
 
 def activity_rows(queryset: QuerySet) -> QuerySet:

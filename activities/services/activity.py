@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 
 from activities.models import Activity, ActivityParticipant, ActivityPhoto
 from activities.photos import shrink_photo
-from activities.selectors import still_enrolled
 from activities.services.shared import _changes, _target
 from caretrack import audit
 from caretrack.models import AuditAction, School, SchoolClass
@@ -41,9 +40,7 @@ def pick_participants(
     if grades or classes:
         chosen |= group
     return list(
-        still_enrolled(candidates.filter(chosen))
-        .order_by("school_class__grade", "school_class__number", "pk")
-        .distinct()
+        candidates.filter(chosen).enrolled().order_by("school_class__grade", "school_class__number", "pk").distinct()
     )
 
 

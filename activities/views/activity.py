@@ -45,7 +45,7 @@ def _activity_form(request, school, activity=None):
         instance=activity,
         school=school,
         classes=activity_classes_for(request.user),
-        children=selectors.still_enrolled(children_editable_by(request.user)),
+        children=children_editable_by(request.user).enrolled(),
         is_manager=can_record_school_wide_activity(request.user),
     )
 

@@ -43,7 +43,7 @@ def aid_list(request):
 
 def aid_create(request):
     require_aid_recorder(request.user)
-    form = AidForm(request.POST or None, children=selectors.still_enrolled(children_visible_to(request.user)))
+    form = AidForm(request.POST or None, children=children_visible_to(request.user).enrolled())
     if request.method == "POST" and form.is_valid():
         try:
             records = services.record_aid(

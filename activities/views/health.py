@@ -44,7 +44,7 @@ def health_list(request):
 
 def health_create(request):
     require_health_recorder(request.user)
-    form = HealthCheckForm(request.POST or None, children=selectors.still_enrolled(children_visible_to(request.user)))
+    form = HealthCheckForm(request.POST or None, children=children_visible_to(request.user).enrolled())
     if request.method == "POST" and form.is_valid():
         child = form.cleaned_data["child"]
         try:
