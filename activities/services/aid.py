@@ -8,7 +8,7 @@ from django.db import transaction
 from activities.models import Aid
 from activities.services.shared import _changes, _target
 from caretrack import audit
-from caretrack.models import AuditAction
+from caretrack.models import AuditAction, School
 from children.models import Child
 
 
@@ -33,12 +33,13 @@ def record_aid(*, children: list[Child], data: dict, acting_user) -> list[Aid]:
     if names:
         raise ValidationError(f"以下学生的这笔资助已经登记过了：{'、'.join(names)}。", code="duplicate")
     records = Aid.objects.bulk_create(records)
+    schools = School.objects.in_bulk({child.school_id for child in children})  # one query, not one per child
     for aid in records:
         audit.record(
             user=acting_user,
             action=AuditAction.CREATE,
             target=_aid_target(aid),
-            school=aid.child.school,
+            school=schools[aid.child.school_id],
             child=aid.child_id,
             amount=str(aid.amount),
             donor=aid.donor,
