@@ -42,8 +42,10 @@ def report_version(report: TermReport) -> str:
 
 @transaction.atomic
 def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> TermReport:
-    """Save the sections, the case choice and the photo choice together. Refuses (ValidationError) when
-    someone else saved the report after the form was opened, so nobody overwrites a colleague's edit."""
+    """Save the sections, the case choice and the photo choice together, with an audit row. Refuses
+    (ValidationError) when someone else saved the report after the form was opened, so nobody overwrites
+    a colleague's edit."""
+    created = not report.pk
     if report.pk:
         current = TermReport.objects.select_for_update().get(pk=report.pk)
         if report_version(current) != data.version:
@@ -76,6 +78,14 @@ def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> Te
     for case in cases:
         case.full_clean(exclude=["report"])
     ReportCase.objects.bulk_create(cases)
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        target=f"{report.school.name} {report.term} 工作总结（{report.pk}）",
+        school=report.school,
+        kind="term_report",
+        cases=len(cases),
+    )
     return report
 
 
