@@ -6,7 +6,8 @@ from guardians.models import Region
 
 
 def region_options(request):
-    """<option>s of the regions under a province or city, for the work-place selects (fetched by static/js/caretrack.js on the archive form)."""
+    """<option>s of the regions under a province or city, for the work-place selects of the archive form
+    (fetched by static/js/caretrack.js)."""
     require_staff(request.user)
     parent = request.GET.get("parent", "")
     level = 2 if request.GET.get("level") == "city" else 3
