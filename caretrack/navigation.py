@@ -36,3 +36,28 @@ def nav_for(user, current_path: str = "") -> list[dict]:
         url = reverse(item.url_name)
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url)})
     return items
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """Where a user lands after login: the first registered page (by priority) whose check admits them."""
+
+    url_name: str
+    allowed: Callable[[object], bool]
+    priority: int
+
+
+_HOMES: list[HomePage] = []
+
+
+def register_home(page: HomePage) -> None:
+    if page not in _HOMES:
+        _HOMES.append(page)
+        _HOMES.sort(key=lambda p: p.priority)
+
+
+def home_url(user) -> str | None:
+    for page in _HOMES:
+        if page.allowed(user):
+            return reverse(page.url_name)
+    return None

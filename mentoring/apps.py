@@ -8,7 +8,7 @@ class MentoringConfig(AppConfig):
     def ready(self):
         """What pairings and logs contribute to the layers below (which never import this app)."""
         from caretrack import demo, navigation
-        from caretrack.navigation import NavItem
+        from caretrack.navigation import HomePage, NavItem
         from caretrack.permissions import manages_school, register_mentor_test, works_with_children
         from children import carers, chronology, completeness
         from children.exports import register_roster_columns
@@ -34,3 +34,4 @@ class MentoringConfig(AppConfig):
             NavItem("待处理", "mentoring:concerns", "bi-exclamation-triangle", manages_school, position=30)
         )
         navigation.register(NavItem("结对帮扶", "mentoring:pairings", "bi-link-45deg", manages_school, position=40))
+        navigation.register_home(HomePage("mentoring:my_students", works_with_children, priority=30))

@@ -4,7 +4,7 @@ the photos. Validation only; saving goes through reports.services.save_term_repo
 from __future__ import annotations
 
 from django import forms
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from reports import selectors
 from reports.drafts import SECTIONS, draft_sections
@@ -64,12 +64,9 @@ class PhotoForm(forms.Form):
     )
 
 
-def _photo_url(photo) -> str | None:
+def _photo_url(photo) -> str:
     """The photo served through the activities app's permission-checked view (media is not public)."""
-    try:
-        return reverse("activities:photo", args=[photo.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("activities:photo", args=[photo.pk])
 
 
 class TermReportForms:
