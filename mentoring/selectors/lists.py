@@ -1,0 +1,157 @@
+"""The coordinator's lists: the mentor board, 待结对, mentor options and proposals, concerns."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from caretrack.models import School, StaffProfile
+from children.models import Child, LeftBehindType
+from mentoring.models import (
+    ConcernStatus,
+    Pairing,
+)
+from mentoring.selectors.status import ChildStatus, child_statuses
+
+# --- The coordinator's lists ----------------------------------------------------------------------
+
+
+@dataclass
+class MentorRow:
+    name: str
+    is_external: bool
+    organisation: str
+    statuses: list[ChildStatus] = field(default_factory=list)
+    pairings: list = field(default_factory=list)
+
+    @property
+    def load(self) -> int:
+        return len(self.pairings)
+
+    @property
+    def overdue(self) -> int:
+        """Children with at least one overdue badge."""
+        return sum(1 for s in self.statuses if s.overdue)
+
+    @property
+    def due(self) -> int:
+        """Children with something still to do this week/month/term, none of it overdue."""
+        return sum(1 for s in self.statuses if s.due and not s.overdue)
+
+
+def mentor_board(*, school: School, on: date) -> list[MentorRow]:
+    """Every mentor of the school with their children and badges (5 queries)."""
+    pairings = list(
+        Pairing.objects.open_on(on)
+        .filter(child__school=school)
+        .select_related("mentor", "external_mentor", "child")
+        .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
+    )
+    statuses = {
+        s.child.pk: s
+        for s in child_statuses(Child.objects.filter(pk__in=[p.child_id for p in pairings]), school=school, on=on)
+    }
+    rows: dict[tuple, MentorRow] = {}
+    for p in pairings:
+        key = ("u", p.mentor_id) if p.mentor_id else ("x", p.external_mentor_id)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = MentorRow(
+                name=p.mentor_name,
+                is_external=not p.mentor_id,
+                organisation=p.external_mentor.organisation if p.external_mentor_id else "",
+            )
+        row.pairings.append(p)
+        row.statuses.append(statuses[p.child_id])
+    return sorted(rows.values(), key=lambda r: (-r.overdue, r.is_external, r.name))
+
+
+def unpaired_children(*, school: School, on: date) -> QuerySet:
+    """待结对: enrolled left-behind children without a running (first) mentor."""
+    return (
+        Child.objects.filter(school=school)
+        .enrolled()
+        .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+        .exclude(Exists(Pairing.objects.open_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
+        .select_related("school_class__head_teacher")
+        .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MentorOption:
+    user_id: int
+    name: str
+    load: int
+    gender: str
+
+
+def mentor_options(*, school: School, on: date) -> list[MentorOption]:
+    """Teachers of the school with how many children each has now, fewest first (one query)."""
+    running = (
+        Pairing.objects.open_on(on)
+        .filter(mentor=OuterRef("user"))
+        .order_by()
+        .values("mentor")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    load = Coalesce(Subquery(running, output_field=IntegerField()), Value(0))
+    profiles = (
+        StaffProfile.objects.filter(school=school, is_teacher=True, user__is_active=True)
+        .annotate(load=load)
+        .select_related("user")
+        .order_by("load", "user__first_name", "pk")
+    )
+    return [
+        MentorOption(p.user_id, p.user.get_full_name() or p.user.get_username(), p.load, p.gender) for p in profiles
+    ]
+
+
+def suggestions_for(child: Child, options: list[MentorOption], limit: int, size: int = 4) -> list[MentorOption]:
+    """The child's own class teacher first (if under the limit), then the least loaded teachers."""
+    head = child.school_class.head_teacher_id
+    under = [o for o in options if o.load < limit]
+    first = [o for o in under if o.user_id == head]
+    return first + [o for o in under if o.user_id != head][: size - len(first)]
+
+
+def plan_pairings(children: list[Child], options: list[MentorOption], limit: int) -> dict[int, int]:
+    """A first proposal for the whole 待结对 list (child id → teacher id), giving out places one child
+    at a time so that nobody goes over the limit: the class teacher if they have room, else the
+    teacher with the fewest children. Children left out of the plan have no teacher with room."""
+    load = {o.user_id: o.load for o in options}
+    plan = {}
+    for child in children:
+        head = child.school_class.head_teacher_id
+        if head in load and load[head] < limit:
+            choice = head
+        else:
+            candidates = [pk for pk, n in load.items() if n < limit]
+            if not candidates:
+                continue
+            choice = min(candidates, key=lambda pk: load[pk])
+        plan[child.pk] = choice
+        load[choice] += 1
+    return plan
+
+
+def open_concerns(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(status=ConcernStatus.OPEN)
+
+
+def concern_list(queryset: QuerySet) -> QuerySet:
+    """The 待处理 list: open first, oldest open first; each with its child and people."""
+    return queryset.select_related("child__school_class", "raised_by", "closed_by").order_by(
+        "status", F("closed_at").desc(nulls_first=True), "raised_on", "pk"
+    )
