@@ -1,4 +1,6 @@
-"""Validators for the input that teachers and Excel sheets most often get wrong.
+"""Validators for the input that teachers and Excel sheets most often get wrong (ID numbers, phones,
+loose dates and their masking). Kept in one module past 400 lines because the form, the importer and the
+exports must share exactly these rules; each function is small and independent.
 
 Pure functions only: no models, no database. Every error is raised as
 ``django.core.exceptions.ValidationError`` with a Chinese message meant to be shown

@@ -1,3 +1,7 @@
+"""Pairings, the cadence, concerns and the four logs (talks, home visits, family and guardian contacts).
+One module, as Django keeps an app's models: it runs past 400 lines only because each log kind carries
+its own choices."""
+
 from datetime import date
 
 from django.conf import settings
