@@ -1,6 +1,6 @@
 """Validation of the activity, care-room, aid, health-check and exam forms: explicit fields, Chinese
 messages, no side effects (the services save). The five sub-domains' forms stay together (a little over
-400 lines) because they share the class-table and participant pickers at the top."""
+400 lines) because they share the staff picker, the date checks and the class-table row formset."""
 
 from __future__ import annotations
 
