@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
@@ -143,14 +144,19 @@ class RosterExtras:
     values: dict[int, dict[str, object]]  # child id -> column key -> value
 
 
-# A provider gets the school, the term's window and the roster's child ids and returns its columns with
-# the values of each child, in a fixed number of queries whatever the number of children.
-RosterColumnsProvider = Callable[..., RosterExtras]
+class RosterColumnsProvider(Protocol):
+    """Gets the school, the term's window and the roster's child ids; returns its columns with each
+    child's values, in a fixed number of queries whatever the number of children."""
+
+    def __call__(self, *, school: School, window: RosterWindow, child_ids: Sequence[int]) -> RosterExtras: ...
+
+
 _ROSTER_PROVIDERS: list[RosterColumnsProvider] = []
 
 
 def register_roster_columns(provider: RosterColumnsProvider) -> None:
-    """Called from an upper app's AppConfig.ready(): provider(*, school, window, child_ids) -> RosterExtras."""
+    """Called from an upper app's AppConfig.ready(); the columns appear on the 台账 (and the 花名册 for
+    those with a register_label) in the order registered."""
     if provider not in _ROSTER_PROVIDERS:
         _ROSTER_PROVIDERS.append(provider)
 
@@ -187,7 +193,7 @@ class Roster:
 def roster_rows(*, school: School, term: Term | None, today: date | None = None) -> Roster:
     """One row per child left-behind during the term, with parents, current guardian, class, head
     teacher, completeness and the registered columns (mentoring: mentors, the term's talks and visits).
-    Five queries, and the providers' fixed number, whatever the size."""
+    Four queries and each provider's fixed number, whatever the size."""
     today = today or timezone.localdate()
     start, end, reference = term_window(term, today)
     children = annotate_completeness(left_behind_children(schools=[school], term=term, on=today), on=reference)

@@ -313,8 +313,15 @@ def create_archives(
             classified.append(child)
         if kind != LeftBehindType.NOT_LEFT_BEHIND:
             periods.append(_new_period(child, kind, on=on, reason=NEW_ARCHIVE_PERIOD_REASON))
-    if classified:
-        bulk_update_with_history(classified, Child, ["left_behind_type"], **history)
+    by_kind: dict[str, list[int]] = {}
+    for child in classified:
+        by_kind.setdefault(child.left_behind_type, []).append(child.pk)
+    for kind, ids in by_kind.items():  # one UPDATE per type: cheaper than bulk_update's CASE per row
+        for start in range(0, len(ids), _BATCH):
+            Child.objects.filter(pk__in=ids[start : start + _BATCH]).update(left_behind_type=kind)
+    Child.history.bulk_history_create(
+        classified, update=True, default_user=_user(acting_user), default_change_reason=reason, batch_size=_BATCH
+    )
     LeftBehindPeriod.objects.bulk_create(periods, batch_size=_BATCH)
     children = [a.child for a in new]
     audit.record(
