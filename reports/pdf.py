@@ -35,9 +35,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from caretrack.models import LeadingGroupMember, School, Term
+from caretrack.models import School, Term
 from reports.drafts import NO_DATA, pct
-from reports.privacy import scrub_identifiers
+from reports.privacy import Replacement
 from reports.selectors import ReportPhoto, SchoolFigures
 
 FONT_NAME = "CJK"
@@ -84,16 +84,36 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 @dataclass
+class GroupRow:
+    """A row of the leading group's table, as printed."""
+
+    position: str
+    name: str
+    title: str
+    responsibility: str
+
+
+BUREAU_NOTE = (
+    "本件为报送教育局版本：学生姓名只保留姓氏（如“王同学”），家长、祖辈和监护人姓名只保留姓氏（如“王某”），"
+    "身份证号、电话号码、家庭住址和村组门牌已隐去。"
+)
+
+
+@dataclass
 class ReportContent:
+    """Everything the PDF prints, already in its final wording: for the bureau copy, already scrubbed
+    (reports.services.report_content), so this module lays out text and never decides what may be shown."""
+
     school: School
     term: Term
     figures: SchoolFigures
     sections: list[tuple[str, str]]  # (title, edited or drafted text)
-    leading_group: list[LeadingGroupMember] = field(default_factory=list)
+    leading_group: list[GroupRow] = field(default_factory=list)
     cases: list[tuple[str, str]] = field(default_factory=list)  # (name as shown, story)
     photos: list[ReportPhoto] = field(default_factory=list)
     bureau_copy: bool = False
     made_on: object = None
+    replacements: list[Replacement] = field(default_factory=list)  # what the bureau copy took out
 
 
 def _paragraphs(text: str) -> list[Paragraph]:
@@ -247,15 +267,8 @@ def _practices_extras(content: ReportContent) -> list:
     st = styles()
     story = []
     if content.leading_group:
-        clean = scrub_identifiers if content.bureau_copy else str
         rows = [["职务", "姓名", "校内职务", "分工职责"]] + [
-            [
-                m.get_position_display(),
-                m.user.get_full_name() or m.user.username,
-                clean(m.title),
-                clean(m.responsibility),
-            ]
-            for m in content.leading_group
+            [m.position, m.name, m.title, m.responsibility] for m in content.leading_group
         ]
         story += [Paragraph("关爱留守儿童工作领导小组", st["h2"]), _table(rows, [20 * mm, 25 * mm, 40 * mm, 85 * mm])]
     f = content.figures
@@ -413,7 +426,7 @@ def build_term_report(content: ReportContent) -> bytes:
     if content.bureau_copy:
         story += [
             Spacer(1, 8),
-            Paragraph("本件为报送教育局版本：不含身份证号、电话和住址，典型案例只显示姓氏。", st["note"]),
+            Paragraph(BUREAU_NOTE, st["note"]),
         ]
     doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()

@@ -3,6 +3,7 @@ export written to the audit log in the same transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -10,10 +11,10 @@ from django.db import IntegrityError, transaction
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
-from reports import exports, pdf, selectors
+from reports import exports, pdf, privacy, selectors
 from reports.drafts import SECTIONS, draft_sections
 from reports.models import ReportCase, TermReport
-from reports.privacy import scrub_identifiers
+from reports.privacy_selectors import school_knowledge
 
 MAX_CASES = 5
 MAX_PHOTOS = 6
@@ -101,32 +102,63 @@ def _same_content(report: TermReport, data: ReportData) -> bool:
 
 
 def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.ReportContent:
-    """Everything the PDF shows: the figures, the edited text (drafts for blank sections), the cases and photos."""
+    """Everything the PDF shows: the figures, the edited text (drafts for blank sections), the cases and photos.
+
+    For the bureau copy every piece of free text that reaches the PDF (sections, case stories, photo captions,
+    activity titles, the leading group's titles and duties) goes through reports.privacy.scrub with what the
+    school knows, each case is titled 王同学, and the replacements made are returned with the content (the
+    preview lists them). The leading group's names stay: staff, not children or families."""
     figures = selectors.school_term_figures(school, term)
     group = selectors.leading_group(school)
     report = report_for(school=school, term=term)
     drafts = draft_sections(figures, term, group)
-    clean = scrub_identifiers if bureau_copy else str
+    known = school_knowledge(school) if bureau_copy else None
+    replacements: list[privacy.Replacement] = []
+
+    def clean(text: str) -> str:
+        if known is None:
+            return text
+        result = privacy.scrub(text, known)
+        replacements.extend(result.replacements)
+        return result.text
+
     sections = [(title, clean(getattr(report, key) or drafts[key])) for key, title in SECTIONS]
+    rows = [
+        pdf.GroupRow(m.get_position_display(), m.user.get_full_name() or m.user.username, clean(m.title),
+                     clean(m.responsibility))
+        for m in group
+    ]  # fmt: skip
     full_names = report.show_full_names and not bureau_copy
     cases = []
-    if report.pk:
-        cases = [(case_name(c.child, full=full_names), clean(c.story)) for c in report.cases.all()]
+    for case in report.cases.all() if report.pk else []:
+        name = case_name(case.child, full=full_names)
+        if bureau_copy:
+            replacements.append(privacy.Replacement(case.child.name, name, privacy.Kind.CHILD_NAME))
+        cases.append((name, clean(case.story)))
+    photos = [
+        dataclasses.replace(photo, caption=clean(photo.caption))
+        for photo in selectors.report_photos(school=school, term=term, chosen=report.photos)
+    ]
+    if bureau_copy:
+        activities = figures.activities
+        titles = [(day, clean(title), label) for day, title, label in activities.activity_list]
+        figures = dataclasses.replace(figures, activities=dataclasses.replace(activities, activity_list=titles))
     return pdf.ReportContent(
         school=school,
         term=term,
         figures=figures,
         sections=sections,
-        leading_group=group,
+        leading_group=rows,
         cases=cases,
-        photos=selectors.report_photos(school=school, term=term, chosen=report.photos),
+        photos=photos,
         bureau_copy=bureau_copy,
+        replacements=replacements,
     )
 
 
 def case_name(child, *, full: bool) -> str:
     """A child in a case: 王同学 unless the principal opted in to full names."""
-    return child.name if full else f"{child.name[:1]}同学"
+    return child.name if full else privacy.child_alias(child.name)
 
 
 def export_term_report_pdf(*, school: School, term: Term, acting_user, bureau_copy: bool) -> bytes:
@@ -143,7 +175,9 @@ def export_term_report_pdf(*, school: School, term: Term, acting_user, bureau_co
             term_id=term.pk,
             term=str(term),
             bureau_copy=bureau_copy,
-        )
+            **({"copy": "教育局版（已隐去姓名、证件号、电话和住址）", "replacements": len(content.replacements)}
+               if bureau_copy else {}),
+        )  # fmt: skip
     return data
 
 
