@@ -193,8 +193,9 @@ class AuditEvent(models.Model):
     Row-level changes of archive models are also kept field by field by django-simple-history."""
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # PROTECT: a user who did something is deactivated, never deleted, so "who" is never lost.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="操作人"
     )
     school = models.ForeignKey(
         School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="学校"
