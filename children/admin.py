@@ -1,36 +1,35 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""The archive in the installation admin: read-only, identifiers masked (caretrack.admin.ReadOnlyAdmin).
+Archives are created, changed and deleted through children/services.py, which audits and keeps history;
+simple_history's admin is not used because its history pages show and revert unmasked versions."""
 
+from django.contrib import admin
+
+from caretrack.admin import ReadOnlyAdmin, ReadOnlyInline
 from children.models import Child, ChildHardship, FamilyAssessment, Grandparent, Guardian, LeftBehindPeriod, Parent
 
 
-class HardshipInline(admin.TabularInline):
+class HardshipInline(ReadOnlyInline):
     model = ChildHardship
-    extra = 0
 
 
-class PeriodInline(admin.TabularInline):
+class PeriodInline(ReadOnlyInline):
     model = LeftBehindPeriod
-    extra = 0
-    readonly_fields = ["kind", "start_date", "end_date", "reason"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["kind", "start_date", "end_date", "reason"]
 
 
 @admin.register(Child)
-class ChildAdmin(SimpleHistoryAdmin):
+class ChildAdmin(ReadOnlyAdmin):
     list_display = ["name", "gender", "school", "school_class", "left_behind_type", "status"]
     list_filter = ["school", "left_behind_type", "status", "school_class__grade"]
     search_fields = ["name", "name_initials", "student_number"]
     list_select_related = ["school", "school_class"]
-    readonly_fields = ["left_behind_type", "name_initials", "created_at", "updated_at", "created_by"]
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id_number", "left_behind_type", "name_initials", "created_at", "updated_at"]
     inlines = [HardshipInline, PeriodInline]
 
 
 @admin.register(LeftBehindPeriod)
-class LeftBehindPeriodAdmin(admin.ModelAdmin):
+class LeftBehindPeriodAdmin(ReadOnlyAdmin):
     list_display = ["child", "kind", "start_date", "end_date", "reason"]
     list_filter = ["kind", "child__school"]
     search_fields = ["child__name"]
@@ -38,7 +37,7 @@ class LeftBehindPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChildHardship)
-class ChildHardshipAdmin(admin.ModelAdmin):
+class ChildHardshipAdmin(ReadOnlyAdmin):
     list_display = ["child", "kind"]
     list_filter = ["kind", "child__school"]
     search_fields = ["child__name"]
@@ -46,33 +45,35 @@ class ChildHardshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Parent)
-class ParentAdmin(SimpleHistoryAdmin):
-    list_display = ["child", "role", "name", "away_status", "work_province", "work_city"]
+class ParentAdmin(ReadOnlyAdmin):
+    list_display = ["child", "role", "name", "away_status", "work_province", "work_city", "masked_phone"]
     list_filter = ["role", "away_status", "work_province"]
     search_fields = ["child__name", "name"]
     list_select_related = ["child", "work_province", "work_city"]
-    raw_id_fields = ["child"]
-    autocomplete_fields = ["work_province", "work_city", "work_county"]
+    exclude = ["id_number", "phone"]
+    readonly_fields = ["masked_phone", "masked_id_number"]
 
 
 @admin.register(Grandparent)
-class GrandparentAdmin(SimpleHistoryAdmin):
+class GrandparentAdmin(ReadOnlyAdmin):
     list_display = ["child", "role", "name", "is_alive", "lives_with_child"]
     search_fields = ["child__name", "name"]
-    raw_id_fields = ["child"]
+    list_select_related = ["child"]
 
 
 @admin.register(Guardian)
-class GuardianAdmin(SimpleHistoryAdmin):
-    list_display = ["child", "name", "relation", "since", "until"]
+class GuardianAdmin(ReadOnlyAdmin):
+    list_display = ["child", "name", "relation", "since", "until", "masked_phone"]
     list_filter = ["relation"]
     search_fields = ["child__name", "name"]
-    raw_id_fields = ["child"]
+    list_select_related = ["child"]
+    exclude = ["id_number", "phone"]
+    readonly_fields = ["masked_phone", "masked_id_number"]
 
 
 @admin.register(FamilyAssessment)
-class FamilyAssessmentAdmin(SimpleHistoryAdmin):
+class FamilyAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["child", "guardianship_level", "assessed_on"]
     list_filter = ["guardianship_level"]
     search_fields = ["child__name"]
-    raw_id_fields = ["child"]
+    list_select_related = ["child"]

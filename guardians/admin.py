@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from caretrack.admin import AuditedAdmin
 from guardians.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]

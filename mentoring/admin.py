@@ -1,5 +1,9 @@
+"""Pairings, logs and concerns in the installation admin: read-only (written through mentoring/services.py,
+which audits), phones masked."""
+
 from django.contrib import admin
 
+from caretrack.admin import ReadOnlyAdmin
 from mentoring.models import (
     Cadence,
     Concern,
@@ -13,25 +17,26 @@ from mentoring.models import (
 
 
 @admin.register(ExternalMentor)
-class ExternalMentorAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "phone", "school"]
+class ExternalMentorAdmin(ReadOnlyAdmin):
+    list_display = ["name", "organisation", "masked_phone", "school"]
     list_filter = ["school"]
     search_fields = ["name", "organisation"]
     list_select_related = ["school"]
+    exclude = ["phone"]
+    readonly_fields = ["masked_phone"]
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ReadOnlyAdmin):
     list_display = ["child", "mentor", "external_mentor", "role", "is_secondary", "start_date", "end_date"]
     list_filter = ["child__school", "role", "is_secondary"]
     search_fields = ["child__name", "mentor__first_name", "external_mentor__name"]
     list_select_related = ["child", "mentor", "external_mentor"]
-    raw_id_fields = ["child", "mentor", "external_mentor"]
     readonly_fields = ["created_at"]
 
 
 @admin.register(Cadence)
-class CadenceAdmin(admin.ModelAdmin):
+class CadenceAdmin(ReadOnlyAdmin):
     list_display = [
         "school",
         "talks_per_week",
@@ -43,23 +48,21 @@ class CadenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(ReadOnlyAdmin):
     list_display = ["child", "category", "status", "raised_by", "raised_on", "closed_at"]
     list_filter = ["status", "category", "child__school"]
     search_fields = ["child__name", "description"]
     list_select_related = ["child", "raised_by"]
-    raw_id_fields = ["child", "raised_by", "closed_by"]
     readonly_fields = ["created_at"]
 
 
-class LogAdmin(admin.ModelAdmin):
+class LogAdmin(ReadOnlyAdmin):
     """Deleted logs are listed too (filter 已删除): the admin reads every row, the app only live ones."""
 
     list_display = ["date", "child", "author", "is_deleted"]
     list_filter = ["is_deleted", "child__school"]
     search_fields = ["child__name", "text", "author__first_name"]
     list_select_related = ["child", "author"]
-    raw_id_fields = ["child", "author", "external_mentor", "concern", "deleted_by"]
     readonly_fields = ["created_at", "updated_at", "deleted_at", "deleted_by"]
     date_hierarchy = "date"
 

@@ -1,16 +1,17 @@
+"""工作总结 in the installation admin: read-only, since reports/services.py writes and audits them."""
+
 from django.contrib import admin
 
+from caretrack.admin import ReadOnlyAdmin, ReadOnlyInline
 from reports.models import ReportCase, TermReport
 
 
-class ReportCaseInline(admin.TabularInline):
+class ReportCaseInline(ReadOnlyInline):
     model = ReportCase
-    extra = 0
-    raw_id_fields = ["child"]
 
 
 @admin.register(TermReport)
-class TermReportAdmin(admin.ModelAdmin):
+class TermReportAdmin(ReadOnlyAdmin):
     list_display = ["school", "term", "updated_at", "updated_by"]
     list_filter = ["school"]
     search_fields = ["school__name"]
@@ -19,8 +20,7 @@ class TermReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportCase)
-class ReportCaseAdmin(admin.ModelAdmin):
+class ReportCaseAdmin(ReadOnlyAdmin):
     list_display = ["report", "child", "order"]
     list_filter = ["report__school"]
     search_fields = ["child__name", "report__school__name"]
-    raw_id_fields = ["report", "child"]
