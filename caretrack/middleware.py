@@ -1,4 +1,6 @@
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 
 
@@ -19,3 +21,25 @@ class RequestSizeLimitMiddleware:
             limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
             return render(request, "caretrack/too_large.html", {"limit_mb": limit_mb}, status=413)
         return self.get_response(request)
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """django-axes' database handler with two limits: AXES_FAILURE_LIMIT failures of one username from one
+    address, or LOGIN_ADDRESS_FAILURE_LIMIT failures from one address whatever the usernames, lock the login
+    (AXES_LOCKOUT_PARAMETERS lists the pair first, the address second)."""
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        by_pair, by_address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # django-axes compares one count with one limit (AXES_FAILURE_LIMIT): put the address's count on
+        # that scale, so that it reaches the limit exactly when the address reaches its own, higher one.
+        return max(by_pair, by_address * settings.AXES_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURE_LIMIT)
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        # A successful login clears that teacher's failures only: clearing the whole address would let anyone
+        # with one valid account go on guessing other teachers' passwords.
+        by_pair = self.filter_user_attempts(request, credentials)[0]
+        count, _ = by_pair.delete()
+        return count

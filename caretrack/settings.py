@@ -165,18 +165,29 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))  # a few photos at 10 MB each
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Failed-login throttling: 5 failures per username+IP lock for 30 minutes.
+# Failed-login throttling (django-axes): 5 failures for one username from one address lock that pair for
+# 30 minutes; 20 failures from one address, whatever the usernames, lock the address (someone trying a few
+# passwords on many accounts). The two limits are applied by caretrack.middleware.LoginThrottleHandler.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", 20))
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "caretrack.middleware.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# Behind a reverse proxy (nginx), set TRUSTED_PROXY_COUNT=1 so the lockout sees the teacher's address, not
-# the proxy's (which would lock out the whole school at once).
-if int(os.environ.get("TRUSTED_PROXY_COUNT", 0)):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["TRUSTED_PROXY_COUNT"])
+# Behind reverse proxies (nginx), set TRUSTED_PROXY_COUNT to their number (1 for one nginx) so that the
+# lockout sees the teacher's address, not the proxy's (which would lock out the whole school at once).
+# Each proxy appends the address it received the request from ($proxy_add_x_forwarded_for), so the client
+# is the N-th entry of X-Forwarded-For from the right; entries further left are whatever the client sent
+# and are ignored. django-ipware (read by django-axes) counts the entries after the client, hence N - 1,
+# and non-strict so that a client-supplied prefix does not make it fall back to the proxy's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    IPWARE_STRICT = False
 
 # Production hardening, on whenever DEBUG is off ("check --deploy" is clean).
 SECURE_CONTENT_TYPE_NOSNIFF = True

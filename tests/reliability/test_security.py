@@ -1,7 +1,9 @@
 """Security properties seen from outside: login throttling, session expiry, CSRF, the read-only audit
 log and the audit of full-archive views."""
 
+import runpy
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -28,12 +30,13 @@ def _login(client, username, password):
 # --- Failed-login throttling (django-axes) ----------------------------------------------------------
 
 
-def test_axes_is_configured_for_five_failures_per_user_and_address():
+def test_axes_is_configured_for_five_failures_per_user_and_address_and_twenty_per_address():
     assert "axes" in django_settings.INSTALLED_APPS
     assert django_settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert django_settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert django_settings.AXES_FAILURE_LIMIT == 5
-    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert django_settings.LOGIN_ADDRESS_FAILURE_LIMIT == 20
+    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "ip_address"]
     assert django_settings.AXES_COOLOFF_TIME  # locked for a while, not forever
 
 
@@ -70,6 +73,75 @@ def test_a_successful_login_resets_the_failure_count(settings, world, client):
     for attempt in range(4):
         assert _login(client, username, f"again-{attempt}").status_code == 200
     assert _login(client, username, TEST_PASSWORD).status_code == 302
+
+
+NGINX = "127.0.0.1"  # the reverse proxy: every request reaches Django from its address
+TEACHER_ADDRESS = "203.0.113.7"
+STRANGER_ADDRESS = "198.51.100.9"
+
+
+@pytest.fixture
+def behind_one_proxy(settings, monkeypatch):
+    """The settings caretrack/settings.py derives from TRUSTED_PROXY_COUNT=1, with lockouts on."""
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "1")
+    derived = runpy.run_path(str(Path(django_settings.BASE_DIR) / "caretrack" / "settings.py"))
+    proxy_settings = {k: v for k, v in derived.items() if k.startswith(("AXES_IPWARE_", "IPWARE_"))}
+    assert proxy_settings, "TRUSTED_PROXY_COUNT=1 must configure how the client's address is read"
+    for key, value in proxy_settings.items():
+        setattr(settings, key, value)
+    settings.AXES_ENABLED = True
+
+
+def _login_through_nginx(client, username, password, client_address, forwarded_by_client=""):
+    # nginx's $proxy_add_x_forwarded_for: whatever X-Forwarded-For the client sent, then the client's address.
+    forwarded = f"{forwarded_by_client}, {client_address}" if forwarded_by_client else client_address
+    return client.post(reverse("login"), {"username": username, "password": password},
+                       REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=forwarded)  # fmt: skip
+
+
+def test_behind_nginx_a_strangers_guesses_do_not_lock_the_teacher_out(behind_one_proxy, world):
+    stranger = Client()
+    username = world.mentor.username
+    for attempt in range(6):
+        # Half of the guesses pretend, in their own X-Forwarded-For, to come from the teacher's address.
+        spoof = TEACHER_ADDRESS if attempt % 2 else ""
+        _login_through_nginx(stranger, username, f"wrong-{attempt}", STRANGER_ADDRESS, forwarded_by_client=spoof)
+    assert _login_through_nginx(stranger, username, TEST_PASSWORD, STRANGER_ADDRESS).status_code == 429
+    # The teacher, from her own address, still gets in with her password.
+    teacher = Client()
+    assert _login_through_nginx(teacher, username, TEST_PASSWORD, TEACHER_ADDRESS).status_code == 302
+    assert "_auth_user_id" in teacher.session
+
+
+def test_behind_nginx_four_guesses_on_each_of_eight_accounts_lock_the_address(behind_one_proxy, world):
+    accounts = [StaffFactory(school=world.school).user for _ in range(8)]
+    guesser = Client()
+    answers = []
+    for user in accounts:
+        for attempt in range(4):
+            answers.append(_login_through_nginx(guesser, user.username, f"wrong-{attempt}", STRANGER_ADDRESS))
+    # Fewer than five failures on each account, but the 20th failure from the address locks it.
+    assert [r.status_code for r in answers[:19]] == [200] * 19
+    assert {r.status_code for r in answers[19:]} == {429}
+    assert LOCKED_TEXT in answers[-1].content.decode()
+    # Even a right password is refused from that address for now ...
+    assert _login_through_nginx(Client(), world.principal.username, TEST_PASSWORD, STRANGER_ADDRESS).status_code == 429
+    # ... while the same account logs in from another address.
+    assert _login_through_nginx(Client(), world.principal.username, TEST_PASSWORD, TEACHER_ADDRESS).status_code == 302
+
+
+def test_a_successful_login_does_not_clear_the_addresss_other_failures(settings, world):
+    settings.AXES_ENABLED = True
+    accounts = [StaffFactory(school=world.school).user for _ in range(5)]
+    client = Client()
+    for round_number, user in enumerate(accounts):
+        for attempt in range(4):
+            _login(client, user.username, f"wrong-{attempt}")
+        if round_number < len(accounts) - 1:
+            # Someone with an account of their own logs in between rounds of guessing ...
+            assert _login(Client(), world.mentor.username, TEST_PASSWORD).status_code == 302
+    # ... and the address is locked all the same after 20 failures.
+    assert _login(Client(), world.mentor.username, TEST_PASSWORD).status_code == 429
 
 
 def test_weak_passwords_are_refused_in_chinese():
