@@ -161,6 +161,12 @@ def case_name(child, *, full: bool) -> str:
     return child.name if full else privacy.child_alias(child.name)
 
 
+def bureau_copy_replacements(*, school: School, term: Term) -> list[tuple[privacy.Replacement, int]]:
+    """What the bureau copy replaces (each distinct replacement once, with its count), for the preview: the
+    same call as the PDF, so the preview cannot promise what the file does not do."""
+    return privacy.summarize(report_content(school=school, term=term, bureau_copy=True).replacements)
+
+
 def export_term_report_pdf(*, school: School, term: Term, acting_user, bureau_copy: bool) -> bytes:
     """The 工作总结 PDF; the export is recorded (who, when, school, term, which copy)."""
     content = report_content(school=school, term=term, bureau_copy=bureau_copy)

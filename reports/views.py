@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
@@ -62,14 +63,38 @@ def term_report(request):
     return render(request, "reports/term_report.html", {"school": school, "terms": terms, "term": term, "forms": forms})
 
 
-@require_POST
-def term_report_pdf(request):
+def _term_report_download(request, *, bureau_copy: bool):
     school, _, term = _school_term(request)
     if term is None:
         messages.error(request, "本校还没有设置学期，无法生成工作总结。")
         return redirect("reports:dashboard")
-    pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=False)
-    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结.pdf", "application/pdf")
+    pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=bureau_copy)
+    suffix = "（教育局）" if bureau_copy else ""
+    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结{suffix}.pdf", "application/pdf")
+
+
+@require_POST
+def term_report_pdf(request):
+    return _term_report_download(request, bureau_copy=False)
+
+
+@never_cache  # it quotes the narrative's names and numbers: no shared cache may keep it
+def bureau_copy(request):
+    """The bureau copy before it is downloaded: each name, address and number it replaces, and with what."""
+    school, terms, term = _school_term(request)
+    if term is None:
+        messages.error(request, "本校还没有设置学期，无法生成工作总结。")
+        return redirect("reports:dashboard")
+    replacements = services.bureau_copy_replacements(school=school, term=term)
+    return render(
+        request, "reports/bureau_copy.html", {"school": school, "terms": terms, "term": term, "rows": replacements}
+    )
+
+
+@require_POST
+def bureau_copy_pdf(request):
+    """The principal's or coordinator's download of the copy the bureau gets (audited as the bureau copy)."""
+    return _term_report_download(request, bureau_copy=True)
 
 
 def _county_context(request):

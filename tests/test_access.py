@@ -58,6 +58,9 @@ ACCESS: dict[str, Rule] = {
     "reports:county": Rule({"bureau"}),
     "reports:term_report": Rule({"principal", "coordinator", "other_principal"}),
     "reports:term_report_pdf": Rule({"principal", "coordinator", "other_principal"}, method="post"),
+    # The bureau copy of the school's own 工作总结: its preview and its download (the bureau has its own).
+    "reports:bureau_copy": Rule({"principal", "coordinator", "other_principal"}),
+    "reports:bureau_copy_pdf": Rule({"principal", "coordinator", "other_principal"}, method="post"),
     "reports:county_xlsx": Rule({"bureau"}, method="post"),
     "reports:county_school_pdf": Rule({"bureau"}, kwargs={"school_id": "report_school"}, method="post"),
     "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
