@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from caretrack.models import Grade, School, SchoolClass
+from caretrack.models import School, SchoolClass
 from caretrack.validation import check_id_consistency, parse_id_number, parse_loose_date
 from children.forms import MAX_CHILD_AGE
 from children.importing.columns import _PARENT_LABEL, AWAY_CHOICES, COLUMNS_BY_KEY, RELATION_CHOICES
@@ -251,7 +251,7 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
             if school_class is None:
                 r.error(
                     "school_class",
-                    f"本校没有{Grade(grade).label}({number})班，请先由管理员添加该班级，或核对班级",
+                    f"本校没有{SchoolClass.label(grade, number)}，请先由管理员添加该班级，或核对班级",
                 )
             else:
                 child["school_class"] = school_class
