@@ -1,20 +1,40 @@
 """The archive page's forms (child, father, mother, grandparents, guardian, assessment) validated together, so
 one save covers the whole archive and an error anywhere saves nothing.
 
-Two people may edit one archive at the same time (the class teacher and the coordinator). When the edit
-page is opened, the values shown are remembered (snapshot()); on save only the fields this user changed
-against that snapshot are written, so a form opened before a colleague's save does not undo the colleague's
-correction of another field.
+Two people may edit one archive at the same time (the class teacher and the coordinator), or one person
+in two tabs. The page carries the archive's version (Child.version) and the save is refused when someone
+saved in between (services.StaleArchive): the page then shows what the colleague changed, from the history
+rows since that version, and keeps what the user typed. The values shown when the page was opened are
+remembered too (snapshot(), in the session by version), so that saving again after such a refusal writes
+only the fields this user changed and keeps the colleague's corrections of the others.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from children.forms import AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
-from children.models import FamilyAssessment, Grandparent, GrandparentRole, Parent, ParentRole
+from children.forms import ArchiveVersionForm, AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
+from children.models import Child, FamilyAssessment, Grandparent, GrandparentRole, Guardian, Parent, ParentRole
 from children.services import ArchiveData
+
+
+@dataclass(frozen=True)
+class ColleagueChange:
+    section: str  # 学生基本信息, 父亲 …
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone saved the archive after this page was opened: who, when, and what they changed."""
+
+    who: list[str]
+    when: datetime
+    changes: list[ColleagueChange]
 
 
 class ArchiveForms:
@@ -37,7 +57,13 @@ class ArchiveForms:
         ]
         self.guardian_form = GuardianForm(data, instance=guardian, prefix="guardian")
         self.assessment_form = AssessmentForm(data, instance=assessment, prefix="assessment")
+        if data is None and child is not None:
+            data_version = {"version": child.version, "shown": child.version}
+            self.version_form = ArchiveVersionForm(initial=data_version)
+        else:
+            self.version_form = ArchiveVersionForm(data)
         self.non_field_errors: list[str] = []
+        self.conflict: Conflict | None = None
 
     @property
     def sections(self):
@@ -53,7 +79,42 @@ class ArchiveForms:
     def is_valid(self) -> bool:
         # Validate every form (not short-circuit) so that all errors show at once.
         results = [form.is_valid() for _, form in self.sections]
+        if self.child is not None and not self.version_form.is_valid():
+            self.non_field_errors.extend(dict.fromkeys(e for es in self.version_form.errors.values() for e in es))
+            return False
         return all(results)
+
+    @property
+    def versions(self) -> tuple[int, int]:
+        """(the version to check the save against, the version whose values the user edited from)."""
+        return self.version_form.cleaned_data["version"], self.version_form.cleaned_data["shown"]
+
+    def refuse_stale(self, conflict: Conflict, *, version: int) -> None:
+        """Keep what the user typed, say what the colleague changed, and carry the colleague's version so
+        that saving again (having seen the changes) is accepted."""
+        self.conflict = conflict
+        self.version_form = ArchiveVersionForm(initial={"version": version, "shown": self.versions[1]})
+
+    def would_change(self, child: Child) -> bool:
+        """Whether saving this (valid) form would change anything stored for `child` now; a form that was
+        saved already (a double tap) would not."""
+        data = self.archive_data()
+        if _differs(child, data.child):
+            return True
+        if data.hardships is not None and sorted(data.hardships) != sorted(
+            child.hardships.values_list("kind", flat=True)
+        ):
+            return True
+        for role, values in data.parents.items():
+            if _differs(child.parents.filter(role=role).first(), values):
+                return True
+        for role, values in data.grandparents.items():
+            if _differs(child.grandparents.filter(role=role).first(), values):
+                return True
+        if data.guardian is not None and _differs(child.guardians.filter(until__isnull=True).first(), data.guardian):
+            return True
+        assessment = FamilyAssessment.objects.filter(child=child).first()
+        return data.assessment is not None and _differs(assessment, data.assessment)
 
     def snapshot(self) -> dict:
         """The values the edit page shows, as plain strings (kept in the session until the save)."""
@@ -136,3 +197,81 @@ def _normalized(value) -> str | list[str]:
 def _changed_since(form, loaded: dict) -> set[str]:
     """Names of the fields whose cleaned value differs from the value shown when the page was opened."""
     return {name for name in form.fields if _normalized(form.cleaned_data.get(name)) != loaded.get(name)}
+
+
+def _differs(row, values: dict) -> bool:
+    return row is None or any(_normalized(getattr(row, key)) != _normalized(value) for key, value in values.items())
+
+
+def colleague_changes(child: Child, *, since_version: int) -> Conflict | None:
+    """What was saved in `child`'s archive after `since_version`, read from the history rows: the child's
+    rows with a later version, and the family's rows written from the first of them on. Field labels and
+    values as the page shows them (a choice's label, 是/否); None when nothing was saved since."""
+    rows = list(Child.history.filter(id=child.pk).select_related("history_user").order_by("history_date", "history_id"))
+    later = [r for r in rows if r.version > since_version]
+    if not later:
+        return None
+    start = later[0].history_date
+    before = [r for r in rows if r.version <= since_version]
+    changes = _row_changes("学生基本信息", ChildForm.Meta.fields, before[-1] if before else None, rows[-1])
+    who = {_name(r.history_user): None for r in later}
+    sources = [
+        (Parent, ParentForm.Meta.fields, lambda r: r.get_role_display()),
+        (Grandparent, GrandparentForm.Meta.fields, lambda r: f"祖辈：{r.get_role_display()}"),
+        (Guardian, GuardianForm.Meta.fields, lambda r: "委托监护人"),
+        (FamilyAssessment, AssessmentForm.Meta.fields, lambda r: "家庭监护评估"),
+    ]
+    for model, fields, section in sources:
+        by_row: dict[int, list] = {}
+        for record in (
+            model.history.filter(child_id=child.pk)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        ):
+            by_row.setdefault(record.id, []).append(record)
+        for records in by_row.values():
+            changed = [r for r in records if r.history_date >= start]
+            if not changed:
+                continue
+            earlier = [r for r in records if r.history_date < start]
+            who.update({_name(r.history_user): None for r in changed})
+            changes.extend(_row_changes(section(records[-1]), fields, earlier[-1] if earlier else None, records[-1]))
+    return Conflict(who=list(who), when=later[-1].history_date, changes=changes)
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "系统"
+
+
+def _row_changes(section: str, names, before, after) -> list[ColleagueChange]:
+    """The shown fields that differ between two history rows of one record (before None: it was added;
+    after a deletion: it was removed)."""
+    if after.history_type == "-":
+        return [ColleagueChange(section, "（整条记录）", "有", "已删除")]
+    model = after.instance_type
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        old = getattr(before, field.attname) if before is not None else None
+        new = getattr(after, field.attname)
+        if _normalized(old) != _normalized(new):
+            out.append(ColleagueChange(section, str(field.verbose_name), _shown(field, old), _shown(field, new)))
+    return out
+
+
+def _shown(field, value) -> str:
+    if value in (None, "", []):
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return getattr(related, "name", None) or str(related or value)
+    choices = dict(field.flatchoices)
+    if isinstance(value, list):
+        base = getattr(field, "base_field", None)
+        labels = dict(base.flatchoices) if base is not None else {}
+        return "、".join(str(labels.get(v, v)) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(choices.get(value, value))

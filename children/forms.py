@@ -309,3 +309,17 @@ class ParentCameHomeForm(forms.Form):
         if value < date(2000, 1, 1):
             raise ValidationError("变化日期不合理。")
         return value
+
+
+class ArchiveVersionForm(forms.Form):
+    """Hidden on the edit page: `version`, the archive's version the save is checked against, and `shown`,
+    the version whose values the user started editing from (they differ after a refused save, when the
+    page carries the colleague's version but the user's edits still start from what they first saw)."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    shown = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="archive", **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = field.error_messages["invalid"] = "页面已过期，请重新打开编辑页面。"

@@ -126,6 +126,9 @@ class Child(models.Model):
         editable=False,
         db_index=True,
     )
+    # Raised by every write in children/services.py: an edit page carries the version it showed, and a save
+    # from a page opened before a colleague's save is refused instead of undoing it.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     created_by = models.ForeignKey(

@@ -80,6 +80,7 @@ class Place(Enum):
     """Where identifiers are shown. Each is audited when it shows full values."""
 
     CHILD_PAGE = "child_page"
+    ARCHIVE_FORM = "archive_form"  # the edit page: its fields hold the full values, for those who may edit
     CONTACT_CARD = "contact_card"
     EXPORT = "export"
 
@@ -87,8 +88,9 @@ class Place(Enum):
 def identifiers_visible(user, *, place: Place, child=None, school=None) -> bool:
     """Whether `user` sees full ID numbers and phones at `place` (masked otherwise).
 
-    - On the child page and the printed contact card: those who may edit the child's archive (school
-      managers, the child's head teacher); a mentor sees masked numbers in both places alike.
+    - On the child page, the archive's edit page and the printed contact card: those who may edit the
+      child's archive (school managers, the child's head teacher); a mentor sees masked numbers on the
+      child page and the card alike (and never reaches the edit page).
     - In an export: only the school's principal or coordinator (and only when they ask for full values;
       the default export is masked, which the caller decides).
     """

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -140,6 +141,26 @@ def duplicate_error(existing: Child, user) -> ValidationError:
     return ValidationError(message, code="duplicate")
 
 
+class StaleArchive(ValidationError):
+    """The archive was saved by someone else after the edit page was opened (its version moved on)."""
+
+    def __init__(self, *, version: int):
+        super().__init__("该档案在您打开页面后已被他人保存。", code="stale")
+        self.version = version
+
+
+def _bump_version(child: Child, *, expected: int | None = None) -> None:
+    """Raise the child's version by one in one UPDATE (atomic on SQLite and PostgreSQL alike); with
+    `expected`, only if the stored version is still the one the caller's page showed, StaleArchive
+    otherwise. The new version is set on `child` for the save that follows, whose history row marks it."""
+    rows = Child.objects.filter(pk=child.pk)
+    if expected is not None and not rows.filter(version=expected).update(version=F("version") + 1):
+        raise StaleArchive(version=rows.values_list("version", flat=True).get())
+    if expected is None:
+        rows.update(version=F("version") + 1)
+    child.version = rows.values_list("version", flat=True).get() if expected is None else expected + 1
+
+
 def _user(acting_user):
     """The user to store as creator or in history rows: none for a command-line run without --user."""
     return acting_user if getattr(acting_user, "is_authenticated", False) else None
@@ -202,17 +223,22 @@ def save_archive(
     child: Child | None = None,
     on: date | None = None,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> Child:
     """Create or update a child with parents, guardian, hardships and assessment, then recompute the
     留守类型, with one audit row. Raises ValidationError (nothing saved) for a duplicate child or invalid
-    data. With `reason` (an import's file), the history rows written name it and the acting user."""
+    data. With `reason` (an import's file), the history rows written name it and the acting user.
+    An update raises the child's version; with `expected_version` (the version the edit page showed) it
+    raises StaleArchive, saving nothing, if someone else saved the archive since."""
     on = on or timezone.localdate()
     started = timezone.now()
     if child is None:
         child = _create_archive(school=school, data=data, acting_user=acting_user, on=on)
         action = AuditAction.CREATE
     else:
-        _update_archive(school=school, data=data, acting_user=acting_user, child=child, on=on)
+        _update_archive(
+            school=school, data=data, acting_user=acting_user, child=child, on=on, expected_version=expected_version
+        )
         action = AuditAction.CHANGE
     if reason:
         _stamp_history([child.pk], since=started, user=acting_user, reason=reason)
@@ -248,15 +274,19 @@ def _create_archive(*, school: School, data: ArchiveData, acting_user, on: date)
     return child
 
 
-def _update_archive(*, school: School, data: ArchiveData, acting_user, child: Child, on: date) -> Child:
+def _update_archive(
+    *, school: School, data: ArchiveData, acting_user, child: Child, on: date, expected_version: int | None
+) -> Child:
     # Compare with the row as stored now (the form may have copied its values onto the instance the
     # view holds), and lock it so two saves of one archive run one after the other.
     child = Child.objects.select_for_update().select_related("school").get(pk=child.pk)
+    _bump_version(child, expected=expected_version)
     changed_fields = _apply_child_values(child, data.child)
     _check_duplicate(child, school=school, acting_user=acting_user)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
-    if changed_fields:
-        child.save(update_fields=[*changed_fields, "name_initials", "updated_at"])
+    # Saved even when only the family changed: the history row with the new version is where this write
+    # starts, which the edit page reads to tell a user what a colleague changed.
+    child.save(update_fields=[*changed_fields, "name_initials", "updated_at", "version"])
 
     if data.hardships is not None:
         _set_hardships(child, data.hardships)
@@ -366,6 +396,16 @@ def update_child_fields(
         fields.update(changed)
         saved.append(child)
     if saved:
+        # The versions are raised in the database (a concurrent save's raise is not lost), then read back
+        # for the history rows.
+        ids = [child.pk for child in saved]
+        versions: dict[int, int] = {}
+        for start in range(0, len(ids), _BATCH):
+            batch = Child.objects.filter(pk__in=ids[start : start + _BATCH])
+            batch.update(version=F("version") + 1)
+            versions.update(batch.values_list("pk", "version"))
+        for child in saved:
+            child.version = versions[child.pk]
         bulk_update_with_history(
             saved,
             Child,
@@ -454,6 +494,8 @@ def _save_assessment(child: Child, values: dict) -> FamilyAssessment:
 def update_parent_status(*, child: Child, role: str, values: dict, on: date, reason: str, acting_user) -> Child:
     """Record a change in one parent's situation (e.g. came home on a date) and reclassify from that date.
     Terms already past keep their figures because the earlier period stays."""
+    _bump_version(child)
+    child.save(update_fields=["version", "updated_at"])
     _save_parent(child, role, values)
     reclassify_child(child=child, on=on, reason=reason)
     audit.record(

@@ -9,7 +9,7 @@ from caretrack import audit
 from caretrack.models import AuditAction
 from caretrack.permissions import classes_visible_to, get_roles, require_staff
 from children import selectors, services
-from children.archive_form import ArchiveForms
+from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ParentCameHomeForm
@@ -90,22 +90,46 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for_user(request.user, pk, write=True)
     forms = ArchiveForms(request.POST or None, classes=classes_visible_to(request.user), child=child)
-    snapshot_key = f"archive-shown-{child.pk}"
+    shown = request.session.get(f"archive-shown-{child.pk}", {})  # version -> the values a page showed
     if request.method == "POST" and forms.is_valid():
-        data = forms.archive_data(loaded=request.session.get(snapshot_key))
+        version, shown_version = forms.versions
+        data = forms.archive_data(loaded=shown.get(str(shown_version)))
         try:
-            services.save_archive(school=child.school, data=data, acting_user=request.user, child=child)
+            services.save_archive(
+                school=child.school, data=data, acting_user=request.user, child=child, expected_version=version
+            )
+        except services.StaleArchive as stale:
+            # The instance the form holds has the typed values on it: compare with the archive as stored.
+            if not forms.would_change(get_child_for_user(request.user, pk, write=True)):  # a double tap
+                return _archive_saved(request, child)
+            forms.refuse_stale(colleague_changes(child, since_version=version), version=stale.version)
         except ValidationError as error:
             forms.add_service_error(error)
         else:
-            request.session.pop(snapshot_key, None)
-            messages.success(request, f"{child.name} 的档案已保存。")
-            return redirect("children:detail", pk=child.pk)
+            return _archive_saved(request, child)
     elif request.method != "POST":
-        request.session[snapshot_key] = forms.snapshot()
+        _remember_shown(request, child, forms.snapshot(), shown)
+    if identifiers_visible(request.user, place=Place.ARCHIVE_FORM, child=child):
+        audit.record(
+            user=request.user, action=AuditAction.VIEW_CHILD, target=f"{child.name}（{child.pk}）", school=child.school
+        )
     return render(
         request, "children/child_form.html", {"forms": forms, "title": f"编辑档案：{child.name}", "child": child}
     )
+
+
+SHOWN_VERSIONS_KEPT = 5
+
+
+def _remember_shown(request, child, snapshot: dict, shown: dict) -> None:
+    shown.pop(str(child.version), None)
+    shown[str(child.version)] = snapshot
+    request.session[f"archive-shown-{child.pk}"] = dict(list(shown.items())[-SHOWN_VERSIONS_KEPT:])
+
+
+def _archive_saved(request, child):
+    messages.success(request, f"{child.name} 的档案已保存。")
+    return redirect("children:detail", pk=child.pk)
 
 
 @require_POST

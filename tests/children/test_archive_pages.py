@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -29,6 +30,20 @@ def archive_post(world, **overrides):
     }  # fmt: skip
     data.update(overrides)
     return data
+
+
+def shown_versions(page) -> dict:
+    """The hidden version fields of an edit page as its form would post them back."""
+    html = page.content.decode()
+    return {
+        name: re.search(rf'name="{name}" value="(\d+)"', html).group(1) for name in ("archive-version", "archive-shown")
+    }
+
+
+def edit_post(world, child, **overrides):
+    """What the edit page posts when opened now (the archive's current version)."""
+    version = Child.objects.get(pk=child.pk).version
+    return archive_post(world, **{"archive-version": version, "archive-shown": version, **overrides})
 
 
 def test_coordinator_creates_a_child_with_parents_and_guardian_and_sees_type_and_completeness(client, world):
@@ -88,12 +103,14 @@ def test_changing_the_guardian_keeps_the_old_one_with_date_and_reason(client, wo
     client.post(reverse("children:create"), archive_post(world))
     child = Child.objects.get()
     url = reverse("children:edit", args=[child.pk])
-    response = client.post(url, archive_post(world, **{"guardian-name": "张姑姑", "guardian-relation": "relative"}))
+    response = client.post(url, edit_post(world, child, **{"guardian-name": "张姑姑", "guardian-relation": "relative"}))
     assert "更换委托监护人时请填写变更原因" in response.content.decode()
     response = client.post(
         url,
-        archive_post(
-            world, **{"guardian-name": "张姑姑", "guardian-relation": "relative", "guardian-change_reason": "奶奶住院"}
+        edit_post(
+            world,
+            child,
+            **{"guardian-name": "张姑姑", "guardian-relation": "relative", "guardian-change_reason": "奶奶住院"},
         ),
     )
     assert response.status_code == 302
@@ -211,7 +228,7 @@ def test_child_page_chronology_filters_by_kind_and_offers_log_buttons(client, wo
     assert "聊了学习" in html and "委托监护人：王奶奶" not in html
 
 
-def test_a_stale_form_keeps_a_colleagues_parent_and_guardian_corrections(world):
+def test_saving_again_after_a_refused_stale_form_keeps_a_colleagues_parent_and_guardian_corrections(world):
     from django.test import Client
 
     coordinator, teacher = Client(), Client()
@@ -220,11 +237,19 @@ def test_a_stale_form_keeps_a_colleagues_parent_and_guardian_corrections(world):
     coordinator.post(reverse("children:create"), archive_post(world))
     child = Child.objects.get()
     url = reverse("children:edit", args=[child.pk])
-    coordinator.get(url)  # the coordinator opens the page ...
-    teacher.get(url)
-    teacher.post(url, archive_post(world, **{"father-phone": "13800001111", "guardian-phone": "13900002222"}))
-    # ... and saves it later, having changed only the mother's employer.
-    response = coordinator.post(url, archive_post(world, **{"mother-employer": "义乌小商品市场"}))
+    opened = shown_versions(coordinator.get(url))  # the coordinator opens the page ...
+    changes = {"father-phone": "13800001111", "guardian-phone": "13900002222"}
+    teacher.post(url, archive_post(world, **shown_versions(teacher.get(url)), **changes))
+    # ... and saves it later, having changed only the mother's employer: refused, with the teacher's changes,
+    refused = coordinator.post(url, archive_post(world, **opened, **{"mother-employer": "义乌小商品市场"}))
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "本次没有保存" in html
+    assert "父亲 · 联系电话：13912345678 → 13800001111" in html and "委托监护人 · 联系电话" in html
+    assert 'value="义乌小商品市场"' in html  # what the coordinator typed is still there
+    # ... and saved again: only the employer is written.
+    response = coordinator.post(
+        url, archive_post(world, **shown_versions(refused), **{"mother-employer": "义乌小商品市场"})
+    )
     assert response.status_code == 302
     father = Parent.objects.get(child=child, role="father")
     mother = Parent.objects.get(child=child, role="mother")
