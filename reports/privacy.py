@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 # Digits as schools type them: ASCII or full-width (１３８…).
 _D = "[0-9０-９]"
-# One optional separator between digits: space (also the ideographic one), dash, dot, full-width forms.
-_SEP = "[ \u3000\\-－‐—.．·]?"
+# One optional separator between digits: one or two spaces (also ideographic ones), a dash or a dot, in
+# ASCII or full-width forms.
+_SEP = "(?:[ \u3000]{1,2}|[\\-－‐—.．·])?"
 
 
 def _spaced(*parts: str) -> str:
@@ -39,6 +40,10 @@ _VILLAGE_RUN = re.compile(
 )
 # "3组15号" on its own, or "5号" / "2组" just after a 村, 社区 or 组 already named.
 _GROUP_HOUSE = re.compile(f"{_NUMERAL}(?:组|队){_NUMERAL}号")
+# A flat in town: "5栋302室", "3幢2单元401号".
+_FLAT = re.compile(f"{_NUMERAL}(?:栋|幢)(?:{_NUMERAL}单元)?{_NUMERAL}(?:室|号)")
+# Where the part of a stored address below the town begins (溆浦县龙潭镇|白马岭村2组8号).
+_BELOW_TOWN = re.compile("^.*(?:县|镇|乡|街道)")
 # Words ending in 村 that name no village.
 _NOT_VILLAGES = {"农村", "乡村", "本村", "全村", "该村", "各村", "邻村", "同村", "外村", "新农村", "山村", "村村"}
 _VILLAGE_NAME = re.compile(f"(?:{_PLACE_NAME}){{2,4}}(?:村|社区)")
@@ -64,7 +69,7 @@ KIND_LABELS = {
     Kind.CHILD_NAME: "学生姓名",
     Kind.ADULT_NAME: "家长/监护人姓名",
     Kind.ADDRESS: "住址",
-    Kind.VILLAGE: "村组门牌",
+    Kind.VILLAGE: "村组门牌",  # also a flat's 栋/单元/室
     Kind.PHONE: "电话号码",
     Kind.ID_NUMBER: "身份证号",
 }
@@ -93,7 +98,14 @@ class SchoolKnowledge:
 
     @functools.cached_property
     def sorted_addresses(self) -> list[str]:
-        return sorted({a.strip() for a in self.addresses if len(a.strip()) >= 4}, key=len, reverse=True)
+        """The stored addresses, and their part below the town when it carries a number (a narrative says
+        白马岭村2组8号 more often than 溆浦县龙潭镇白马岭村2组8号), longest first."""
+        found = set()
+        for address in self.addresses:
+            address = address.strip()
+            tail = _BELOW_TOWN.sub("", address)
+            found.update(a for a in (address, tail) if len(a) >= 4 and (a == address or re.search(_NUMERAL, a)))
+        return sorted(found, key=len, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,7 @@ def _spans(text: str, known: SchoolKnowledge) -> list[_Span]:
         if name not in _NOT_VILLAGES:
             spans.append(_Span(m.start(), m.end(), f"某{m.group('place')}", Kind.VILLAGE))
     add(_GROUP_HOUSE, Kind.VILLAGE, lambda m: "某组")
+    add(_FLAT, Kind.VILLAGE, lambda m: "某号")
     if known.villages_pattern is not None:
         add(known.villages_pattern, Kind.VILLAGE, lambda m: "某村" if m.group(0).endswith("村") else "某社区")
     if known.names_pattern is not None:

@@ -32,7 +32,15 @@ def test_longer_names_win_and_names_are_matched_whole():
 
 @pytest.mark.parametrize(
     "typed",
-    ["13812345678", "138 1234 5678", "138-1234-5679", "138.1234.5678", "１３８１２３４５６７８", "0745-2345678"],
+    [
+        "13812345678",
+        "138 1234 5678",
+        "138  1234  5678",
+        "138-1234-5679",
+        "138.1234.5678",
+        "１３８１２３４５６７８",
+        "0745-2345678",
+    ],
 )
 def test_phones_however_typed_are_masked(typed):
     result = scrub(f"电话{typed}。", KNOWN)
@@ -53,6 +61,13 @@ def test_id_numbers_however_typed_are_masked(typed):
 def test_stored_addresses_villages_and_house_numbers_are_taken_out():
     text = "家住青山村3组15号；户籍溆浦县白马岭村2组8号；白马岭村的孩子；住在幸福社区5号；另有3组15号。"
     assert scrub(text, KNOWN).text == "家住某村；户籍某地；某村的孩子；住在某社区；另有某组。"
+
+
+def test_the_part_of_a_stored_address_below_the_town_and_flats_in_town_are_taken_out():
+    known = SchoolKnowledge(addresses=frozenset({"溆浦县龙潭镇幸福小区5栋302室", "溆浦县卢峰镇"}))
+    assert scrub("住在幸福小区5栋302室", known).text == "住在某地"
+    assert scrub("搬到3幢2单元401号", known).text == "搬到某号"
+    assert scrub("卢峰镇的孩子在教学楼3楼活动", known).text == "卢峰镇的孩子在教学楼3楼活动"
 
 
 def test_ordinary_numbers_and_words_stay():
