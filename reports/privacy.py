@@ -19,7 +19,7 @@ _SEP = "(?:[ \u3000]{1,2}|[\\-－‐—.．·])?"
 
 
 def _spaced(*parts: str) -> str:
-    """Digit patterns joined so that a single separator may stand between any two of them."""
+    """Digit patterns joined so that a separator (_SEP) may stand between any two of them."""
     return _SEP.join(parts)
 
 
@@ -38,7 +38,7 @@ _PLACE_NAME = f"[\u4e00-\u9fff](?<![{_BEFORE_PLACE}])"
 _VILLAGE_RUN = re.compile(
     f"(?:{_PLACE_NAME}){{1,4}}(?P<place>村|社区|居委会)(?:{_NUMERAL}(?:组|队|社)(?:{_NUMERAL}号)?|{_NUMERAL}号)"
 )
-# "3组15号" on its own, or "5号" / "2组" just after a 村, 社区 or 组 already named.
+# "3组15号" without its village: a 组 followed by a house number is an address whatever comes before.
 _GROUP_HOUSE = re.compile(f"{_NUMERAL}(?:组|队){_NUMERAL}号")
 # A flat in town: "5栋302室", "3幢2单元401号".
 _FLAT = re.compile(f"{_NUMERAL}(?:栋|幢)(?:{_NUMERAL}单元)?{_NUMERAL}(?:室|号)")

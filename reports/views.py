@@ -125,7 +125,7 @@ def county_xlsx(request):
 
 @require_POST
 def county_school_pdf(request, school_id):
-    """A school's 工作总结, bureau copy (no ID numbers, phones or addresses; cases by surname only)."""
+    """A school's 工作总结, bureau copy: names by surname only (王同学, 王某), no ID numbers, phones or addresses."""
     schools, _, key = _county_context(request)
     school = get_object_or_404(schools, pk=school_id)
     if key is None:
