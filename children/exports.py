@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
+from caretrack.spreadsheets import safe_row, text_cell
 from caretrack.validation import mask_id_number, mask_phone
 from children.completeness import annotate_completeness, completeness_of
 from children.importing.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS
@@ -73,13 +74,13 @@ class Sheet:
         self.ws.freeze_panes = f"C{header_row + 1}" if width > 3 else f"A{header_row + 1}"
         last = get_column_letter(width)
         self.ws.merged_cells.add(CellRange(f"A1:{last}1"))
-        title_cell = WriteOnlyCell(self.ws, value=heading)
+        title_cell = text_cell(self.ws, heading)
         title_cell.font = _TITLE_FONT
         title_cell.alignment = Alignment(horizontal="center")
         self.ws.append([title_cell])
         if subtitle:
             self.ws.merged_cells.add(CellRange(f"A2:{last}2"))
-            self.ws.append([subtitle])
+            self.ws.append([text_cell(self.ws, subtitle)])
         cells = []
         for col in columns:
             cell = WriteOnlyCell(self.ws, value=col.label)
@@ -92,8 +93,10 @@ class Sheet:
 
     def add(self, obj) -> None:
         self.rows += 1
-        # None, not "": write_only leaves empty cells out of the file altogether.
-        self.ws.append([None if (value := col.value(obj)) == "" else value for col in self.columns])
+        # None, not "": write_only leaves empty cells out of the file altogether. Text goes in as text,
+        # never as a formula (caretrack.spreadsheets).
+        values = [None if (value := col.value(obj)) == "" else value for col in self.columns]
+        self.ws.append(safe_row(self.ws, values))
 
 
 def save_workbook(workbook: Workbook) -> bytes:

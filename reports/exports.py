@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from caretrack.spreadsheets import safe_row, text_cell
 from reports.selectors import CountyRow, CountyTotals, TermKey
 
 
@@ -80,7 +81,7 @@ def county_workbook(*, rows: list[CountyRow], totals: CountyTotals, key: TermKey
     for index, (_, width) in enumerate(HEADERS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "B3"
-    title = WriteOnlyCell(sheet, value=f"关爱留守儿童工作统计表（{key.label}）")
+    title = text_cell(sheet, f"关爱留守儿童工作统计表（{key.label}）")
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     header_fill = PatternFill("solid", fgColor="D9EAD3")
@@ -93,10 +94,10 @@ def county_workbook(*, rows: list[CountyRow], totals: CountyTotals, key: TermKey
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append(county_values(row))
+        sheet.append(safe_row(sheet, county_values(row)))  # school names are typed by people: text, never formulas
     bold = []
     for value in total_values(totals):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
         cell.font = Font(bold=True)
         bold.append(cell)
     sheet.append(bold)

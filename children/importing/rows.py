@@ -10,6 +10,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from caretrack.models import School, SchoolClass
+from caretrack.spreadsheets import starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, parse_loose_date
 from children.forms import MAX_CHILD_AGE
 from children.importing.columns import _PARENT_LABEL, AWAY_CHOICES, COLUMNS_BY_KEY, RELATION_CHOICES
@@ -34,6 +35,10 @@ from children.models import ETHNICITIES, AwayStatus, Child, Guardian, HardshipTy
 from children.services import ArchiveData, age_on
 from guardians.models import Region
 from guardians.regions import match_place
+
+# A name that a spreadsheet could run as a formula (=B2&C2) is refused, not stored: it would travel into
+# every export and every colleague's copy.
+FORMULA_NAME_MESSAGE = "姓名不能以 = + - @ 开头，请核对"
 
 
 class Action:
@@ -183,6 +188,8 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
         r.error("name", "姓名不能为空")
     elif len(name) > 30:
         r.error("name", "姓名过长（最多30个字）")
+    elif starts_like_formula(name):
+        r.error("name", FORMULA_NAME_MESSAGE)
     else:
         child["name"] = re.sub(r"\s+", "", name)
 
@@ -288,7 +295,9 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
 def _read_parent(r: _RowReader, ctx: _Context, role: str) -> dict | None:
     values: dict = {}
     name = r.text(f"{role}_name")
-    if name and name not in _NONE_WORDS:
+    if name and starts_like_formula(name):
+        r.error(f"{role}_name", FORMULA_NAME_MESSAGE)
+    elif name and name not in _NONE_WORDS:
         values["name"] = name[:30]
     phone = r.parse(f"{role}_phone", _phone)
     if phone:
@@ -332,6 +341,9 @@ def _read_guardian(r: _RowReader, current: Guardian | None) -> dict | None:
     if not name:
         if phone or address or age or relation:
             r.error("guardian_name", "填写了监护人信息，但没有监护人姓名")
+        return None
+    if starts_like_formula(name):
+        r.error("guardian_name", FORMULA_NAME_MESSAGE)
         return None
     values["name"] = name[:30]
     if relation:
