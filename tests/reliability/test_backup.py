@@ -3,9 +3,12 @@ PostgreSQL (when DATABASE_URL points to one). The commands run in subprocesses a
 file or a fresh database, as an operator would run them."""
 
 import json
+import os
 import sqlite3
+import stat
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -96,6 +99,7 @@ def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True, aft
     path = Path(out.strip().splitlines()[-1])
     assert path.parent == backup_dir and path.name.endswith(suffix) and path.stat().st_size > 0
     assert not list(backup_dir.glob("*.partial"))
+    assert _mode(backup_dir) == 0o700 and _mode(path) == 0o600
 
     if after_backup:
         after_backup()
@@ -111,7 +115,7 @@ def _round_trip(env, backup_dir: Path, suffix: str, *, migrate: bool = True, aft
     assert snapshot(env) == before
     # What the restore replaced was saved first, in case the wrong file was chosen.
     (safety,) = backup_dir.glob(f"caretrack-before-restore-*{suffix}")
-    assert str(safety) in restored
+    assert str(safety) in restored and _mode(safety) == 0o600
     if suffix == ".sqlite3":
         with sqlite3.connect(safety) as conn:
             assert conn.execute("SELECT count(*) FROM children_child").fetchone()[0] == 55
@@ -221,3 +225,140 @@ def test_backup_without_a_directory_goes_to_backup_dir_with_a_timestamp(tmp_path
     assert first.parent == second.parent == tmp_path / "nightly"
     assert first != second  # two backups in the same second get distinct names
     assert first.name.startswith("caretrack-school-20") and first.suffix == ".sqlite3"
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _backup(env, out_dir: Path) -> Path:
+    return Path(manage(env, "backup", "-o", str(out_dir)).stdout.strip().splitlines()[-1])
+
+
+def _media_archive(path: Path) -> Path:
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".media.tar.gz")
+
+
+def test_backups_are_readable_by_their_owner_only(tmp_path, migrated_sqlite):
+    env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
+    photo = Path(env["MEDIA_ROOT"]) / "activities" / "班会.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8 photo")
+    old_umask = os.umask(0o002)  # a lax umask, as on many servers: the backup must not depend on it
+    try:
+        path = _backup(env, tmp_path / "srv" / "backups")
+    finally:
+        os.umask(old_umask)
+    assert _mode(path) == 0o600 and _mode(_media_archive(path)) == 0o600
+    # Both directories the backup had to create.
+    assert _mode(tmp_path / "srv") == 0o700 and _mode(tmp_path / "srv" / "backups") == 0o700
+
+
+def test_rosters_waiting_for_confirmation_are_left_out_of_the_media_backup(tmp_path, migrated_sqlite):
+    env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
+    media = Path(env["MEDIA_ROOT"])
+    (media / "imports").mkdir(parents=True)
+    (media / "imports" / f"{'a' * 32}.xlsx").write_bytes(b"a roster with every ID number")
+    (media / "activities").mkdir()
+    (media / "activities" / "班会.jpg").write_bytes(b"\xff\xd8 photo")
+    path = _backup(env, tmp_path / "backups")
+    with tarfile.open(_media_archive(path)) as tar:
+        names = tar.getnames()
+    assert "activities/班会.jpg" in names and not [n for n in names if n.startswith("imports")]
+
+    # With only pending rosters in MEDIA_ROOT there is nothing to archive.
+    (media / "activities" / "班会.jpg").unlink()
+    (media / "activities").rmdir()
+    assert not _media_archive(_backup(env, tmp_path / "later")).exists()
+
+
+def _truncated_media_archive_changes_nothing(env, backup_dir: Path) -> None:
+    media = Path(env["MEDIA_ROOT"])
+    manage(env, "seed_demo", "--schools", "1", "--children", "18", "--teachers", "20")
+    (media / "activities").mkdir(parents=True, exist_ok=True)
+    (media / "activities" / "大照片.jpg").write_bytes(os.urandom(256 * 1024))  # does not compress
+    path = _backup(env, backup_dir)
+    archive = _media_archive(path)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # a copy cut short
+    changed = snapshot(env, after=MUTATE)
+    files = _files(media)
+
+    result = manage(env, "restore", str(path), "--yes", check=False)
+    assert result.returncode != 0 and "无法完整读取" in result.stderr and "未改变" in result.stderr
+    assert snapshot(env) == changed
+    assert _files(media) == files
+    assert not list(media.parent.glob(f"{media.name}.*"))  # nothing unpacked or moved aside
+    assert not list(backup_dir.glob("caretrack-before-restore-*"))
+
+
+def test_sqlite_restore_with_a_truncated_media_archive_changes_nothing(tmp_path, migrated_sqlite):
+    env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
+    _truncated_media_archive_changes_nothing(env, tmp_path / "backups")
+
+
+@pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
+def test_postgres_restore_with_a_truncated_media_archive_changes_nothing(tmp_path):
+    with fresh_postgres_database(postgres_url(), "media") as url:
+        env = postgres_env(url, tmp_path / "media")
+        manage(env, "migrate", "--noinput", "-v0")
+        _truncated_media_archive_changes_nothing(env, tmp_path / "backups")
+
+
+def _sqlite_with(path: Path, *statements: str) -> Path:
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+    return path
+
+
+def test_restore_refuses_a_database_that_is_not_this_projects_and_changes_nothing(tmp_path, migrated_sqlite):
+    env = sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3"))
+    manage(env, "seed_demo", "--schools", "1", "--children", "18", "--teachers", "20")
+    good = _backup(env, tmp_path / "backups")
+    before = snapshot(env)
+    other_site = _sqlite_with(
+        tmp_path / "other-site.sqlite3",
+        "CREATE TABLE django_migrations (id integer PRIMARY KEY, app text, name text, applied datetime)",
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('contenttypes', '0001_initial', '2026-01-01'),"
+        " ('auth', '0001_initial', '2026-01-01'), ('blog', '0001_initial', '2026-01-01')",
+        "CREATE TABLE blog_post (id integer PRIMARY KEY, title text)",
+    )
+    newer = _sqlite_with(
+        copy_sqlite(good, tmp_path / "newer.sqlite3"),
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('children', '9999_later', '2027-01-01')",
+    )
+    damaged = _sqlite_with(copy_sqlite(good, tmp_path / "damaged.sqlite3"), "DROP TABLE mentoring_talk")
+    for bad, message in [(other_site, "不是 CareTrack 的数据库备份"), (newer, "更新版本"), (damaged, "mentoring_talk")]:
+        result = manage(env, "restore", str(bad), "--yes", check=False)
+        assert result.returncode != 0 and message in result.stderr, (bad, result.stderr)
+    assert snapshot(env) == before
+    assert not list((tmp_path / "backups").glob("caretrack-before-restore-*"))
+
+
+@pytest.mark.skipif(not postgres_url(), reason="DATABASE_URL does not point to PostgreSQL")
+def test_postgres_restore_refuses_another_sites_dump_and_changes_nothing(tmp_path):
+    psycopg = pytest.importorskip("psycopg")
+    with (
+        fresh_postgres_database(postgres_url(), "ours") as url,
+        fresh_postgres_database(postgres_url(), "other") as other,
+    ):
+        with psycopg.connect(other, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE django_migrations (id integer PRIMARY KEY, app text, name text, applied timestamptz)"
+            )
+            conn.execute(
+                "INSERT INTO django_migrations (id, app, name, applied) VALUES"
+                " (1, 'contenttypes', '0001_initial', now()), (2, 'auth', '0001_initial', now()),"
+                " (3, 'blog', '0001_initial', now())"
+            )
+            conn.execute("CREATE TABLE blog_post (id integer PRIMARY KEY, title text)")
+        dump = tmp_path / "other-site.dump"
+        subprocess.run(["pg_dump", "--format=custom", "--file", str(dump), other], check=True, capture_output=True)
+        env = postgres_env(url, tmp_path / "media")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--schools", "1", "--children", "18", "--teachers", "20")
+        before = snapshot(env)
+        result = manage(env, "restore", str(dump), "--yes", check=False)
+        assert result.returncode != 0 and "不是 CareTrack 的数据库备份" in result.stderr, result.stderr
+        assert snapshot(env) == before

@@ -8,6 +8,7 @@ from caretrack.backup import BackupError, backup_database, default_backup_dir
 class Command(BaseCommand):
     help = (
         "备份整个数据库到带时间戳的文件（应用运行时也可执行）。SQLite 使用在线备份接口；PostgreSQL 使用 pg_dump -Fc。"
+        "备份文件只有其所有者可读（0600）。"
     )
 
     def add_arguments(self, parser):

@@ -8,7 +8,8 @@ from caretrack.backup import BackupError, restore_database
 class Command(BaseCommand):
     help = (
         "从 backup 命令生成的备份文件恢复整个数据库。数据库中已有数据时须加 --yes 确认覆盖。"
-        "PostgreSQL 使用 pg_restore --clean。"
+        "PostgreSQL 使用 pg_restore --clean。先检查备份确是本系统的数据库、上传文件的备份能完整读取，"
+        "任何一项不通过都不改动现有数据。"
     )
 
     def add_arguments(self, parser):
