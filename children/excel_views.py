@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from caretrack.models import Term
 from caretrack.permissions import get_roles, get_term_for_user, require_school_manager, schools_for_aggregates
@@ -242,10 +242,10 @@ def export_register(request):
     return download(result.filename, result.content)
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 def export_summary(request):
-    """The per-school summary: a bureau user's schools, or a manager's own school. GET too, so the
-    county overview can link to it."""
+    """The per-school summary: a bureau user's schools, or a manager's own school. POST only, like every
+    export: it writes an audit row, which a link from another site must not be able to do."""
     schools = schools_for_aggregates(request.user)
     if not get_roles(request.user).is_bureau and not get_roles(request.user).manages_school:
         raise PermissionDenied("只有县教育局用户、校长或关爱工作负责人可以导出汇总表。")

@@ -323,3 +323,20 @@ class ArchiveVersionForm(forms.Form):
         super().__init__(*args, prefix="archive", **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = field.error_messages["invalid"] = "页面已过期，请重新打开编辑页面。"
+
+
+class ContactCardsForm(forms.Form):
+    """Which cards to print: one class, one child, or every child the user may see."""
+
+    school_class = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "班级参数不正确。", "min_value": "班级参数不正确。"},
+    )
+    child = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "学生参数不正确。", "min_value": "学生参数不正确。"},
+    )

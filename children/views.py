@@ -1,18 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack import audit
-from caretrack.models import AuditAction
+from caretrack.models import AuditAction, SchoolClass
 from caretrack.permissions import classes_visible_to, get_roles, require_staff
 from children import selectors, services
 from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
-from children.forms import ParentCameHomeForm
+from children.forms import ContactCardsForm, ParentCameHomeForm
 from children.permissions import (
     Place,
     can_edit_child,
@@ -156,27 +157,52 @@ def parent_status_change(request, pk):
     return redirect("children:detail", pk=child.pk)
 
 
+@require_http_methods(["GET", "POST"])
 def contact_cards(request):
-    """家校联系卡: printable cards, several per A4 page, for the children the user may see (or one class)."""
-    require_staff(request.user)
-    children = children_visible_to(request.user)
-    class_id = request.GET.get("school_class")
-    if class_id:
-        children = children.filter(school_class_id=class_id)
-    if request.GET.get("child"):
-        children = children.filter(pk=request.GET["child"])
+    """家校联系卡, several per A4 page, for the children the user may see (or one class, or one child).
+    A GET shows whose cards they would be (names and classes only) and records nothing; printing them with
+    the phone numbers the masking policy allows is a POST, recorded like an export."""
+    school = require_staff(request.user)
+    form = ContactCardsForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    children = _card_children(request.user, school, form.cleaned_data)
+    if request.method != "POST":
+        preview = children.select_related("school_class").order_by("school_class__grade", "school_class__number")
+        return render(request, "children/contact_cards_choose.html", {"preview": list(preview), "selection": form})
     cards = selectors.contact_cards(children)
+    shown_full = []
     for card in cards:
         full = identifiers_visible(request.user, place=Place.CONTACT_CARD, child=card.child)
         show_identifiers(card.child, [*card.parents, *([card.guardian] if card.guardian else [])], full=full)
+        shown_full.append(full)
     if cards:
-        # The cards carry full phone numbers: printing them is recorded like an export.
         audit.record(
             user=request.user,
             action=AuditAction.EXPORT,
             target=f"家校联系卡 {len(cards)} 张",
-            school=get_roles(request.user).school,
+            school=school,
             kind="contact_cards",
             children=len(cards),
+            full_identifiers=any(shown_full),
+            masked_cards=shown_full.count(False),
         )
     return render(request, "children/contact_cards.html", {"cards": cards})
+
+
+def _card_children(user, school, selection: dict):
+    """The children whose cards were asked for; 404 for a class of another school or a child out of scope."""
+    children = children_visible_to(user)
+    if selection["school_class"]:
+        if not SchoolClass.objects.filter(pk=selection["school_class"], school=school).exists():
+            raise Http404("没有找到该班级，或您无权查看。")
+        children = children.filter(school_class_id=selection["school_class"])
+    if selection["child"]:
+        children = children.filter(pk=get_child_for_user(user, selection["child"]).pk)
+    return children
+
+
+def bad_request(request, form):
+    """A parameter that is not what the page sends (an id that is not a number): 400, nothing recorded."""
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return render(request, "children/bad_request.html", {"errors": errors}, status=400)

@@ -38,7 +38,7 @@ ACCESS: dict[str, Rule] = {
     "caretrack:audit": Rule({"principal", "other_principal"}),
     "children:list": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     "children:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
-    "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}, method="post"),
     "children:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
     # Excel import and export: school managers (a principal of another school imports into their own).
     "children:import": Rule(SCHOOL_MANAGERS | {"other_principal"}),

@@ -186,7 +186,7 @@ def test_contact_cards_print_a_class_with_phones(client, world):
         ParentFactory(child=child, phone="13912345678")
         GuardianFactory(child=child)
     client.force_login(world.class_teacher)
-    html = client.get(reverse("children:contact_cards"), {"school_class": world.school_class.pk}).content.decode()
+    html = client.post(reverse("children:contact_cards"), {"school_class": world.school_class.pk}).content.decode()
     assert "家校联系卡（3 张）" in html and html.count("13912345678") == 3 and "陈老师" in html
 
 
