@@ -179,6 +179,10 @@ def _swap_media(incoming: Path) -> None:
     (MEDIA_ROOT.before-restore-<time>) rather than deleted."""
     root = Path(settings.MEDIA_ROOT)
     if root.exists():
+        # Pending rosters cannot be confirmed against the restored sessions, and kept aside they would
+        # outlive the day after which the import page deletes them: they go now.
+        for name in EXCLUDED_MEDIA:
+            shutil.rmtree(root / name, ignore_errors=True)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         root.replace(root.with_name(f"{root.name}.before-restore-{stamp}"))
     incoming.replace(root)

@@ -266,6 +266,14 @@ def test_rosters_waiting_for_confirmation_are_left_out_of_the_media_backup(tmp_p
         names = tar.getnames()
     assert "activities/班会.jpg" in names and not [n for n in names if n.startswith("imports")]
 
+    # A restore does not keep them either, not even among the files it sets aside.
+    manage(sqlite_env(copy_sqlite(migrated_sqlite, tmp_path / "school.sqlite3")), "restore", str(path))
+    assert (media / "activities" / "班会.jpg").exists() and not (media / "imports").exists()
+    (kept,) = tmp_path.glob("school-media.before-restore-*")
+    assert not list(kept.rglob("*.xlsx"))
+    (media / "imports").mkdir()
+    (media / "imports" / f"{'b' * 32}.xlsx").write_bytes(b"a roster uploaded after the restore")
+
     # With only pending rosters in MEDIA_ROOT there is nothing to archive.
     (media / "activities" / "班会.jpg").unlink()
     (media / "activities").rmdir()
