@@ -1,7 +1,33 @@
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.db.models import Sum
 from django.shortcuts import render
+
+from caretrack.errors import back_url
+
+MISSING_SECRET_KEY = (
+    "未设置 SECRET_KEY：DEBUG 关闭（生产环境）时，请在环境变量 SECRET_KEY 中设置一个随机密钥，"
+    "不能使用代码中公开的开发密钥。"
+    " / SECRET_KEY is not set: with DEBUG off, set the SECRET_KEY environment variable to a random key of your own;"
+    " the development key in the repository is public."
+)
+
+
+class RequireSecretKey:
+    """Refuse to start the site with DEBUG off and no SECRET_KEY of its own: sessions, CSRF tokens and
+    password-reset links signed with the key published in the repository could be forged by anyone. Runs
+    when the WSGI handler is built (gunicorn's worker, runserver), so management commands that sign nothing
+    (migrate, makemigrations) still run without a key; then it removes itself from the chain."""
+
+    def __init__(self, get_response):
+        try:
+            key = settings.SECRET_KEY
+        except ImproperlyConfigured:  # Django refuses to read an empty key
+            key = ""
+        if not settings.DEBUG and key in ("", settings.DEVELOPMENT_SECRET_KEY):
+            raise ImproperlyConfigured(MISSING_SECRET_KEY)
+        raise MiddlewareNotUsed
 
 
 class RequestSizeLimitMiddleware:
@@ -19,7 +45,8 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
             limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
-            return render(request, "caretrack/too_large.html", {"limit_mb": limit_mb}, status=413)
+            context = {"limit_mb": limit_mb, "back_url": back_url(request)}
+            return render(request, "caretrack/too_large.html", context, status=413)
         return self.get_response(request)
 
 

@@ -28,3 +28,9 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout and in Chinese, with the reason and a way back (caretrack/errors.py).
+handler400 = "caretrack.errors.bad_request"
+handler403 = "caretrack.errors.permission_denied"
+handler404 = "caretrack.errors.page_not_found"
+handler500 = "caretrack.errors.server_error"

@@ -1,6 +1,7 @@
 """Named personas shared by every test: a school with a principal, a coordinator, a class teacher, a
 mentor, a bureau user, and a teacher of another school."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -8,6 +9,19 @@ from django.contrib.auth.models import User
 
 from caretrack.models import School, SchoolClass
 from tests.factories import SchoolClassFactory, SchoolFactory, StaffFactory, TermFactory
+
+# Tests run with DEBUG off, where the site refuses to start on the development key: they get a key of their
+# own. The settings are read before this file, so set it on them too; manage.py and gunicorn subprocesses
+# inherit it from the environment.
+TEST_SECRET_KEY = "tests-only-key-9f3c1a7e5b2d4086-never-used-in-production-c7e1b9a3f5d2"
+os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_secret_key():
+    from django.conf import settings
+
+    settings.SECRET_KEY = os.environ["SECRET_KEY"]
 
 
 @pytest.fixture(autouse=True)

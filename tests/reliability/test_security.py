@@ -1,7 +1,10 @@
 """Security properties seen from outside: login throttling, session expiry, CSRF, the read-only audit
 log and the audit of full-archive views."""
 
+import os
 import runpy
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -349,3 +352,41 @@ def test_the_principal_filters_the_audit_log_by_action_person_and_date(world, cl
     assert shown(action=AuditAction.VIEW_CHILD) == {"王小明", "李小红"}
     assert shown(user__last_name="周主任") == {"台账导出", "李小红"}
     assert shown(date_from="2026-11-05", date_to="2026-11-15") == {"王小明"}
+
+
+# --- The secret key in production ----------------------------------------------------------------------------
+
+
+def _run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_DEBUG")}
+    return subprocess.run([sys.executable, "-c", code], cwd=django_settings.BASE_DIR, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+START_THE_SITE = "import caretrack.wsgi"  # what gunicorn's worker and runserver do first
+
+
+def test_production_refuses_to_start_without_a_secret_key_and_says_so_in_one_line():
+    for env in ({}, {"SECRET_KEY": django_settings.DEVELOPMENT_SECRET_KEY}):
+        started = _run_python(START_THE_SITE, DJANGO_DEBUG="0", **env)
+        assert started.returncode != 0, env
+        last_line = started.stderr.strip().splitlines()[-1]
+        assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: 未设置 SECRET_KEY"), last_line
+        assert "SECRET_KEY environment variable" in last_line
+
+
+def test_production_starts_with_a_key_of_its_own_and_development_on_the_development_key():
+    own_key = "x7$k2!pq9Lm#Zr4@tWv8&yB1nC5^eH3*jD6%uF0(gS)aQ_iR-oT+lE=wN~bM"
+    assert _run_python(START_THE_SITE, DJANGO_DEBUG="0", SECRET_KEY=own_key).returncode == 0
+    assert _run_python(START_THE_SITE, DJANGO_DEBUG="1").returncode == 0
+
+
+def test_check_deploy_flags_production_without_a_secret_key(tmp_path):
+    checked = _run_python(
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        DJANGO_SETTINGS_MODULE="caretrack.settings", DJANGO_DEBUG="0", ALLOWED_HOSTS="caretrack.example.org",
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    assert checked.returncode != 0
+    assert "security.W009" in checked.stdout + checked.stderr
