@@ -22,12 +22,5 @@
       });
     });
   });
-  // A double tap must not submit a form twice: disable submit buttons once the form is sent.
-  document.querySelectorAll("form").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit][data-once]").forEach(function (b) {
-        setTimeout(function () { b.disabled = true; b.textContent = "正在保存…"; }, 0);
-      });
-    });
-  });
+  // Submit buttons marked data-once are disabled once their form is sent: static/js/page-actions.js.
 })();

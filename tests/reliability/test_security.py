@@ -2,6 +2,7 @@
 log and the audit of full-archive views."""
 
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -325,6 +326,30 @@ def test_production_responses_carry_the_security_headers(settings, world, client
     )
     session_cookie = logged_in.cookies[django_settings.SESSION_COOKIE_NAME]
     assert session_cookie["secure"] and session_cookie["httponly"]
+
+
+def test_every_page_carries_a_content_security_policy_without_inline_script(world, client):
+    client.force_login(world.principal)
+    for url in (reverse("login"), reverse("children:list"), "/children/no-such-page/"):
+        response = client.get(url)
+        policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+        assert policy["script-src"] == "'self'", url
+        assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'", url
+        assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'self'", url
+        assert policy["form-action"] == "'self'", url
+
+
+def test_no_template_has_inline_script_or_event_handlers():
+    # The policy would block them in the browser: page actions go in static/js/, wired by data- attributes.
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)|\son[a-z]+=|javascript:", re.I)
+    offenders = [
+        f"{path.relative_to(django_settings.BASE_DIR)}:{number}"
+        for path in sorted(Path(django_settings.BASE_DIR).glob("**/templates/**/*.html"))
+        if ".venv" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if inline.search(line)
+    ]
+    assert offenders == []
 
 
 def test_the_principal_filters_the_audit_log_by_action_person_and_date(world, client):
