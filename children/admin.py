@@ -19,6 +19,7 @@ class PeriodInline(ReadOnlyInline):
 
 @admin.register(Child)
 class ChildAdmin(ReadOnlyAdmin):
+    # The change page shows the ID number masked only, so opening it writes no VIEW_CHILD audit row.
     list_display = ["name", "gender", "school", "school_class", "left_behind_type", "status"]
     list_filter = ["school", "left_behind_type", "status", "school_class__grade"]
     search_fields = ["name", "name_initials", "student_number"]
