@@ -8,6 +8,7 @@ reading it again. The client only sends back the random token."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -218,15 +219,36 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
+class BadParameter(Exception):
+    """A parameter that is not what the page sends (a term that is not an id): 400, nothing written."""
+
+
+def answers_bad_parameters(view):
+    """Turn a BadParameter raised by the view into a 400 page with its Chinese message."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as error:
+            return render(request, "children/bad_request.html", {"errors": [str(error)]}, status=400)
+
+    return wrapped
+
+
 def export_options(request, school) -> tuple[Term | None, bool]:
-    """The export form's term, and whether to show full identifiers (only when allowed and asked for)."""
+    """The export form's term (404 for another school's), and whether to show full identifiers (only when
+    allowed and asked for). Raises BadParameter for a term that is not an id."""
     allow_full = identifiers_visible(request.user, place=Place.EXPORT, school=school)
     term_id = request.POST.get("term")
+    if term_id and not term_id.isdigit():
+        raise BadParameter("学期参数不正确。")
     term = get_term_for_user(request.user, term_id) if term_id else None
     return term, allow_full and request.POST.get("full") in ("on", "1", "true")
 
 
 @require_POST
+@answers_bad_parameters
 def export_roster(request):
     school = require_school_manager(request.user)
     term, full = export_options(request, school)
@@ -235,6 +257,7 @@ def export_roster(request):
 
 
 @require_POST
+@answers_bad_parameters
 def export_register(request):
     school = require_school_manager(request.user)
     term, full = export_options(request, school)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_school_manager
-from children.excel_views import download, export_options
+from children.excel_views import answers_bad_parameters, download, export_options
 from mentoring import exports
 
 
 @require_POST
+@answers_bad_parameters
 def export_logs(request, kind: str):
     school = require_school_manager(request.user)
     term, _ = export_options(request, school)

@@ -212,3 +212,18 @@ def test_a_masked_roster_cannot_be_imported_back_and_says_why(world, archives):
     assert (first.row, first.column) == (4, "父亲联系电话")
     assert first.message.startswith("电话中有 * 号，是导出时隐去的部分数字，无法导入")
     assert any(e.column == "身份证号" and "身份证号中有 * 号" in e.message for e in preview.errors)
+
+
+@pytest.mark.parametrize("url_name", ["children:export_roster", "children:export_register", "mentoring:export_talks"])
+def test_an_export_with_a_term_that_is_not_an_id_gets_400_and_one_of_another_school_404_writing_nothing(
+    client, world, url_name
+):
+    from caretrack.models import Term
+    from tests.factories import TermFactory
+
+    other_term = Term.objects.filter(school=world.other_school).first() or TermFactory(school=world.other_school)
+    client.force_login(world.coordinator)
+    response = client.post(reverse(url_name), {"term": "abc"})
+    assert response.status_code == 400 and "学期参数不正确" in response.content.decode()
+    assert client.post(reverse(url_name), {"term": other_term.pk}).status_code == 404
+    assert not AuditEvent.objects.exists()
