@@ -13,7 +13,7 @@ from django.utils import timezone
 from caretrack.models import Grade, SchoolClass, Term
 from children.carers import Carer, carers_of, child_actions
 from children.completeness import REQUIREMENTS, annotate_completeness
-from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, Guardian, Parent
+from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, FamilyAssessment, Grandparent, Guardian, Parent
 
 
 def left_behind_between(queryset: QuerySet, start: date, end: date) -> QuerySet:
@@ -159,7 +159,6 @@ _CHANGE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
     """Who changed what in the archive (child, parents, grandparents, guardians, assessment), newest first;
     the changed fields are found by comparing consecutive versions in Python (no query per version)."""
-    from children.models import FamilyAssessment, Grandparent, Guardian, Parent
 
     sources = [
         (Child.history.filter(id=child.pk), lambda h: "学生信息"),
@@ -172,7 +171,9 @@ def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
     for queryset, describe in sources:
         model = queryset.model.instance_type
         fields = [
-            f for f in model._meta.concrete_fields if f.name not in {"id", "child", "updated_at", "name_initials"}
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in {"id", "child", "updated_at", "name_initials", "version"}
         ]
         previous: dict[int, object] = {}
         for record in queryset.select_related("history_user").order_by("history_date", "history_id"):

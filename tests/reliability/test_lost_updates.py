@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child
-from tests.children.test_archive_pages import archive_post
+from tests.children.test_archive_pages import archive_post, edit_post, shown_versions
 from tests.factories import ChildFactory, PairingFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def test_editing_a_childs_archive_saves_the_change(world):
     child = Child.objects.get(name="张小明")
     response = principal.post(
         reverse("children:edit", args=[child.pk]),
-        archive_post(world, **{"child-interests": "书法", "child-current_address": "溆浦县桃源村5组"}),
+        edit_post(world, child, **{"child-interests": "书法", "child-current_address": "溆浦县桃源村5组"}),
     )
     assert response.status_code == 302
     child.refresh_from_db()
@@ -34,14 +34,22 @@ def test_a_stale_archive_form_does_not_undo_a_colleagues_edit(world):
     principal.post(reverse("children:create"), archive_post(world))
     child = Child.objects.get(name="张小明")
     url = reverse("children:edit", args=[child.pk])
-    assert principal.get(url).status_code == 200  # the principal opens the form ...
+    opened = principal.get(url)  # the principal opens the form ...
+    assert opened.status_code == 200
+    seen = shown_versions(opened)
 
     # ... meanwhile the class teacher corrects the current address and saves,
-    saved = teacher.post(url, archive_post(world, **{"child-current_address": "溆浦县桃源村5组"}))
+    saved = teacher.post(url, edit_post(world, child, **{"child-current_address": "溆浦县桃源村5组"}))
     assert saved.status_code == 302
-    # ... then the principal saves the form as loaded, changing only the interests.
-    principal.post(url, archive_post(world, **{"child-interests": "书法"}))
+    # ... then the principal saves the form as loaded, changing only the interests: refused, with what changed.
+    refused = principal.post(url, archive_post(world, **seen, **{"child-interests": "书法"}))
+    assert refused.status_code == 200 and "本次没有保存" in refused.content.decode()
+    child.refresh_from_db()
+    assert (child.interests, child.current_address) == ("", "溆浦县桃源村5组")
 
+    # Saving again from the refused page writes only the principal's change and keeps the teacher's.
+    again = principal.post(url, archive_post(world, **shown_versions(refused), **{"child-interests": "书法"}))
+    assert again.status_code == 302
     child.refresh_from_db()
     assert child.interests == "书法"
     assert child.current_address == "溆浦县桃源村5组"  # the teacher's correction is still there
