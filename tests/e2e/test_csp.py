@@ -117,3 +117,28 @@ def test_the_main_pages_of_every_role_load_with_no_policy_violation(
     assert page.console_csp == []
     assert page.blocked == []
     assert len(checked) == 15, checked
+
+
+def test_deleting_an_activity_still_asks_first_without_an_inline_handler(
+    watched_page, browser_login, live_server, world
+):
+    from activities.models import Activity
+    from tests.factories import ActivityFactory
+
+    activity = ActivityFactory(school=world.school, title="中秋节集体活动")
+    page = browser_login(watched_page, world.coordinator)
+    page.goto(live_server.url + reverse("activities:detail", args=[activity.pk]))
+    delete = page.get_by_role("button", name="删除活动")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    delete.click()
+    page.wait_for_load_state("networkidle")
+    assert Activity.objects.filter(pk=activity.pk).exists()  # "取消" keeps it
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    with page.expect_navigation():
+        delete.click()
+    assert asked and "确定删除这个活动" in asked[0]
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+    assert page.evaluate("window.__csp") == [] and page.console_csp == []
