@@ -141,8 +141,10 @@ def import_children(request):
         token = _store_upload(request, uploaded, school)
         path, meta = _load_upload(request, token, school)
         try:
-            preview = importers.read_import(school=school, source=path, filename=meta["filename"])
-        except importers.ImportFileError as e:
+            preview = importers.preview_import(
+                school=school, source=path, filename=meta["filename"], acting_user=request.user
+            )
+        except importers.ImportFileError as e:  # LookupLimited too: the over-cap answer
             _discard(request, token)
             form.add_error("file", str(e))
         else:

@@ -6,7 +6,8 @@ that must be visible (an error on that row, never a silent guess). Header detect
 synonyms and the per-cell parsers are plain functions that the tests drive directly.
 
 One module per job: columns (the catalogue), headers (finding the header), parsers (one cell), rows (one
-row), reading (a file: read_import), matching (against the archive), commit (commit_import).
+row), reading (a file: read_import), matching (against the archive), commit (commit_import), lookups
+(preview_import: the page's preview, with the ID-number lookup audited and capped).
 
 Flow: read_import() validates a file and returns an ImportPreview (rows to create, update, leave alone,
 and rows with errors, each error with its row number, column name and a Chinese message); nothing is
@@ -19,6 +20,7 @@ unchanged rows are skipped.
 from children.importing.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS, Column, column_key
 from children.importing.commit import ImportOutcome, ImportRejected, commit_import, file_sha256
 from children.importing.headers import Header, find_header
+from children.importing.lookups import LookupLimited, preview_import
 from children.importing.parsers import parse_class
 from children.importing.reading import MAX_UPLOAD_BYTES, ImportFileError, check_upload, read_import
 from children.importing.rows import Action, ImportPreview, RowError, RowResult
@@ -36,6 +38,7 @@ __all__ = [
     "ImportOutcome",
     "ImportPreview",
     "ImportRejected",
+    "LookupLimited",
     "RowError",
     "RowResult",
     "check_upload",
@@ -44,5 +47,6 @@ __all__ = [
     "file_sha256",
     "find_header",
     "parse_class",
+    "preview_import",
     "read_import",
 ]

@@ -12,10 +12,16 @@ from children.models import Child, Guardian, Parent
 from children.services import ArchiveData
 from guardians.models import Region
 
+# The duplicate rule stays (one archive per child in the county), but the answer names no school: an
+# upload must not tell a principal where a number is registered. How often a person may see this answer
+# is capped, and each preview that gets it is audited (children/importing/lookups.py).
+REGISTERED_ELSEWHERE = "该身份证号已在本县登记，请联系县教育局核实"
 
-def resolve_rows(*, school: School, parsed: list) -> list[RowResult]:
+
+def resolve_rows(*, school: School, parsed: list) -> tuple[list[RowResult], int]:
     """Match rows to existing children (two queries), spot duplicates within the file, and decide
-    create / update / unchanged / error."""
+    create / update / unchanged / error. Also returns how many rows carry an ID number archived at
+    another school."""
     ids = {child["id_number"] for _, child, *_ in parsed if child.get("id_number")}
     names = {child["name"] for _, child, *_ in parsed if child.get("name")}
     by_id: dict[str, Child] = {}
@@ -29,6 +35,7 @@ def resolve_rows(*, school: School, parsed: list) -> list[RowResult]:
         by_name_month.setdefault((c.name, c.birth_date.year, c.birth_date.month), []).append(c)
 
     matches: dict[int, Child] = {}
+    elsewhere = 0
     seen_ids: dict[str, str] = {}
     seen_names: dict[tuple, str] = {}
     for index, (reader, child, _hardships, _parents, meta) in enumerate(parsed):
@@ -50,7 +57,8 @@ def resolve_rows(*, school: School, parsed: list) -> list[RowResult]:
                 by_name = candidates[0]
                 child["birth_date"] = by_name.birth_date  # the archive has the day; the sheet only the month
         if found is not None and found.school_id != school.pk:
-            reader.error("id_number", "该身份证号的学生已在其他学校建档，不能重复导入（转学学生请联系原学校办理转出）")
+            reader.error("id_number", REGISTERED_ELSEWHERE)
+            elsewhere += 1
             continue
         if found is not None and by_name is not None and found.pk != by_name.pk:
             reader.error("id_number", "身份证号与本校另一名同名、同出生日期的学生不一致，请核对")
@@ -103,7 +111,7 @@ def resolve_rows(*, school: School, parsed: list) -> list[RowResult]:
             result.changes = _changes(match, data, current_guardian)
             result.action = Action.UPDATE if result.changes else Action.UNCHANGED
         results.append(result)
-    return results
+    return results, elsewhere
 
 
 CHILD_LABELS = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}

@@ -220,7 +220,7 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
         for reader, *_ in parsed:
             reader.sheet = ""
             reader.errors[:] = [RowError(e.row, e.column, e.message) for e in reader.errors]
-    rows = resolve_rows(school=school, parsed=parsed)
+    rows, elsewhere = resolve_rows(school=school, parsed=parsed)
     columns: list[str] = []
     ignored: list[str] = []
     for _sheet, header in sheets:
@@ -235,6 +235,7 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
         columns=columns,
         ignored_columns=ignored,
         rows=rows,
+        registered_elsewhere=elsewhere,
     )
 
 

@@ -88,6 +88,7 @@ class ImportPreview:
     columns: list[str]  # headers read, as written
     ignored_columns: list[str]
     rows: list[RowResult]
+    registered_elsewhere: int = 0  # rows whose ID number is archived at another school (never which school)
 
     def _count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
