@@ -16,6 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 FORMULA_SIGNS = ("=", "+", "-", "@")
+# The archive form and the import refuse a person's name that starts like a formula (=B2&C2).
+FORMULA_NAME_MESSAGE = "姓名不能以 = + - @ 开头，请核对"
 
 
 def starts_like_formula(text: str) -> bool:

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
 from children.models import (
     AssistanceKind,
@@ -36,6 +37,13 @@ def clean_phone_field(value: str) -> str:
     return validate_phone(value) if value else ""
 
 
+def clean_name_field(value: str) -> str:
+    """A name that a spreadsheet could run as a formula (=B2&C2) would travel into every export."""
+    if value and starts_like_formula(value):
+        raise ValidationError(FORMULA_NAME_MESSAGE + "。")
+    return value
+
+
 class ChildForm(forms.ModelForm):
     hardships = forms.MultipleChoiceField(
         label="困境类型", choices=HardshipType.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -62,6 +70,9 @@ class ChildForm(forms.ModelForm):
         self.fields["id_number"].help_text = "18位，选填；填写后将核对出生日期和性别"
         if self.instance.pk:
             self.initial["hardships"] = list(self.instance.hardships.values_list("kind", flat=True))
+
+    def clean_name(self):
+        return clean_name_field(self.cleaned_data.get("name", ""))
 
     def clean_id_number(self):
         return clean_id_number_field(self.cleaned_data.get("id_number") or "") or None
@@ -141,6 +152,9 @@ class ParentForm(forms.ModelForm):
         value = getattr(self.instance, f"{name}_id", None)
         return value
 
+    def clean_name(self):
+        return clean_name_field(self.cleaned_data.get("name", ""))
+
     def clean_phone(self):
         return clean_phone_field(self.cleaned_data.get("phone", ""))
 
@@ -189,6 +203,9 @@ class GrandparentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
 
+    def clean_name(self):
+        return clean_name_field(self.cleaned_data.get("name", ""))
+
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
         if year and not 1920 <= year <= timezone.localdate().year - 30:
@@ -223,6 +240,9 @@ class GuardianForm(forms.ModelForm):
         for name in self.fields:
             self.fields[name].required = False
         self.fields["since"].help_text = "留空则为今天"
+
+    def clean_name(self):
+        return clean_name_field(self.cleaned_data.get("name", ""))
 
     def clean_phone(self):
         return clean_phone_field(self.cleaned_data.get("phone", ""))

@@ -10,7 +10,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from caretrack.models import School, SchoolClass
-from caretrack.spreadsheets import starts_like_formula
+from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, parse_loose_date
 from children.forms import MAX_CHILD_AGE
 from children.importing.columns import _PARENT_LABEL, AWAY_CHOICES, COLUMNS_BY_KEY, RELATION_CHOICES
@@ -35,10 +35,6 @@ from children.models import ETHNICITIES, AwayStatus, Child, Guardian, HardshipTy
 from children.services import ArchiveData, age_on
 from guardians.models import Region
 from guardians.regions import match_place
-
-# A name that a spreadsheet could run as a formula (=B2&C2) is refused, not stored: it would travel into
-# every export and every colleague's copy.
-FORMULA_NAME_MESSAGE = "姓名不能以 = + - @ 开头，请核对"
 
 
 class Action:

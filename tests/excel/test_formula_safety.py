@@ -176,3 +176,27 @@ def test_other_free_text_is_imported_as_plain_text_and_exported_as_text(world):
     assert child.parents.get(role="father").employer == PAYLOAD
     result = exports.export_roster(school=world.school, acting_user=world.coordinator)
     assert_written_as_text(result.content)
+
+
+@pytest.mark.parametrize("name", ["=B2&C2", "+张建国", "-王", "@李", "\t=1+1"])
+def test_the_archive_form_refuses_a_name_that_starts_with_a_formula_sign(world, name):
+    from children.forms import ChildForm, GrandparentForm, GuardianForm, ParentForm
+    from children.models import SchoolClass
+
+    child = ChildForm(data={"name": name}, classes=SchoolClass.objects.filter(school=world.school))
+    forms = [
+        child,
+        ParentForm(data={"name": name}),
+        GrandparentForm(data={"name": name}),
+        GuardianForm(data={"name": name}),
+    ]
+    for form in forms:
+        assert form.errors.get("name") == ["姓名不能以 = + - @ 开头，请核对。"], type(form).__name__
+
+
+def test_the_archive_form_still_takes_an_ordinary_name(world):
+    from children.forms import ChildForm
+    from children.models import SchoolClass
+
+    form = ChildForm(data={"name": "张小明"}, classes=SchoolClass.objects.filter(school=world.school))
+    assert "name" not in form.errors
