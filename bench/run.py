@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -57,6 +58,8 @@ def _prepare_environment(args) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caretrack.settings")
     os.environ.update(SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", DJANGO_MANIFEST_STATIC="0", DJANGO_DEBUG="0")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    # Production settings refuse to start without a key of their own; a throwaway one for this local run.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     # seed_demo writes demo photos: into a directory of the benchmark's own, never the project's media/.
     os.environ["MEDIA_ROOT"] = args.media_root or tempfile.mkdtemp(prefix="caretrack-bench-media-")
     if args.county:

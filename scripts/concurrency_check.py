@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -137,6 +138,8 @@ def base_env() -> dict:
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
+    # Production settings refuse to start without a key of their own; a throwaway one for this local run.
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     return env
 
 
