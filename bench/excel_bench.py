@@ -4,8 +4,9 @@
 
 Builds a fresh SQLite database, writes a 5,000-row messy sheet (title row, synonyms, loose dates,
 phones with dashes, free-text 务工地), validates it (preview), commits it, re-validates it (the
-idempotent second import), and exports the 台账 and the 花名册 of the 5,000 children. Prints a table
-with wall time and tracemalloc peak for each step. Targets: validate + commit < 5 s, export < 3 s.
+idempotent second import), and exports the 台账 and the 花名册 of the 5,000 children; then times the
+import's bounds check on that sheet and the refusal of hostile files. Prints a table with wall time and
+tracemalloc peak for each step. Targets: validate + commit < 5 s, export < 3 s, a refusal < 2 s.
 """
 
 from __future__ import annotations
@@ -218,6 +219,30 @@ def main() -> None:
         return exports.export_register(school=school, acting_user=None, today=today)
 
     measure("export 花名册", register_export, results, memory_run=register_export)
+
+    # The bounds checked before parsing: their cost on an ordinary sheet, and how fast hostile files
+    # (tests/excel/hostile.py: each of them once tied a worker for minutes) are refused.
+    from children.importing import reading
+    from tests.excel import hostile
+
+    measure("limits scan of the sheet above", lambda: reading._check_limits(BytesIO(content)), results)
+    for label, build in (
+        ("16384 columns declared", lambda: hostile.wide(declared=True)),
+        ("16384 cells a row, no dimension", lambda: hostile.wide(declared=False)),
+        ("a row numbered 1000000", hostile.tall),
+        ("1000000 shared strings", lambda: hostile.many_shared_strings(declared=False)),
+        ("zip bomb (60 MB unpacked)", hostile.zip_bomb),
+    ):
+        data = build()
+
+        def refuse(data=data):
+            try:
+                importers.read_import(school=school, source=BytesIO(data), filename="x.xlsx", today=today)
+            except importers.ImportFileError:
+                return
+            raise AssertionError("a hostile file was read")
+
+        measure(f"refuse {label}", refuse, results, memory_run=refuse)
 
     print(f"\n{'step':<36} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}")
     print("-" * 61)
