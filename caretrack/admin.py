@@ -146,7 +146,7 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     @admin.action(description="停用所选用户")
     def deactivate(self, request, queryset):
         with transaction.atomic():
-            users = list(queryset.filter(is_active=True).exclude(pk=request.user.pk).select_for_update())
+            users = list(queryset.filter(is_active=True).exclude(pk=request.user.pk).select_for_update(of=("self",)))
             for user in users:
                 user.is_active = False
                 user.save(update_fields=["is_active"])
