@@ -321,9 +321,17 @@ def user_name(user) -> str:
 
 
 def record_export(
-    *, acting_user, school: School | None, kind: str, target: str, build: Callable[[], ExportFile], **detail
+    *,
+    acting_user,
+    school: School | None,
+    kind: str,
+    target: str,
+    build: Callable[[], ExportFile],
+    full_identifiers: bool = False,
+    **detail,
 ) -> ExportFile:
-    """Build the file and record the export in one transaction."""
+    """Build the file and record the export in one transaction; the row says whether ID numbers and phones
+    were written in full."""
     with transaction.atomic():
         result = build()
         audit.record(
@@ -334,6 +342,7 @@ def record_export(
             kind=kind,
             rows=result.rows,
             filename=result.filename,
+            full_identifiers=full_identifiers,
             **detail,
         )
     return result

@@ -181,6 +181,7 @@ def export_term_report_pdf(*, school: School, term: Term, acting_user, bureau_co
             term_id=term.pk,
             term=str(term),
             bureau_copy=bureau_copy,
+            full_identifiers=False,  # the PDF never carries ID numbers or phones
             **({"copy": "教育局版（已隐去姓名、证件号、电话和住址）", "replacements": len(content.replacements)}
                if bureau_copy else {}),
         )  # fmt: skip
@@ -199,5 +200,6 @@ def export_county_xlsx(*, schools, key: selectors.TermKey, acting_user) -> bytes
             kind="county_xlsx",
             term=key.slug,
             schools=[r.school.pk for r in rows],
+            full_identifiers=False,  # aggregate figures only
         )
     return data

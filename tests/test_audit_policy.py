@@ -9,7 +9,7 @@ import pkgutil
 
 import pytest
 
-from caretrack.models import AuditEvent
+from caretrack.models import AuditAction, AuditEvent
 from tests.audit_cases import AuditCase
 
 APPS = ["caretrack", "children", "mentoring", "activities", "reports"]
@@ -64,3 +64,5 @@ def test_service_writes_its_audit_row(case: AuditCase, world):
     assert new.filter(action=case.action, user=user).exists(), (
         f"{case.id} wrote {list(new.values_list('action', 'user__username'))}, expected {case.action} by {user}"
     )
+    for event in new.filter(action=AuditAction.EXPORT):
+        assert isinstance(event.detail.get("full_identifiers"), bool), f"{case.id}: export row without full_identifiers"
