@@ -171,6 +171,13 @@ def schools_for_aggregates(user) -> QuerySet:
     return School.objects.none()
 
 
+def require_aggregate_reader(user) -> QuerySet:
+    """The schools whose aggregate figures the user may export; 403 for anyone who has none."""
+    if not (is_bureau(user) or manages_school(user)):
+        raise PermissionDenied("只有县教育局用户、校长或关爱工作负责人可以导出汇总表。")
+    return schools_for_aggregates(user)
+
+
 def require_bureau(user) -> QuerySet:
     if not is_bureau(user):
         raise PermissionDenied("此页面仅限县教育局用户使用。")

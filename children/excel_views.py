@@ -18,13 +18,12 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrack.models import Term
-from caretrack.permissions import get_roles, get_term_for_user, require_school_manager, schools_for_aggregates
+from caretrack.permissions import get_term_for_user, require_aggregate_reader, require_school_manager
 from children import exports
 from children import importing as importers
 from children.permissions import Place, identifiers_visible
@@ -271,8 +270,6 @@ def export_register(request):
 def export_summary(request):
     """The per-school summary: a bureau user's schools, or a manager's own school. POST only, like every
     export: it writes an audit row, which a link from another site must not be able to do."""
-    schools = schools_for_aggregates(request.user)
-    if not get_roles(request.user).is_bureau and not get_roles(request.user).manages_school:
-        raise PermissionDenied("只有县教育局用户、校长或关爱工作负责人可以导出汇总表。")
+    schools = require_aggregate_reader(request.user)
     result = exports.export_summary(schools=schools.order_by("county", "name"), acting_user=request.user)
     return download(result.filename, result.content)

@@ -66,6 +66,12 @@ def get_child_for_user(user, pk, *, write: bool = False) -> Child:
         raise Http404("没有找到该学生，或您无权查看。") from None
 
 
+def can_create_child(user) -> bool:
+    """School managers, and class teachers for their own classes."""
+    roles = get_roles(user)
+    return roles.manages_school or roles.is_class_teacher
+
+
 def can_edit_child(user, child) -> bool:
     roles = get_roles(user)
     if roles.school_id != child.school_id:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack import audit
 from caretrack.models import AuditAction, SchoolClass
-from caretrack.permissions import classes_visible_to, get_roles, require_staff
+from caretrack.permissions import classes_visible_to, require_staff
 from children import selectors, services
 from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
@@ -16,6 +16,7 @@ from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
 from children.permissions import (
     Place,
+    can_create_child,
     can_edit_child,
     children_visible_to,
     get_child_for_user,
@@ -42,7 +43,7 @@ def child_list(request):
             "filter": child_filter,
             "page": page,
             "rows": rows,
-            "can_create": get_roles(request.user).manages_school or get_roles(request.user).is_class_teacher,
+            "can_create": can_create_child(request.user),
         },
     )
 
@@ -74,7 +75,7 @@ def child_detail(request, pk):
 def child_create(request):
     school = require_staff(request.user)
     classes = classes_visible_to(request.user)
-    if not classes.exists():
+    if not can_create_child(request.user) or not classes.exists():
         raise PermissionDenied("只有校长、关爱工作负责人或班主任可以新建学生档案。")
     forms = ArchiveForms(request.POST or None, classes=classes)
     if request.method == "POST" and forms.is_valid():
