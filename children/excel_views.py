@@ -26,7 +26,9 @@ from caretrack.models import Term
 from caretrack.permissions import get_term_for_user, require_aggregate_reader, require_school_manager
 from children import exports
 from children import importing as importers
+from children.importing import template
 from children.permissions import Place, identifiers_visible
+from children.sheets import CONTENT_TYPE
 
 SESSION_KEY = "excel_imports"
 PENDING_LIMIT = 5
@@ -199,17 +201,17 @@ def import_errors(request):
         return redirect("children:import")
     path, meta = stored
     preview = importers.read_import(school=school, source=path, filename=meta["filename"])
-    return download(f"{Path(meta['filename']).stem}_错误清单.xlsx", exports.import_error_report(preview))
+    return download(f"{Path(meta['filename']).stem}_错误清单.xlsx", template.import_error_report(preview))
 
 
 def import_template(request):
     require_school_manager(request.user)
-    return download("留守儿童信息导入模板.xlsx", exports.import_template())
+    return download("留守儿童信息导入模板.xlsx", template.import_template())
 
 
 def download(filename: str, content: bytes) -> HttpResponse:
     """An .xlsx as an attachment with its Chinese file name (also used by mentoring's log downloads)."""
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(filename)
     return response
 

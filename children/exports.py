@@ -17,109 +17,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 from typing import Protocol
 
-from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from caretrack import audit
-from caretrack.models import AuditAction, School, Term
-from caretrack.spreadsheets import safe_row, text_cell
-from caretrack.validation import mask_id_number, mask_phone
+from caretrack.models import School, Term
 from children.completeness import annotate_completeness, completeness_of
-from children.importing.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS
+from children.importing.columns import COLUMNS_BY_KEY, MAX_DATA_ROWS
 from children.models import Child, Guardian, LeftBehindType, Parent, ParentRole
 from children.selectors import archive_rate, left_behind_children, term_window
+from children.sheets import (
+    Col,
+    ExportFile,
+    Sheet,
+    current_term,
+    id_value,
+    mask_note,
+    phone_value,
+    record_export,
+    save_workbook,
+    term_label,
+    user_name,
+)
 from guardians.regions import display_name
-
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_TITLE_FONT = Font(bold=True, size=14)
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    content: bytes
-    rows: int
-
-
-@dataclass(frozen=True)
-class Col:
-    label: str
-    width: int
-    value: Callable
-
-
-class Sheet:
-    """A write_only sheet with a merged title row, a styled header and frozen panes."""
-
-    def __init__(self, workbook: Workbook, title: str, heading: str, columns: list[Col], subtitle: str = ""):
-        self.ws = workbook.create_sheet(title)
-        self.columns = columns
-        width = len(columns)
-        for i, col in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = col.width
-        header_row = 3 if subtitle else 2
-        self.ws.freeze_panes = f"C{header_row + 1}" if width > 3 else f"A{header_row + 1}"
-        last = get_column_letter(width)
-        self.ws.merged_cells.add(CellRange(f"A1:{last}1"))
-        title_cell = text_cell(self.ws, heading)
-        title_cell.font = _TITLE_FONT
-        title_cell.alignment = Alignment(horizontal="center")
-        self.ws.append([title_cell])
-        if subtitle:
-            self.ws.merged_cells.add(CellRange(f"A2:{last}2"))
-            self.ws.append([text_cell(self.ws, subtitle)])
-        cells = []
-        for col in columns:
-            cell = WriteOnlyCell(self.ws, value=col.label)
-            cell.font = _HEADER_FONT
-            cell.fill = _HEADER_FILL
-            cell.alignment = _WRAP
-            cells.append(cell)
-        self.ws.append(cells)
-        self.rows = 0
-
-    def add(self, obj) -> None:
-        self.rows += 1
-        # None, not "": write_only leaves empty cells out of the file altogether. Text goes in as text,
-        # never as a formula (caretrack.spreadsheets).
-        values = [None if (value := col.value(obj)) == "" else value for col in self.columns]
-        self.ws.append(safe_row(self.ws, values))
-
-
-def save_workbook(workbook: Workbook) -> bytes:
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def current_term(school: School) -> Term | None:
-    return Term.objects.current(school)
-
-
-def term_label(term: Term | None, today: date) -> str:
-    return str(term) if term else f"{today:%Y年%m月%d日}"
-
-
-def _id(full: bool) -> Callable[[str | None], str]:
-    return (lambda v: v or "") if full else mask_id_number
-
-
-def _phone(full: bool) -> Callable[[str | None], str]:
-    return (lambda v: v or "") if full else mask_phone
-
 
 # --- Columns from the apps above ------------------------------------------------------------------
 
@@ -285,7 +207,7 @@ def _hardships(child: Child) -> str:
 
 
 def _roster_columns(full: bool) -> list[Col]:
-    id_number, phone = _id(full), _phone(full)
+    id_number, phone = id_value(full), phone_value(full)
     label = {k: c.label for k, c in COLUMNS_BY_KEY.items()}
     seq = iter(range(1, MAX_DATA_ROWS * 10))
     return [
@@ -316,42 +238,6 @@ def _roster_columns(full: bool) -> list[Col]:
     ]
 
 
-def user_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
-def record_export(
-    *,
-    acting_user,
-    school: School | None,
-    kind: str,
-    target: str,
-    build: Callable[[], ExportFile],
-    full_identifiers: bool = False,
-    **detail,
-) -> ExportFile:
-    """Build the file and record the export in one transaction; the row says whether ID numbers and phones
-    were written in full."""
-    with transaction.atomic():
-        result = build()
-        audit.record(
-            user=acting_user,
-            action=AuditAction.EXPORT,
-            target=target,
-            school=school,
-            kind=kind,
-            rows=result.rows,
-            filename=result.filename,
-            full_identifiers=full_identifiers,
-            **detail,
-        )
-    return result
-
-
-def _mask_note(full: bool) -> str:
-    return "" if full else "（身份证号、电话已隐去部分数字）"
-
-
 def export_roster(
     *, school: School, acting_user, term: Term | None = None, full_identifiers: bool = False, today: date | None = None
 ) -> ExportFile:
@@ -367,7 +253,7 @@ def export_roster(
             "留守儿童台账",
             f"{school.name}留守儿童台账（{term_label(term, today)}）",
             _with_extras(_roster_columns(full_identifiers), roster.extra_columns),
-            subtitle=f"导出日期：{today:%Y年%m月%d日}{_mask_note(full_identifiers)}",
+            subtitle=f"导出日期：{today:%Y年%m月%d日}{mask_note(full_identifiers)}",
         )
         for row in roster:
             sheet.add(row)
@@ -386,7 +272,7 @@ def export_roster(
 
 
 def _register_columns(full: bool, school: School, extras: list[ExtraColumn]) -> list[Col]:
-    id_number, phone = _id(full), _phone(full)
+    id_number, phone = id_value(full), phone_value(full)
     seq = iter(range(1, MAX_DATA_ROWS * 10))
 
     def parent(attr: str, what: str) -> Callable:
@@ -444,7 +330,7 @@ def export_register(
             "农村留守儿童基本情况登记表",
             _register_columns(full_identifiers, school, roster.extra_columns),
             subtitle=f"填报单位：{school.name}（{school.county}）    学期：{term_label(term, today)}    "
-            f"填报日期：{today:%Y年%m月%d日}{_mask_note(full_identifiers)}",
+            f"填报日期：{today:%Y年%m月%d日}{mask_note(full_identifiers)}",
         )
         for row in roster:
             sheet.add(row)
@@ -519,112 +405,3 @@ def export_summary(*, schools, acting_user, today: date | None = None) -> Export
         build=build,
         schools=[s.pk for s in schools],
     )
-
-
-# --- The import template --------------------------------------------------------------------------
-
-_TEMPLATE_KEYS = [c.key for c in COLUMNS]
-_EXAMPLE = {
-    "seq": EXAMPLE_MARK,
-    "name": "张小明",
-    "gender": "男",
-    "birth_date": "2017-03-02",
-    "ethnicity": "汉族",
-    "id_number": "（18位，选填）",
-    "school_class": "三(2)班",
-    "student_number": "",
-    "hukou_address": "XX镇XX村3组",
-    "current_address": "XX镇XX村3组",
-    "is_boarder": "否",
-    "health_status": "健康",
-    "hardships": "",
-    "father_name": "张建国",
-    "father_phone": "13912345678",
-    "father_status": "外出务工",
-    "father_work_place": "广东东莞",
-    "father_employer": "某电子厂",
-    "mother_name": "李秀兰",
-    "mother_phone": "13712345678",
-    "mother_status": "外出务工",
-    "mother_work_place": "浙江省义乌市",
-    "mother_employer": "",
-    "guardian_name": "张秀英",
-    "guardian_relation": "祖母",
-    "guardian_phone": "0745-3221234",
-    "guardian_age": 66,
-    "guardian_address": "XX镇XX村3组",
-    "guardianship_level": "监护情况一般",
-}
-
-
-def import_template() -> bytes:
-    """The import template: one Chinese header row matching the archive, dropdowns for fixed choices,
-    an example row (marked 示例 in 序号, skipped by the import) and an instructions sheet."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "学生信息"
-    cells = []
-    for i, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-        cells.append(column.label)
-    ws.append(cells)
-    for cell in ws[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
-    ws.append([_EXAMPLE.get(key, "") for key in _TEMPLATE_KEYS])
-    for cell in ws[2]:
-        cell.font = Font(color="808080", italic=True)
-    ws.freeze_panes = "C2"
-    for i, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(i)
-        if column.key in ("id_number", "student_number", "father_phone", "mother_phone", "guardian_phone"):
-            ws.column_dimensions[letter].number_format = "@"  # text: keeps all 18 digits
-        if column.choices:
-            validation = DataValidation(
-                type="list",
-                formula1='"' + ",".join(column.choices) + '"',
-                allow_blank=True,
-                showErrorMessage=False,  # other spellings (奶奶, 外婆) are accepted by the import
-            )
-            validation.add(f"{letter}2:{letter}1001")
-            ws.add_data_validation(validation)
-
-    notes = workbook.create_sheet("填写说明")
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 90
-    notes.append(["填写说明"])
-    notes["A1"].font = _TITLE_FONT
-    for line in (
-        ("每行一名学生", "从第3行起填写（第2行是示例，序号为“示例”的行不会导入，可以删除）。"),
-        ("必填", "姓名、性别、出生日期、班级。其余各列可以留空，以后在系统中补充。"),
-        ("重复导入", "同一学生按身份证号识别，没有身份证号时按“姓名+出生日期”识别：再次导入只会更新，不会重复建档。"),
-        ("空白单元格", "导入时不会清空系统中已有的内容。"),
-        ("列名", "可用本校原有表格的列名，如“出生年月”“监护人电话”“父亲务工地点”；标题行、合并表头都可以。"),
-    ):
-        notes.append(list(line))
-    notes.append([])
-    notes.append(["列", "怎么填"])
-    for column in COLUMNS:
-        if column.key == "seq":
-            continue
-        hint = column.note or ("可填：" + "、".join(column.choices) if column.choices else "")
-        notes.append([column.label, hint])
-    for row in notes.iter_rows(min_row=2):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    return save_workbook(workbook)
-
-
-def import_error_report(preview) -> bytes:
-    """The rows an import could not read, one line per problem, to fix the sheet by."""
-    workbook = Workbook(write_only=True)
-    columns = [
-        Col("工作表", 12, lambda e: e.sheet or preview.sheet),
-        Col("行号", 6, lambda e: e.row),
-        Col("列", 16, lambda e: e.column),
-        Col("问题", 80, lambda e: e.message),
-    ]
-    sheet = Sheet(workbook, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
-    for error in preview.errors:
-        sheet.add(error)
-    return save_workbook(workbook)

@@ -11,20 +11,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from caretrack.models import School, Term
-from children.exports import (
-    Col,
-    ExportFile,
-    ExtraColumn,
-    RosterExtras,
-    RosterWindow,
-    Sheet,
-    current_term,
-    record_export,
-    save_workbook,
-    term_label,
-    user_name,
-)
+from children.exports import ExtraColumn, RosterExtras, RosterWindow
 from children.selectors import term_window
+from children.sheets import Col, ExportFile, Sheet, current_term, record_export, save_workbook, term_label, user_name
 from mentoring.models import Pairing
 from mentoring.selectors import talk_counts_by_child, talks_in_term, visits_in_term
 

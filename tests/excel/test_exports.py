@@ -12,6 +12,7 @@ from caretrack.models import AuditAction, AuditEvent
 from children import exports
 from children import importing as importers
 from children.models import Child
+from children.sheets import CONTENT_TYPE
 from mentoring import exports as log_exports
 from tests.excel.archives import make_archive
 from tests.excel.sheets import sheet_rows
@@ -89,7 +90,7 @@ def test_full_identifiers_only_for_school_managers_who_ask(client, world, archiv
     client.force_login(world.coordinator)
     masked = client.post(reverse("children:export_roster"))
     full = client.post(reverse("children:export_roster"), {"full": "on"})
-    assert masked["Content-Type"] == exports.CONTENT_TYPE and "attachment" in masked["Content-Disposition"]
+    assert masked["Content-Type"] == CONTENT_TYPE and "attachment" in masked["Content-Disposition"]
     assert table(masked.content, 3)[1]["身份证号"].startswith("4312****")
     assert table(full.content, 3)[1]["身份证号"] == valid_id_number()
     assert table(full.content, 3)[1]["父亲联系电话"] == "13912345678"
@@ -176,7 +177,7 @@ def test_round_trip_export_the_roster_and_import_it_into_an_empty_school_reprodu
 def test_the_template_has_dropdowns_an_example_row_and_instructions_and_imports_cleanly(client, world):
     client.force_login(world.coordinator)
     response = client.get(reverse("children:import_template"))
-    assert response["Content-Type"] == exports.CONTENT_TYPE
+    assert response["Content-Type"] == CONTENT_TYPE
     workbook = __import__("openpyxl").load_workbook(BytesIO(response.content))
     assert workbook.sheetnames == ["学生信息", "填写说明"]
     sheet = workbook["学生信息"]
