@@ -1,4 +1,6 @@
-"""Backup and restore of the whole database, while the app keeps running.
+"""Backup and restore of the whole database, while the app keeps running. Kept in one module (past 400
+lines) because every restore check (schema, migrations, media archive) must run before anything is touched,
+for SQLite and PostgreSQL alike, and reads best next to the operations it guards.
 
 SQLite: the sqlite3 online backup API copies the live file page by page inside one read transaction, so
 the copy is consistent even while teachers write (WAL lets them go on writing meanwhile).

@@ -1,6 +1,7 @@
 """Excel exports of the archive: the 留守儿童台账, the 花名册 (《农村留守儿童基本情况登记表》), the per-school
-summary for the bureau, and the import template. The term's 谈心记录 / 家访记录 are mentoring's
-(mentoring/exports.py), built with the sheet helpers here.
+summary for the bureau. The import template is children/importing/template.py; the sheet plumbing is
+children/sheets.py; the term's 谈心记录 / 家访记录 are mentoring's (mentoring/exports.py). Slightly over 400
+lines because the 台账 and the 花名册 each declare their column lists (about 40 columns each) here.
 
 Every sheet has a title row with the school and term, a frozen header and set column widths, and is
 written in openpyxl's write_only mode (rows streamed, memory flat). ID numbers and phones are masked

@@ -1,3 +1,7 @@
+"""The child archive: Child, its hardships and 留守 periods, and the family (parents, grandparents,
+guardians, the family assessment). One module, as Django keeps an app's models; a little over 400 lines
+because the official 登记表's fields and their choices live here."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
