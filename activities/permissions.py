@@ -9,7 +9,7 @@ from django.http import Http404
 
 from activities.models import Activity, ActivityPhoto, Aid, CareRoomOpening, Exam
 from caretrack.models import School
-from caretrack.permissions import classes_visible_to, get_roles
+from caretrack.permissions import classes_visible_to, get_roles, manages_school_or_heads_a_class
 from children.permissions import children_visible_to
 
 # --- Who may record what (views, forms and templates ask these by name) -----------------------------
@@ -17,8 +17,7 @@ from children.permissions import children_visible_to
 
 def can_record_activity(user) -> bool:
     """School managers record activities of the whole school, class teachers those of their classes."""
-    roles = get_roles(user)
-    return bool(roles.school_id) and (roles.manages_school or roles.is_class_teacher)
+    return manages_school_or_heads_a_class(user)
 
 
 def can_record_school_wide_activity(user) -> bool:

@@ -128,6 +128,13 @@ def works_with_children(user) -> bool:
     return roles.is_teacher or roles.manages_school
 
 
+def manages_school_or_heads_a_class(user) -> bool:
+    """Principal or coordinator, or the head teacher of a class: who may create archives and record
+    activities (each for their own scope)."""
+    roles = get_roles(user)
+    return roles.manages_school or roles.is_class_teacher
+
+
 def is_bureau(user) -> bool:
     return get_roles(user).is_bureau
 

@@ -16,7 +16,7 @@ from enum import Enum
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from caretrack.permissions import get_roles
+from caretrack.permissions import get_roles, manages_school_or_heads_a_class
 from caretrack.validation import mask_id_number, mask_phone
 from children.models import Child
 
@@ -68,8 +68,7 @@ def get_child_for_user(user, pk, *, write: bool = False) -> Child:
 
 def can_create_child(user) -> bool:
     """School managers, and class teachers for their own classes."""
-    roles = get_roles(user)
-    return roles.manages_school or roles.is_class_teacher
+    return manages_school_or_heads_a_class(user)
 
 
 def can_edit_child(user, child) -> bool:
