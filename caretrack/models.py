@@ -9,6 +9,15 @@ class Gender(models.TextChoices):
     FEMALE = "F", "女"
 
 
+class GradeSpan(models.TextChoices):
+    PRIMARY = "primary", "小学（一至六年级）"
+    JUNIOR = "junior", "初中（七至九年级）"
+    NINE_YEAR = "nine_year", "九年一贯制（一至九年级）"
+
+
+GRADE_RANGES = {GradeSpan.PRIMARY: (1, 6), GradeSpan.JUNIOR: (7, 9), GradeSpan.NINE_YEAR: (1, 9)}
+
+
 class School(models.Model):
     name = models.CharField("学校名称", max_length=100, unique=True)
     county = models.CharField("所属县（区）", max_length=50)
@@ -22,6 +31,7 @@ class School(models.Model):
         help_text="国发〔2016〕13号的口径不含此类；部分学校按本校口径将父母一方外出的学生也纳入关爱",
     )
     max_children_per_mentor = models.PositiveSmallIntegerField("每名帮扶教师结对上限", default=3)
+    grade_span = models.CharField("学段", max_length=10, choices=GradeSpan.choices, default=GradeSpan.PRIMARY)
 
     class Meta:
         verbose_name = "学校"
@@ -30,6 +40,16 @@ class School(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def grades(self) -> range:
+        """The grades this school teaches, lowest first (小学 1–6, 初中 7–9, 九年一贯制 1–9)."""
+        low, high = GRADE_RANGES[GradeSpan(self.grade_span)]
+        return range(low, high + 1)
+
+    @property
+    def top_grade(self) -> int:
+        return self.grades[-1]
 
 
 class Grade(models.IntegerChoices):
@@ -44,6 +64,13 @@ class Grade(models.IntegerChoices):
     G9 = 9, "九年级"
 
 
+class SchoolClassQuerySet(models.QuerySet):
+    def active(self) -> "SchoolClassQuerySet":
+        """Classes still taught: a class that graduated (升年级 from the top grade) keeps its name and its
+        children's records but takes no new children and counts for no one's role."""
+        return self.filter(graduated_on__isnull=True)
+
+
 class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name="学校")
     grade = models.PositiveSmallIntegerField("年级", choices=Grade.choices)
@@ -56,13 +83,23 @@ class SchoolClass(models.Model):
         related_name="head_of_classes",
         verbose_name="班主任",
     )
+    enrolled_students = models.PositiveIntegerField(
+        "在校学生数", null=True, blank=True, help_text="填写后，全校在校学生数按各班合计"
+    )
+    graduated_on = models.DateField("毕业日期", null=True, blank=True, editable=False)
+
+    objects = SchoolClassQuerySet.as_manager()
 
     class Meta:
         verbose_name = "班级"
         verbose_name_plural = "班级"
         ordering = ["school", "grade", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "grade", "number"], name="unique_class_per_school"),
+            models.UniqueConstraint(
+                fields=["school", "grade", "number"],
+                condition=Q(graduated_on__isnull=True),
+                name="unique_class_per_school",
+            ),
         ]
 
     def __str__(self):
@@ -137,6 +174,12 @@ class StaffProfile(models.Model):
     bureau_schools = models.ManyToManyField(
         School, blank=True, related_name="bureau_users", verbose_name="教育局可查看的学校"
     )
+    is_bureau_admin = models.BooleanField(
+        "县教育局管理员", default=False, help_text="可新增学校及其第一个校长账号；不能查看任何学生信息"
+    )
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    left_on = models.DateField("离职日期", null=True, blank=True)
+    left_reason = models.CharField("离职原因", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "人员档案"

@@ -1,5 +1,5 @@
 """The archive in the installation admin: read-only, identifiers masked (caretrack.admin.ReadOnlyAdmin).
-Archives are created, changed and deleted through children/services.py, which audits and keeps history;
+Archives are created, changed and deleted through children/services/, which audits and keeps history;
 simple_history's admin is not used because its history pages show and revert unmasked versions."""
 
 from django.contrib import admin

@@ -2,6 +2,8 @@
 guardians, the family assessment). One module, as Django keeps an app's models; a little over 400 lines
 because the official 登记表's fields and their choices live here."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -73,18 +75,44 @@ class HardshipType(models.TextChoices):
     OTHER = "other", "其他"
 
 
+# Enrolment states in which a child is this school's pupil today (休学 included: still counted and cared for).
+ACTIVE_STATUSES = [EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED]
+LEFT_BEHIND_AGE_LIMIT = 16  # 国发〔2016〕13号: 不满十六周岁
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class ChildQuerySet(models.QuerySet):
     def enrolled(self) -> "ChildQuerySet":
-        """Children still at school: neither transferred away nor graduated. A suspended child (休学) is still
-        the school's pupil and still counted and cared for."""
-        return self.exclude(status__in=[EnrolmentStatus.TRANSFERRED, EnrolmentStatus.GRADUATED])
+        """Children at school today: neither transferred away nor graduated. A suspended child (休学) is still
+        the school's pupil and still counted and cared for. Figures of a term use on_roll_between instead,
+        so that a child who left later still counts in the terms they were here."""
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def on_roll_between(self, start, end) -> "ChildQuerySet":
+        """Children who were this school's pupils on at least one day of [start, end]: joined on or before
+        `end` and not gone before `start`. Past terms' figures read this, never the current status."""
+        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=end)).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=start)
+        )
+
+    def on_roll_on(self, day) -> "ChildQuerySet":
+        return self.on_roll_between(day, day)
 
     def left_behind_between(self, start, end) -> "ChildQuerySet":
-        """Children who were left-behind on at least one day between start and end (inclusive)."""
+        """Children who were left-behind on at least one day between start and end (inclusive): a 留守 period
+        covers that day and the child was under 16 on it. The age is read from the birth date here, so a
+        child stops counting on the 16th birthday even before the period is closed."""
         periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=start)
         )
-        return self.filter(Exists(periods))
+        return self.filter(Exists(periods), birth_date__gt=years_before(start, LEFT_BEHIND_AGE_LIMIT))
 
     def left_behind_on(self, day) -> "ChildQuerySet":
         return self.left_behind_between(day, day)
@@ -121,6 +149,20 @@ class Child(models.Model):
     status = models.CharField(
         "在校状态", max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
     )
+    # The dates this record was on this school's roll (null joined_on: from the start of the records). A
+    # transfer ends one record and starts another at the receiving school (transferred_from), so each
+    # school's past figures keep the child for the terms the child was there.
+    joined_on = models.DateField("到校日期", null=True, blank=True, editable=False)
+    left_on = models.DateField("离校日期", null=True, blank=True, editable=False)
+    transferred_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+        editable=False,
+        verbose_name="转入前档案",
+    )
     # Derived from the parents' records by children.services.reclassify_child; never typed by hand.
     left_behind_type = models.CharField(
         "留守类型",
@@ -130,7 +172,7 @@ class Child(models.Model):
         editable=False,
         db_index=True,
     )
-    # Raised by every write in children/services.py: an edit page carries the version it showed, and a save
+    # Raised by every write in children/services/: an edit page carries the version it showed, and a save
     # from a page opened before a colleague's save is refused instead of undoing it.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
@@ -147,10 +189,18 @@ class Child(models.Model):
         verbose_name_plural = "学生档案"
         ordering = ["school_class__grade", "school_class__number", "name"]
         constraints = [
+            # Unique among active enrolments only: a transferred child's stub at the old school keeps the
+            # number while the receiving school's record holds it too.
             models.UniqueConstraint(
-                fields=["id_number"], condition=Q(id_number__isnull=False), name="unique_id_number"
+                fields=["id_number"],
+                condition=Q(id_number__isnull=False, status__in=ACTIVE_STATUSES),
+                name="unique_id_number",
             ),
-            models.UniqueConstraint(fields=["school", "name", "birth_date"], name="unique_child_per_school"),
+            models.UniqueConstraint(
+                fields=["school", "name", "birth_date"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="unique_child_per_school",
+            ),
         ]
         indexes = [models.Index(fields=["school", "left_behind_type"], name="child_school_type")]
 
@@ -184,6 +234,7 @@ class LeftBehindPeriod(models.Model):
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)
     reason = models.CharField("变更原因", max_length=200, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True, help_text="如：年满16周岁、父亲返乡")
 
     class Meta:
         verbose_name = "留守时段"
@@ -205,6 +256,7 @@ class LeftBehindPeriod(models.Model):
 
 
 # --- The family: parents, grandparents, guardians and the family assessment ---------------------------
+
 
 class Education(models.TextChoices):
     NONE = "none", "未上学"
@@ -280,6 +332,9 @@ class Parent(models.Model):
     )
     employer = models.CharField("务工单位", max_length=100, blank=True)
     away_since = models.DateField("外出时间", null=True, blank=True)
+    expected_return_on = models.DateField(
+        "预计返乡时间", null=True, blank=True, help_text="过了这一天，新学期开始时会提醒您核实该生的留守状态"
+    )
     home_visits_per_year = models.PositiveSmallIntegerField("每年回家次数", null=True, blank=True)
     income_band = models.CharField("年收入", max_length=10, choices=IncomeBand.choices, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -433,3 +488,86 @@ class FamilyAssessment(models.Model):
 
     def assistance_labels(self) -> list[str]:
         return [AssistanceKind(v).label for v in self.assistance if v in AssistanceKind.values]
+
+
+# --- The school year: transfers between schools, 升年级 -----------------------------------------------
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    DECLINED = "declined", "已拒绝"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class TransferRequest(models.Model):
+    """转出 to another school on this installation: the sending school asks, the receiving principal accepts
+    (the child's archive moves to a new record there, the old one stays as a read-only stub) or declines."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="transfer_requests", verbose_name="学生")
+    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name="转出学校")
+    to_school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="incoming_transfers", verbose_name="转入学校"
+    )
+    status = models.CharField("状态", max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    transfer_on = models.DateField("转学日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decline_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    new_record = models.OneToOneField(
+        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="转入后档案"
+    )
+
+    class Meta:
+        verbose_name = "转学申请"
+        verbose_name_plural = "转学申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(status="pending"), name="one_pending_transfer_per_child"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child} {self.from_school} → {self.to_school}"
+
+
+class PromotionRun(models.Model):
+    """One 升年级 of a school at the end of a school year, with what it changed so that it can be undone on
+    the same day. `changes` lists the classes moved up, the classes and children graduated and the head
+    teachers released; `backup` is the database copy taken just before."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="promotions", verbose_name="学校")
+    school_year = models.PositiveSmallIntegerField("学年起始年份", help_text="2025 表示 2025-2026学年结束时升级")
+    run_on = models.DateField("执行日期")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="执行人"
+    )
+    changes = models.JSONField("变更内容", default=dict)
+    backup = models.CharField("升级前备份", max_length=300, blank=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "升年级记录"
+        verbose_name_plural = "升年级记录"
+        ordering = ["-run_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year"], condition=Q(undone_at__isnull=True), name="one_promotion_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.school_year}学年升年级"

@@ -46,6 +46,15 @@ class PairingQuerySet(models.QuerySet):
         return self.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
+class PairingEndReason(models.TextChoices):
+    TERM_CHANGE = "term_change", "新学期调整结对"
+    MENTOR_LEFT = "mentor_left", "教师离职"
+    GRADUATED = "graduated", "学生毕业"
+    TRANSFERRED = "transferred", "学生转学"
+    NO_LONGER_LEFT_BEHIND = "not_left_behind", "不再属于留守儿童"
+    OTHER = "other", "其他"
+
+
 class Pairing(models.Model):
     """结对帮扶: a mentor (staff or external) paired with a child over a date range."""
 
@@ -70,6 +79,8 @@ class Pairing(models.Model):
     is_secondary = models.BooleanField("第二帮扶人", default=False)
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=20, choices=PairingEndReason.choices, blank=True)
+    end_note = models.CharField("结束说明", max_length=200, blank=True)
     over_limit_reason = models.CharField("超出结对上限的理由", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

@@ -113,4 +113,3 @@ def test_the_form_and_the_import_store_the_same_archive(client, world):
     creation = (AuditAction.CREATE, world.coordinator.pk, world.school.pk)
     assert creation in typed_audit and creation in imported_audit
     assert (AuditAction.IMPORT, world.coordinator.pk, world.school.pk) in imported_audit
-

@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from caretrack import audit
 from caretrack.models import AuditAction, School
 from children.models import (
+    LEFT_BEHIND_AGE_LIMIT,
     AwayStatus,
     Child,
     ChildHardship,
@@ -38,7 +39,7 @@ from children.permissions import children_visible_to
 
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
-LEFT_BEHIND_AGE_LIMIT = 16  # 国发〔2016〕13号: 不满十六周岁
+
 NEW_ARCHIVE_PERIOD_REASON = "建档"  # the first 留守 period of a new archive, whether typed in or imported
 # Not checked row by row in bulk: the school and the class come from the importer's own lookups, and each
 # foreign-key check would cost a query per child.
@@ -120,9 +121,11 @@ class ArchiveData:
 
 
 def find_duplicate(*, school: School, data: dict, exclude_pk: int | None = None) -> Child | None:
-    """The child already in the archive with the same ID number (in any school), or the same name and
-    birth date in this school."""
-    candidates = Child.objects.exclude(pk=exclude_pk) if exclude_pk else Child.objects.all()
+    """The child already on a school's roll with the same ID number (in any school), or the same name and
+    birth date in this school. Records that ended (转出, 毕业) do not count: a child may come back."""
+    candidates = Child.objects.enrolled()
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
     if data.get("id_number"):
         match = candidates.filter(id_number=data["id_number"]).first()
         if match:
