@@ -5,7 +5,17 @@ simple_history's admin is not used because its history pages show and revert unm
 from django.contrib import admin
 
 from caretrack.admin import ReadOnlyAdmin, ReadOnlyInline
-from children.models import Child, ChildHardship, FamilyAssessment, Grandparent, Guardian, LeftBehindPeriod, Parent
+from children.models import (
+    Child,
+    ChildHardship,
+    FamilyAssessment,
+    Grandparent,
+    Guardian,
+    LeftBehindPeriod,
+    Parent,
+    PromotionRun,
+    TransferRequest,
+)
 
 
 class HardshipInline(ReadOnlyInline):
@@ -14,7 +24,7 @@ class HardshipInline(ReadOnlyInline):
 
 class PeriodInline(ReadOnlyInline):
     model = LeftBehindPeriod
-    fields = ["kind", "start_date", "end_date", "reason"]
+    fields = ["kind", "start_date", "end_date", "reason", "end_reason"]
 
 
 @admin.register(Child)
@@ -31,7 +41,7 @@ class ChildAdmin(ReadOnlyAdmin):
 
 @admin.register(LeftBehindPeriod)
 class LeftBehindPeriodAdmin(ReadOnlyAdmin):
-    list_display = ["child", "kind", "start_date", "end_date", "reason"]
+    list_display = ["child", "kind", "start_date", "end_date", "reason", "end_reason"]
     list_filter = ["kind", "child__school"]
     search_fields = ["child__name"]
     list_select_related = ["child"]
@@ -78,3 +88,18 @@ class FamilyAssessmentAdmin(ReadOnlyAdmin):
     list_filter = ["guardianship_level"]
     search_fields = ["child__name"]
     list_select_related = ["child"]
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(ReadOnlyAdmin):
+    list_display = ["child", "from_school", "to_school", "transfer_on", "status", "requested_at"]
+    list_filter = ["status", "from_school", "to_school"]
+    search_fields = ["child__name"]
+    list_select_related = ["child", "from_school", "to_school"]
+
+
+@admin.register(PromotionRun)
+class PromotionRunAdmin(ReadOnlyAdmin):
+    list_display = ["school", "school_year", "run_on", "performed_by", "undone_at"]
+    list_filter = ["school"]
+    list_select_related = ["school", "performed_by"]
