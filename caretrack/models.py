@@ -133,6 +133,9 @@ class Term(models.Model):
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
     is_current = models.BooleanField("当前学期", default=False)
+    # The school's 在校学生数 as it stood for this term (kept while the term is current, frozen after), so a
+    # past term's 留守比例 does not move when the principal types next year's figure.
+    enrolled_students = models.PositiveIntegerField("本学期在校学生数", null=True, blank=True, editable=False)
 
     objects = TermQuerySet.as_manager()
 
