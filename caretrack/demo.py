@@ -305,6 +305,9 @@ def _bureau_user(schools: list[School]) -> tuple[str, str, str]:
     )
     user = User(username=username, first_name="县教育局基教股", password=_demo_password_hash())
     user.save()
-    profile = StaffProfile.objects.create(user=user, school=None, is_bureau=True, is_teacher=False)
+    # The demo bureau account also administers the county: it adds schools and their first principals.
+    profile = StaffProfile.objects.create(
+        user=user, school=None, is_bureau=True, is_bureau_admin=True, is_teacher=False
+    )
     profile.bureau_schools.set(schools)
     return ("县教育局", username, "、".join(s.name for s in schools[:3]) + ("等" if len(schools) > 3 else ""))
