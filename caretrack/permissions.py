@@ -185,6 +185,17 @@ def require_aggregate_reader(user) -> QuerySet:
     return schools_for_aggregates(user)
 
 
+def can_edit_school_settings(user) -> bool:
+    """The school's settings (学段, 在校学生数, 留守口径, 结对上限) and which term is current are the principal's."""
+    return get_roles(user).is_principal
+
+
+def is_bureau_admin(user) -> bool:
+    """A county bureau administrator: adds schools and their first principal; sees no child data."""
+    roles = get_roles(user)
+    return roles.is_bureau and roles.profile.is_bureau_admin
+
+
 def require_bureau(user) -> QuerySet:
     if not is_bureau(user):
         raise PermissionDenied("此页面仅限县教育局用户使用。")
