@@ -25,7 +25,8 @@ def archive_entries(child, user) -> list[Entry]:
             Entry(period.start_date, "archive", "档案", f"纳入留守儿童：{period.get_kind_display()}", period.reason)
         )
         if period.end_date:
-            entries.append(Entry(period.end_date, "archive", "档案", "留守状态结束", period.reason))
+            title = f"留守状态结束：{period.end_reason}" if period.end_reason else "留守状态结束"
+            entries.append(Entry(period.end_date, "archive", "档案", title))
     for guardian in child.guardians.all():
         entries.append(Entry(guardian.since, "archive", "档案", f"委托监护人：{guardian}"))
         if guardian.until:

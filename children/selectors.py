@@ -13,7 +13,15 @@ from django.utils import timezone
 from caretrack.models import Grade, SchoolClass, Term
 from children.carers import Carer, carers_of, child_actions
 from children.completeness import REQUIREMENTS, annotate_completeness
-from children.models import ALERT_GUARDIANSHIP_LEVELS, Child, FamilyAssessment, Grandparent, Guardian, Parent
+from children.models import (
+    ACTIVE_STATUSES,
+    ALERT_GUARDIANSHIP_LEVELS,
+    Child,
+    FamilyAssessment,
+    Grandparent,
+    Guardian,
+    Parent,
+)
 
 
 def left_behind_between(queryset: QuerySet, start: date, end: date) -> QuerySet:
@@ -97,14 +105,23 @@ class ArchiveRate:
         return round(100 * self.complete / self.total, 1) if self.total else 0.0
 
 
-def _enrolled_left_behind(schools, start: date, end: date) -> QuerySet:
-    return Child.objects.filter(school__in=schools).enrolled().left_behind_between(start, end)
+def on_roll_in(queryset: QuerySet, start: date, end: date) -> QuerySet:
+    """The children of `queryset` who were on the school's roll on at least one day of [start, end], read
+    from their dates (Child.objects.on_roll_between), never from today's status: a child who graduated or
+    transferred later keeps counting for the terms they were here. A record that left without a date
+    (status 转出/毕业 but no left_on: only hand-made rows, the migration dated the old ones) counts in no
+    term, as before the dates were kept. Every figure of a term or date range reads this."""
+    return queryset.on_roll_between(start, end).filter(Q(status__in=ACTIVE_STATUSES) | Q(left_on__isnull=False))
+
+
+def _on_roll_left_behind(schools, start: date, end: date) -> QuerySet:
+    return on_roll_in(Child.objects.filter(school__in=schools), start, end).left_behind_between(start, end)
 
 
 def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:
-    """Enrolled children of these schools who were left-behind during the term (or on the day)."""
+    """Children of these schools on the roll and left-behind during the term (or on the day)."""
     start, end, _ = term_window(term, on)
-    return _enrolled_left_behind(schools, start, end)
+    return _on_roll_left_behind(schools, start, end)
 
 
 def archive_rate(*, schools, term: Term | None = None, on: date | None = None, detail: bool = True) -> ArchiveRate:
@@ -237,7 +254,7 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
     left-behind child, added up here, so each condition is evaluated once per child. The same children
     and the same completeness rule as archive_rate(), so the figures agree."""
 
-    children = annotate_completeness(_enrolled_left_behind(schools, start, end), on=on)
+    children = annotate_completeness(_on_roll_left_behind(schools, start, end), on=on)
     flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
     rows = children.order_by().values_list(
         "school_id", "school_class__grade", "school_class__number", "school_class_id", *flag_names

@@ -31,7 +31,7 @@ from children.models import (
     LeftBehindType,
     Parent,
 )
-from children.selectors import ArchiveRate, archive_rates_by_school
+from children.selectors import ArchiveRate, archive_rates_by_school, on_roll_in
 from mentoring.selectors import MentoringFigures, mentoring_figures
 
 GRANDPARENT_LABELS = {
@@ -88,8 +88,9 @@ class SchoolFigures:
 
 
 def term_left_behind(*, schools, start: date, end: date) -> QuerySet:
-    """Enrolled children of these schools left-behind at some time in [start, end] (as archive_rate counts)."""
-    return Child.objects.filter(school__in=schools).enrolled().left_behind_between(start, end)
+    """Children of these schools on the roll and left-behind at some time in [start, end] (as archive_rate
+    counts): read from their dates, so a child who graduated or transferred later still counts here."""
+    return on_roll_in(Child.objects.filter(school__in=schools), start, end).left_behind_between(start, end)
 
 
 def _types_by_school(children: QuerySet, start: date, end: date) -> dict[int, dict[str, int]]:

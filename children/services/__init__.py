@@ -22,11 +22,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from caretrack import audit
 from caretrack.models import AuditAction, School
+from children.lifecycle import LeavingReason, children_left, children_returned
 from children.models import (
+    ACTIVE_STATUSES,
     LEFT_BEHIND_AGE_LIMIT,
     AwayStatus,
     Child,
     ChildHardship,
+    EnrolmentStatus,
     FamilyAssessment,
     Grandparent,
     Guardian,
@@ -34,6 +37,7 @@ from children.models import (
     LeftBehindType,
     Parent,
     ParentRole,
+    years_before,
 )
 from children.permissions import children_visible_to
 
@@ -41,6 +45,12 @@ from children.permissions import children_visible_to
 _UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
 
 NEW_ARCHIVE_PERIOD_REASON = "建档"  # the first 留守 period of a new archive, whether typed in or imported
+AGE_LIMIT_END_REASON = "年满16周岁"  # why a 留守 period ends on the day before the 16th birthday
+# The statuses in which a record has left the school's roll, and what that leaving is called elsewhere.
+LEAVING_REASONS = {
+    EnrolmentStatus.TRANSFERRED: LeavingReason.TRANSFERRED,
+    EnrolmentStatus.GRADUATED: LeavingReason.GRADUATED,
+}
 # Not checked row by row in bulk: the school and the class come from the importer's own lookups, and each
 # foreign-key check would cost a query per child.
 _BULK_UNCHECKED = ["school", "school_class", "created_by"]
@@ -79,9 +89,16 @@ def classify_left_behind(
     return LeftBehindType.NOT_LEFT_BEHIND
 
 
-def reclassify_child(*, child: Child, on: date | None = None, reason: str = "") -> LeftBehindType:
+def last_left_behind_day(birth_date: date) -> date:
+    """The day before the 16th birthday: the last day a child can be left-behind (国发〔2016〕13号)."""
+    return years_before(birth_date, -LEFT_BEHIND_AGE_LIMIT) - timedelta(days=1)
+
+
+def reclassify_child(*, child: Child, on: date | None = None, reason: str = "", end_reason: str = "") -> LeftBehindType:
     """Recompute the child's 留守类型 from the saved parents and keep the history of periods: when the
-    type changes, the open period ends the day before `on` and a new one starts on `on`."""
+    type changes, the open period ends the day before `on` (with `end_reason`) and a new one starts on
+    `on`. A child who is 16 by `on` left 留守 on the 16th birthday: the period ends the day before it,
+    with the reason 年满16周岁, whenever it is noticed."""
     on = on or timezone.localdate()
     kind = classify_left_behind(
         parents=list(child.parents.all()),
@@ -92,12 +109,15 @@ def reclassify_child(*, child: Child, on: date | None = None, reason: str = "") 
     open_period = child.left_behind_periods.filter(end_date__isnull=True).first()
     if open_period is None or open_period.kind != kind:
         if open_period is not None:
-            if open_period.start_date >= on:
+            end_date, why = on - timedelta(days=1), end_reason
+            if age_on(child.birth_date, on) >= LEFT_BEHIND_AGE_LIMIT:
+                end_date, why = min(end_date, last_left_behind_day(child.birth_date)), AGE_LIMIT_END_REASON
+            if open_period.start_date > end_date:
                 # Changed again on the day it started: the short-lived period never really happened.
                 open_period.delete()
             else:
-                open_period.end_date = on - timedelta(days=1)
-                open_period.save(update_fields=["end_date"])
+                open_period.end_date, open_period.end_reason = end_date, why[:200]
+                open_period.save(update_fields=["end_date", "end_reason"])
         if kind != LeftBehindType.NOT_LEFT_BEHIND:
             _new_period(child, kind, on=on, reason=reason).save()
     if child.left_behind_type != kind:
@@ -171,14 +191,20 @@ def _user(acting_user):
     return acting_user if getattr(acting_user, "is_authenticated", False) else None
 
 
-def _apply_child_values(child: Child, values: dict) -> list[str]:
-    """Copy cleaned values onto the child with the fields derived from them; returns the names that changed."""
+def _apply_child_values(child: Child, values: dict, *, on: date) -> list[str]:
+    """Copy cleaned values onto the child with the fields derived from them; returns the names that changed.
+    A status of 转出/毕业 dates the leaving (left_on = `on`, kept if already dated); back to 在读/休学, the
+    record is on the roll again and the date goes."""
     changed = list(values) if child.pk is None else [k for k, v in values.items() if getattr(child, k) != v]
     for key, value in values.items():
         setattr(child, key, value)
     if not child.id_number:
         child.id_number = None
     child.name_initials = name_initials(child.name)
+    left_on = None if child.status in ACTIVE_STATUSES else (child.left_on or on)
+    if left_on != child.left_on:
+        child.left_on = left_on
+        changed.append("left_on")
     return changed
 
 
@@ -201,8 +227,9 @@ def _new_guardian(child: Child, values: dict, *, on: date) -> Guardian:
 def _new_archive(*, school: School, data: ArchiveData, acting_user, on: date) -> _NewArchive:
     """The unsaved rows of a new child's archive, whichever path saves them: the guardian from `on`
     and the assessment dated `on` unless the data say otherwise."""
-    child = Child(school=school, created_by=_user(acting_user))
-    _apply_child_values(child, data.child)
+    # On the roll from the day the archive is made: earlier terms' figures do not change when it is added.
+    child = Child(school=school, created_by=_user(acting_user), joined_on=on)
+    _apply_child_values(child, data.child, on=on)
     return _NewArchive(
         child=child,
         parents=[Parent(child=child, role=role, **values) for role, values in data.parents.items()],
@@ -286,7 +313,8 @@ def _update_archive(
     # view holds), and lock it so two saves of one archive run one after the other.
     child = Child.objects.select_for_update().select_related("school").get(pk=child.pk)
     _bump_version(child, expected=expected_version)
-    changed_fields = _apply_child_values(child, data.child)
+    status_before, left_before = child.status, child.left_on
+    changed_fields = _apply_child_values(child, data.child, on=on)
     _check_duplicate(child, school=school, acting_user=acting_user)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
     # Saved even when only the family changed: the history row with the new version is where this write
@@ -305,8 +333,18 @@ def _update_archive(
         _save_guardian(child, data.guardian, reason=data.guardian_change_reason, on=on)
     if data.assessment is not None:
         _save_assessment(child, data.assessment)
-    reclassify_child(child=child, on=on, reason="档案更新")
+    reclassify_child(child=child, on=on, reason="档案更新", end_reason="档案更新")
+    _announce_roll_change(child, status_before=status_before, left_before=left_before, on=on, acting_user=acting_user)
     return child
+
+
+def _announce_roll_change(child: Child, *, status_before: str, left_before: date | None, on: date, acting_user) -> None:
+    """Tell the apps above that the child left the roll (their pairings end), or that a leaving recorded on
+    this same day was corrected (what ended with it reopens). A return on a later day is a new start."""
+    if status_before in ACTIVE_STATUSES and child.status not in ACTIVE_STATUSES:
+        children_left(children=[child], on=on, reason=LEAVING_REASONS[child.status], acting_user=acting_user)
+    elif status_before not in ACTIVE_STATUSES and child.status in ACTIVE_STATUSES and left_before == on:
+        children_returned(children=[child], on=on, reason=LEAVING_REASONS[status_before], acting_user=acting_user)
 
 
 @transaction.atomic
@@ -381,6 +419,7 @@ def update_child_fields(
     now = timezone.now()
     saved: list[Child] = []
     refused: list[Child] = []
+    leaving: dict[str, list[Child]] = {}
     fields: set[str] = set()
     for child, values in updates:
         parents = child.parent_list if hasattr(child, "parent_list") else list(child.parents.all())
@@ -393,9 +432,12 @@ def update_child_fields(
         if kind != child.left_behind_type:
             refused.append(child)
             continue
-        changed = _apply_child_values(child, values)
+        was_active = child.status in ACTIVE_STATUSES
+        changed = _apply_child_values(child, values, on=on)
         if not changed:
             continue
+        if was_active and child.status not in ACTIVE_STATUSES:
+            leaving.setdefault(child.status, []).append(child)
         child.updated_at = now
         child.clean_fields(exclude=_BULK_UNCHECKED)
         fields.update(changed)
@@ -428,6 +470,8 @@ def update_child_fields(
             children=len(saved),
             fields=sorted(fields),
         )
+    for status, children in leaving.items():
+        children_left(children=children, on=on, reason=LEAVING_REASONS[status], acting_user=acting_user)
     return refused
 
 
@@ -502,7 +546,7 @@ def update_parent_status(*, child: Child, role: str, values: dict, on: date, rea
     _bump_version(child)
     child.save(update_fields=["version", "updated_at"])
     _save_parent(child, role, values)
-    reclassify_child(child=child, on=on, reason=reason)
+    reclassify_child(child=child, on=on, reason=reason, end_reason=reason)
     audit.record(
         user=acting_user,
         action=AuditAction.CHANGE,

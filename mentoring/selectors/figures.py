@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from children.models import Child
+from children.selectors import on_roll_in
 from mentoring.models import (
     Cadence,
     Concern,
@@ -67,7 +68,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     """Per school, the mentoring figures of the window [start, end] as of `on` (the reference day is
     min(end, on)). Fourteen queries whatever the number of schools and children.
 
-    - left_behind: enrolled children left-behind at some time in the window (the 建档率 population);
+    - left_behind: children on the roll and left-behind at some time in the window (the 建档率 population);
     - paired: those of them with a pairing during the window (up to the reference day);
     - compliance figures count only those paired left-behind children; raw counts count every log;
     - talk_compliance_term: weeks with the required number of talks ÷ required weeks, where a week is
@@ -85,7 +86,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     def cadence(pk: int) -> Cadence:
         return cadences.get(pk) or Cadence()
 
-    left_behind = Child.objects.filter(school_id__in=ids).enrolled().left_behind_between(start, end)
+    left_behind = on_roll_in(Child.objects.filter(school_id__in=ids), start, end).left_behind_between(start, end)
     for row in left_behind.order_by().values("school_id").annotate(n=Count("pk")):
         figures[row["school_id"]].left_behind = row["n"]
 
