@@ -1,12 +1,9 @@
-from django.http import Http404
 from django.urls import path
 
-
-def placeholder(request):  # replaced by the real page of this section
-    raise Http404("学校管理")
-
+from caretrack import county_views as views
 
 app_name = "county"
 urlpatterns = [
-    path("", placeholder, name="schools"),
+    path("", views.schools, name="schools"),
+    path("new/", views.school_create, name="school_create"),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from caretrack.permissions import can_read_audit
+from caretrack.permissions import can_read_audit, is_bureau_admin, manages_school
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,11 @@ class NavItem:
     position: int
 
 
-_ITEMS: list[NavItem] = [NavItem("审计", "caretrack:audit", "bi-shield-check", can_read_audit, 90)]
+_ITEMS: list[NavItem] = [
+    NavItem("学校管理", "county:schools", "bi-buildings", is_bureau_admin, 75),
+    NavItem("学校设置", "school:index", "bi-gear", manages_school, 80),
+    NavItem("审计", "caretrack:audit", "bi-shield-check", can_read_audit, 90),
+]
 
 
 def register(item: NavItem) -> None:

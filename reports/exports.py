@@ -40,7 +40,7 @@ HEADERS = [
 def county_values(row: CountyRow) -> list:
     f = row.figures
     if f is None:
-        return [row.school.name, row.school.enrolled_students] + ["无此学期"] + [None] * (len(HEADERS) - 3)
+        return [row.school.name, row.enrolled_students] + ["无此学期"] + [None] * (len(HEADERS) - 3)
     m, a = f.mentoring, f.activities
     return [
         row.school.name,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from activities.selectors import ActivityFigures, activity_figures, photos_for_report
 from caretrack.models import LeadingGroupMember, School, Term
+from caretrack.selectors import enrolled_students_totals, term_enrolled_students
 from children.completeness import complete_q
 from children.models import (
     AwayStatus,
@@ -65,10 +66,13 @@ class SchoolFigures:
     archive: ArchiveRate = field(default_factory=lambda: ArchiveRate(total=0, complete=0))
     mentoring: MentoringFigures | None = None  # always set by term_figures()
     activities: ActivityFigures | None = None
+    # The term's 在校学生数 (caretrack.selectors: the classes' sum, or the figure kept by a past term);
+    # always set by term_figures().
+    enrolled_students: int | None = None
 
     @property
     def enrolled(self) -> int:
-        return self.school.enrolled_students
+        return self.enrolled_students if self.enrolled_students is not None else self.school.enrolled_students
 
     @property
     def left_behind_ratio(self) -> float:
@@ -165,6 +169,7 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
         archives = _archive_totals_by_school(children, on)
     mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on)
     activities = activity_figures(schools=schools, start=start, end=end)
+    enrolled = enrolled_students_totals(schools)
     result = {}
     for school in schools:
         counts = types.get(school.pk, {})
@@ -181,6 +186,7 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
             archive=archives.get(school.pk) or ArchiveRate(total=0, complete=0),
             mentoring=mentoring.get(school.pk) if mentoring is not None else None,
             activities=activities.get(school.pk) if activities is not None else None,
+            enrolled_students=enrolled[school.pk],
         )
     return result
 
@@ -210,7 +216,9 @@ def choose_term(terms: list[Term], term_id: str | None) -> Term | None:
 
 def school_term_figures(school: School, term: Term, today: date | None = None) -> SchoolFigures:
     on = reference_day(term.start_date, term.end_date, today)
-    return term_figures(schools=[school], start=term.start_date, end=term.end_date, on=on)[school.pk]
+    figures = term_figures(schools=[school], start=term.start_date, end=term.end_date, on=on)[school.pk]
+    figures.enrolled_students = term_enrolled_students(term, figures.enrolled_students)
+    return figures
 
 
 def leading_group(school: School) -> list[LeadingGroupMember]:
@@ -257,6 +265,7 @@ class CountyRow:
     school: School
     term: Term | None
     figures: SchoolFigures | None
+    enrolled_students: int = 0  # the school's 在校学生数 today (shown when it has no such term)
 
 
 SORT_KEYS = {
@@ -299,7 +308,14 @@ def county_rows(*, schools, key: TermKey, sort: str = "name", today: date | None
     for (start, end), group in windows.items():
         on = reference_day(start, end, today)
         figures.update(_cached_county_figures(group, start=start, end=end, on=on))
-    rows = [CountyRow(school=s, term=terms.get(s.pk), figures=figures.get(s.pk)) for s in schools]
+    enrolled = enrolled_students_totals(schools)
+    for pk, term in terms.items():
+        if pk in figures:
+            figures[pk].enrolled_students = term_enrolled_students(term, enrolled[pk])
+    rows = [
+        CountyRow(school=s, term=terms.get(s.pk), figures=figures.get(s.pk), enrolled_students=enrolled[s.pk])
+        for s in schools
+    ]
     field_name = sort.lstrip("-")
     if field_name in SORT_KEYS:
         rows.sort(key=SORT_KEYS[field_name], reverse=sort.startswith("-"))

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
+from caretrack.selectors import term_notice
 from reports import exports, selectors, services
 from reports.forms import TermReportForms
 from reports.presentation import dashboard_charts, dashboard_links, dashboard_tables, dashboard_tiles
@@ -29,7 +31,8 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def dashboard(request):
     """The principal's and coordinator's figures for a term (the current one by default)."""
     school, terms, term = _school_term(request)
-    context = {"school": school, "terms": terms, "term": term}
+    notice = term_notice(school, timezone.localdate())
+    context = {"school": school, "terms": terms, "term": term, "term_notice": notice}
     if term is not None:
         figures = selectors.school_term_figures(school, term)
         links = dashboard_links(figures, term.pk)
