@@ -1,10 +1,13 @@
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.db.models import Sum
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from caretrack.errors import back_url
+from caretrack.permissions import get_roles
 
 MISSING_SECRET_KEY = (
     "未设置 SECRET_KEY：DEBUG 关闭（生产环境）时，请在环境变量 SECRET_KEY 中设置一个随机密钥，"
@@ -70,3 +73,27 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         by_pair = self.filter_user_attempts(request, credentials)[0]
         count, _ = by_pair.delete()
         return count
+
+
+class FirstPasswordMiddleware:
+    """A user whose password was given to them (a new account, a reset: StaffProfile.must_change_password)
+    can open nothing but the password change page until they have chosen their own; logging out and the
+    static files stay open. The flag is cleared by the password change view (caretrack.staff_views)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not self._allowed(request.path_info):
+            profile = get_roles(user).profile
+            if profile is not None and profile.must_change_password:
+                if request.method == "GET":
+                    messages.info(request, "这是您的初始密码，请先设置一个只有您自己知道的新密码。")
+                return redirect("password_change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(path: str) -> bool:
+        open_paths = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
+        return path in open_paths or path.startswith("/" + settings.STATIC_URL.lstrip("/"))

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
@@ -150,6 +151,56 @@ def require_audit_reader(user) -> School:
     return get_roles(user).school
 
 
+# --- Staff (学校设置·教职工) ---------------------------------------------------------------------
+
+
+def can_view_staff(user) -> bool:
+    """Principal or coordinator: sees the school's staff list and adds teachers."""
+    return get_roles(user).manages_school
+
+
+def can_manage_staff(user) -> bool:
+    """The principal: gives roles, resets passwords, registers a teacher's leaving."""
+    return get_roles(user).is_principal
+
+
+def require_staff_viewer(user) -> School:
+    if not can_view_staff(user):
+        raise PermissionDenied("只有校长或关爱工作负责人可以查看和添加教职工。")
+    return get_roles(user).school
+
+
+def require_staff_manager(user) -> School:
+    if not can_manage_staff(user):
+        raise PermissionDenied("只有校长可以设置角色、重置密码或登记离职。")
+    return get_roles(user).school
+
+
+def staff_visible_to(user) -> QuerySet:
+    """The users of the viewer's school (active first), with their profile and the active classes they head
+    prefetched: a fixed number of queries for the whole list."""
+    roles = get_roles(user)
+    if not can_view_staff(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(profile__school_id=roles.school_id)
+        .select_related("profile")
+        .prefetch_related(
+            Prefetch("head_of_classes", queryset=SchoolClass.objects.active().order_by("grade", "number"))
+        )
+        .order_by("-is_active", "first_name", "username")
+    )
+
+
+def get_staff_member_for_user(user, pk):
+    """A staff member of the principal's own school (404 otherwise; 403 first for anyone not principal)."""
+    require_staff_manager(user)
+    try:
+        return staff_visible_to(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该教职工。") from None
+
+
 # --- School level -------------------------------------------------------------------------------
 
 
@@ -194,6 +245,11 @@ def is_bureau_admin(user) -> bool:
     """A county bureau administrator: adds schools and their first principal; sees no child data."""
     roles = get_roles(user)
     return roles.is_bureau and roles.profile.is_bureau_admin
+
+
+def can_see_rollover(user) -> bool:
+    """The term-start checklist (学期初检查清单): the principal or the coordinator of the school."""
+    return manages_school(user)
 
 
 def require_bureau(user) -> QuerySet:

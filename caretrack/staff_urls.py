@@ -1,12 +1,16 @@
-from django.http import Http404
 from django.urls import path
 
-
-def placeholder(request):  # replaced by the real page of this section
-    raise Http404("学校设置·教职工")
-
+from caretrack import staff_views
 
 app_name = "staff"
 urlpatterns = [
-    path("", placeholder, name="list"),
+    path("", staff_views.staff_list, name="list"),
+    path("add/", staff_views.staff_add, name="add"),
+    path("accounts/", staff_views.new_accounts, name="new_accounts"),
+    path("import/", staff_views.staff_import, name="import"),
+    path("import/confirm/", staff_views.staff_import_confirm, name="import_confirm"),
+    path("import/template/", staff_views.staff_import_template, name="import_template"),
+    path("<int:pk>/edit/", staff_views.staff_edit, name="edit"),
+    path("<int:pk>/reset-password/", staff_views.staff_reset_password, name="reset_password"),
+    path("<int:pk>/deactivate/", staff_views.staff_deactivate, name="deactivate"),
 ]

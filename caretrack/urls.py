@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from caretrack import views
+from caretrack import staff_views, views
 
 admin.site.site_header = "关爱留守儿童工作平台 管理后台"
 admin.site.site_title = "CareTrack 管理后台"
@@ -18,7 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", staff_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("org/", include("caretrack.org_urls")),
     path("school/", include("caretrack.school_urls")),
