@@ -7,15 +7,18 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         """What pairings and logs contribute to the layers below (which never import this app)."""
-        from caretrack import demo, navigation
+        from caretrack import demo, lifecycle, navigation, rollover
         from caretrack.navigation import HomePage, NavItem
         from caretrack.permissions import manages_school, register_mentor_test, works_with_children
         from children import carers, chronology, completeness
+        from children import lifecycle as archive_lifecycle
         from children.exports import register_roster_columns
         from children.permissions import register_child_scope
         from mentoring import carers as mentoring_carers
         from mentoring import chronology as mentoring_chronology
         from mentoring import demo as mentoring_demo
+        from mentoring import lifecycle as mentoring_lifecycle
+        from mentoring import rollover as mentoring_rollover
         from mentoring.completeness import PAIRING_REQUIREMENT
         from mentoring.exports import roster_columns
         from mentoring.permissions import children_paired_to, is_mentor_today
@@ -26,6 +29,10 @@ class MentoringConfig(AppConfig):
         completeness.register(PAIRING_REQUIREMENT)
         chronology.register(mentoring_chronology.log_entries)
         register_roster_columns(roster_columns)
+        lifecycle.register_staff_leaving(mentoring_lifecycle.mentor_left)
+        archive_lifecycle.register_leaving(mentoring_lifecycle.children_left)
+        archive_lifecycle.register_returning(mentoring_lifecycle.children_returned)
+        rollover.register(mentoring_rollover.PROVIDER)
         carers.register_carers(mentoring_carers.mentors_of)
         for action in mentoring_carers.LOG_ACTIONS:
             carers.register_action(action)

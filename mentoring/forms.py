@@ -16,6 +16,7 @@ from mentoring.models import (
     GuardianContact,
     HomeVisit,
     Mood,
+    PairingEndReason,
     PairingRole,
     Talk,
     TalkTopic,
@@ -192,7 +193,29 @@ class PairingForm(forms.Form):
 
 
 class EndPairingForm(forms.Form):
-    end_date = forms.DateField(label="结束日期", widget=DATE_INPUT)
+    """Ending a pairing: the day, the reason (其他 when a caller sends none) and an optional note."""
+
+    end_date = forms.DateField(
+        label="结束日期",
+        widget=DATE_INPUT,
+        error_messages={"required": "请填写结束日期。", "invalid": "请填写正确的结束日期。"},
+    )
+    reason = forms.ChoiceField(
+        label="结束原因",
+        choices=PairingEndReason.choices,
+        required=False,
+        initial=PairingEndReason.OTHER,
+        error_messages={"invalid_choice": "请选择结束原因。"},
+    )
+    note = forms.CharField(
+        label="说明（选填）",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "说明不能超过200字。"},
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data.get("reason") or PairingEndReason.OTHER
 
 
 class ExternalMentorForm(forms.ModelForm):

@@ -21,8 +21,10 @@ from mentoring.models import (
     ExternalMentor,
     LogBase,
     Pairing,
+    PairingEndReason,
     PairingRole,
 )
+from mentoring.selectors.status import current_pairings
 
 OLDEST_LOG_DAYS = 366  # a date more than a year back is almost always a typo (2025 for 2026)
 
@@ -197,8 +199,10 @@ def default_role(mentor) -> str:
 
 
 def _load(*, mentor=None, external_mentor=None, on: date) -> int:
+    """The mentor's children for the school's cap: pairings carried on `on` of children still on the roll
+    (a graduated or transferred child no longer takes a place)."""
     who = Q(mentor=mentor) if mentor is not None else Q(external_mentor=external_mentor)
-    return Pairing.objects.open_on(on).filter(who).count()
+    return current_pairings(on).filter(who).count()
 
 
 def _pair(
@@ -315,15 +319,18 @@ def bulk_pair(*, school: School, assignments: list[tuple[Child, object]], start_
     return sum(added.values())
 
 
-@transaction.atomic
-def end_pairing(*, pairing: Pairing, end_date: date, acting_user) -> Pairing:
-    """End a running pairing on a day (the child's slot is free again); audited as a change."""
+def _end(*, pairing: Pairing, end_date: date, reason: str, note: str, acting_user, cause: str = "") -> Pairing:
+    """End one open pairing and write its audit row (the caller holds the transaction and the lock)."""
     if pairing.end_date is not None:
-        raise ValidationError("该结对已结束。")
+        raise ValidationError("该结对已结束，请勿重复提交。", code="ended")
     if end_date < pairing.start_date:
-        raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+        raise ValidationError({"end_date": "结束日期不能早于结对开始日期。"})
     pairing.end_date = end_date
-    pairing.save(update_fields=["end_date"])
+    pairing.end_reason = reason
+    pairing.end_note = note.strip()
+    pairing.full_clean(validate_unique=False)
+    fields = ["end_date", "end_reason", "end_note"]
+    pairing.save(update_fields=fields)
     audit.record(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -331,10 +338,111 @@ def end_pairing(*, pairing: Pairing, end_date: date, acting_user) -> Pairing:
         school=pairing.child.school,
         model="pairing",
         pk=pairing.pk,
-        fields=["end_date"],
+        fields=fields,
         end_date=end_date.isoformat(),
+        end_reason=reason,
+        **({"cause": cause} if cause else {}),
     )
     return pairing
+
+
+@transaction.atomic
+def end_pairing(
+    *, pairing: Pairing, end_date: date, reason: str = PairingEndReason.OTHER, note: str = "", acting_user
+) -> Pairing:
+    """End a running pairing on a day, for a reason (PairingEndReason) with an optional note; the child's
+    slot is free again. Audited as a change naming the reason. A second submission of the same end is
+    refused (ValidationError) and changes nothing."""
+    if reason not in PairingEndReason.values:
+        raise ValidationError({"reason": "请选择结束原因。"})
+    locked = Pairing.objects.select_for_update(of=("self",)).select_related("child__school").get(pk=pairing.pk)
+    _end(pairing=locked, end_date=end_date, reason=reason, note=note, acting_user=acting_user)
+    for name in ("end_date", "end_reason", "end_note"):
+        setattr(pairing, name, getattr(locked, name))
+    return pairing
+
+
+def _lock_open(pairings) -> list[Pairing]:
+    return list(pairings.select_for_update(of=("self",)).select_related("child__school").order_by("pk"))
+
+
+@transaction.atomic
+def end_pairings_of_leaving_mentor(*, mentor, on: date, acting_user) -> int:
+    """A teacher leaves the school on `on`: each of their open pairings ends on that day (on its first day,
+    for one that had not started yet) with the reason 教师离职, one audit row per pairing. Their children
+    then wait for a new mentor on 待结对. Returns how many pairings ended."""
+    ended = _lock_open(Pairing.objects.filter(mentor=mentor, end_date__isnull=True))
+    for pairing in ended:
+        _end(
+            pairing=pairing,
+            end_date=max(on, pairing.start_date),
+            reason=PairingEndReason.MENTOR_LEFT,
+            note="",
+            acting_user=acting_user,
+            cause="staff_left",
+        )
+    return len(ended)
+
+
+LEAVING_END_REASONS = {"graduated": PairingEndReason.GRADUATED, "transferred": PairingEndReason.TRANSFERRED}
+
+
+def _leaving_end_reason(reason: str) -> str:
+    try:
+        return LEAVING_END_REASONS[str(reason)]
+    except KeyError:
+        raise ValidationError(f"未知的离校原因：{reason}") from None
+
+
+@transaction.atomic
+def end_pairings_of_leaving_children(*, children, on: date, reason: str, acting_user) -> int:
+    """Children leave the roll on `on` (毕业 or 转出, children.lifecycle.LeavingReason): each of their open
+    pairings ends on that day with the reason 学生毕业 / 学生转学, one audit row per pairing. Returns how
+    many pairings ended."""
+    end_reason = _leaving_end_reason(reason)
+    ended = _lock_open(Pairing.objects.filter(child__in=[c.pk for c in children], end_date__isnull=True))
+    for pairing in ended:
+        _end(
+            pairing=pairing,
+            end_date=max(on, pairing.start_date),
+            reason=end_reason,
+            note="",
+            acting_user=acting_user,
+            cause=f"children_left:{end_reason}",
+        )
+    return len(ended)
+
+
+@transaction.atomic
+def reopen_pairings_of_returning_children(*, children, on: date, reason: str, acting_user) -> int:
+    """The leaving of `children` on `on` is undone (升年级 undone the same day): exactly the pairings that
+    leaving ended, on that day with its reason, run again (end date, reason and note cleared), one audit
+    row per pairing. Refused (ValidationError, nothing changed) when a child has been given another mentor
+    since. Returns how many pairings were reopened."""
+    end_reason = _leaving_end_reason(reason)
+    ids = [c.pk for c in children]
+    reopened = _lock_open(Pairing.objects.filter(child__in=ids, end_date=on, end_reason=end_reason))
+    taken = set(Pairing.objects.filter(child__in=ids, end_date__isnull=True).values_list("child_id", "is_secondary"))
+    clashes = sorted({p.child.name for p in reopened if (p.child_id, p.is_secondary) in taken})
+    if clashes:
+        raise ValidationError(f"{'、'.join(clashes)} 已有新的帮扶教师，原结对不能恢复，请先结束新的结对。")
+    fields = ["end_date", "end_reason", "end_note"]
+    for pairing in reopened:
+        pairing.end_date, pairing.end_reason, pairing.end_note = None, "", ""
+        pairing.full_clean(validate_unique=False)
+        pairing.save(update_fields=fields)
+        audit.record(
+            user=acting_user,
+            action=AuditAction.CHANGE,
+            target=_target(pairing),
+            school=pairing.child.school,
+            model="pairing",
+            pk=pairing.pk,
+            fields=fields,
+            reopened=True,
+            cause=f"children_returned:{end_reason}",
+        )
+    return len(reopened)
 
 
 @transaction.atomic

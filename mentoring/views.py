@@ -20,7 +20,7 @@ from mentoring.forms import (
     PairingForm,
 )
 from mentoring.links import URL_PREFIX, detail_url, initial_for_log
-from mentoring.models import LOG_MODELS, Cadence, ConcernStatus, ExternalMentor
+from mentoring.models import LOG_MODELS, Cadence, ConcernStatus, ExternalMentor, PairingEndReason
 from mentoring.permissions import (
     can_edit_log,
     can_log_for_external_mentor,
@@ -33,6 +33,7 @@ from mentoring.permissions import (
     require_my_students,
     require_pairing_manager,
 )
+from mentoring.selectors.lists import ended_pairings
 
 KIND_LABELS = {kind: model._meta.verbose_name for kind, model in LOG_MODELS.items()}
 
@@ -176,6 +177,8 @@ def pairing_list(request):
         "unpaired": selectors.unpaired_children(school=school, on=today).count(),
         "limit": school.max_children_per_mentor,
         "end_form": EndPairingForm(initial={"end_date": today}),
+        "end_reasons": PairingEndReason.choices,
+        "ended": ended_pairings(school=school),
         "can_log_for_externals": can_log_for_external_mentor(request.user),
     }
     return render(request, "mentoring/pairings.html", context)
@@ -208,18 +211,27 @@ def pairing_create(request):
 
 @require_POST
 def pairing_end(request, pk):
+    """End one pairing with its reason; back to the pairings page, or to the page it came from (the
+    term-start checklist)."""
     pairing = get_pairing_for_manager(request.user, pk)
     form = EndPairingForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.end_pairing(pairing=pairing, end_date=form.cleaned_data["end_date"], acting_user=request.user)
+            services.end_pairing(
+                pairing=pairing,
+                end_date=data["end_date"],
+                reason=data["reason"],
+                note=data["note"],
+                acting_user=request.user,
+            )
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            messages.success(request, f"已结束结对：{pairing}。")
+            messages.success(request, f"已结束结对：{pairing}（{pairing.get_end_reason_display()}）。")
     else:
-        messages.error(request, "请填写正确的结束日期。")
-    return redirect("mentoring:pairings")
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect(_next_url(request, reverse("mentoring:pairings")))
 
 
 def unpaired(request):

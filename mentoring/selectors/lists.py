@@ -21,7 +21,7 @@ from mentoring.models import (
     ConcernStatus,
     Pairing,
 )
-from mentoring.selectors.status import ChildStatus, child_statuses
+from mentoring.selectors.status import ChildStatus, child_statuses, current_pairings
 
 # --- The coordinator's lists ----------------------------------------------------------------------
 
@@ -50,9 +50,9 @@ class MentorRow:
 
 
 def mentor_board(*, school: School, on: date) -> list[MentorRow]:
-    """Every mentor of the school with their children and badges (5 queries)."""
+    """Every mentor of the school with their children (still on the roll) and badges (5 queries)."""
     pairings = list(
-        Pairing.objects.open_on(on)
+        current_pairings(on)
         .filter(child__school=school)
         .select_related("mentor", "external_mentor", "child")
         .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
@@ -77,12 +77,13 @@ def mentor_board(*, school: School, on: date) -> list[MentorRow]:
 
 
 def unpaired_children(*, school: School, on: date) -> QuerySet:
-    """待结对: enrolled left-behind children without a running (first) mentor."""
+    """待结对: enrolled left-behind children without a (first) mentor carrying on after `on`: a child whose
+    mentor left, or whose pairing was ended, on `on` is waiting again that day."""
     return (
         Child.objects.filter(school=school)
         .enrolled()
         .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
-        .exclude(Exists(Pairing.objects.open_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
+        .exclude(Exists(current_pairings(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
@@ -97,9 +98,10 @@ class MentorOption:
 
 
 def mentor_options(*, school: School, on: date) -> list[MentorOption]:
-    """Teachers of the school with how many children each has now, fewest first (one query)."""
+    """Teachers of the school with how many children (still on the roll) each has now, fewest first (one
+    query)."""
     running = (
-        Pairing.objects.open_on(on)
+        current_pairings(on)
         .filter(mentor=OuterRef("user"))
         .order_by()
         .values("mentor")
@@ -144,6 +146,15 @@ def plan_pairings(children: list[Child], options: list[MentorOption], limit: int
         plan[child.pk] = choice
         load[choice] += 1
     return plan
+
+
+def ended_pairings(*, school: School, limit: int = 30) -> list[Pairing]:
+    """The school's most recently ended pairings with their reason, for the pairings page (one query)."""
+    return list(
+        Pairing.objects.filter(child__school=school, end_date__isnull=False)
+        .select_related("child__school_class", "mentor", "external_mentor")
+        .order_by("-end_date", "-pk")[:limit]
+    )
 
 
 def open_concerns(queryset: QuerySet) -> QuerySet:

@@ -35,6 +35,31 @@ def _end_pairing(world):
     return world.coordinator
 
 
+def _end_pairings_of_leaving_mentor(world):
+    PairingFactory(child=_left_behind(world), mentor=world.mentor)
+    services.end_pairings_of_leaving_mentor(mentor=world.mentor, on=TODAY, acting_user=world.principal)
+    return world.principal
+
+
+def _end_pairings_of_leaving_children(world):
+    pairing = PairingFactory(child=_left_behind(world), mentor=world.mentor)
+    services.end_pairings_of_leaving_children(
+        children=[pairing.child], on=TODAY, reason="graduated", acting_user=world.principal
+    )
+    return world.principal
+
+
+def _reopen_pairings_of_returning_children(world):
+    pairing = PairingFactory(child=_left_behind(world), mentor=world.mentor)
+    services.end_pairings_of_leaving_children(
+        children=[pairing.child], on=TODAY, reason="graduated", acting_user=world.principal
+    )
+    services.reopen_pairings_of_returning_children(
+        children=[pairing.child], on=TODAY, reason="graduated", acting_user=world.coordinator
+    )
+    return world.coordinator
+
+
 def _create_log(world):
     child = _left_behind(world)
     PairingFactory(child=child, mentor=world.mentor)
@@ -76,6 +101,11 @@ CASES = [
     AuditCase(services.pair_child, _pair_child, AuditAction.CREATE),
     AuditCase(services.bulk_pair, _bulk_pair, AuditAction.CREATE),
     AuditCase(services.end_pairing, _end_pairing, AuditAction.CHANGE),
+    AuditCase(services.end_pairings_of_leaving_mentor, _end_pairings_of_leaving_mentor, AuditAction.CHANGE),
+    AuditCase(services.end_pairings_of_leaving_children, _end_pairings_of_leaving_children, AuditAction.CHANGE),
+    AuditCase(
+        services.reopen_pairings_of_returning_children, _reopen_pairings_of_returning_children, AuditAction.CHANGE
+    ),
     # create_log has no acting_user: its author is the one acting (the coordinator, for a volunteer).
     AuditCase(services.create_log, _create_log, AuditAction.CREATE),
     AuditCase(services.update_log, _update_log, AuditAction.CHANGE),
@@ -140,3 +170,26 @@ def test_a_volunteers_phone_stays_out_of_the_audit_log(world):
     _create_external_mentor(world)
     event = AuditEvent.objects.get(action=AuditAction.CREATE)
     assert "13900001111" not in f"{event.target} {event.detail}"
+
+
+def test_ending_a_pairing_is_audited_with_its_reason(world):
+    pairing = PairingFactory(child=_left_behind(world), mentor=world.mentor)
+    services.end_pairing(
+        pairing=pairing, end_date=TODAY, reason="mentor_left", note="调往县城", acting_user=world.principal
+    )
+    event = AuditEvent.objects.get(action=AuditAction.CHANGE)
+    assert event.target == f"结对帮扶 #{pairing.pk}" and event.detail["end_reason"] == "mentor_left"
+    assert pairing.child.name not in f"{event.target} {event.detail}"
+
+
+def test_leaving_writes_one_row_per_pairing_ended_and_names_why(world):
+    children = [_left_behind(world) for _ in range(3)]
+    for child in children:
+        PairingFactory(child=child, mentor=world.mentor)
+    services.end_pairings_of_leaving_children(
+        children=children, on=TODAY, reason="transferred", acting_user=world.principal
+    )
+    events = AuditEvent.objects.filter(action=AuditAction.CHANGE, user=world.principal)
+    assert events.count() == 3
+    assert {e.detail["end_reason"] for e in events} == {"transferred"}
+    assert {e.detail["cause"] for e in events} == {"children_left:transferred"}
