@@ -64,7 +64,11 @@ class SchoolSettingsForm(forms.Form):
 
 
 class ClassCreateForm(forms.Form):
-    grade = forms.TypedChoiceField(label="年级", coerce=int, error_messages={"required": "请选择年级。"})
+    grade = forms.TypedChoiceField(
+        label="年级",
+        coerce=int,
+        error_messages={"required": "请选择年级。", "invalid_choice": "本校学段没有该年级，请重新选择。"},
+    )
     count = forms.IntegerField(
         label="新建班级数",
         min_value=1,
@@ -92,10 +96,11 @@ class ClassCreateForm(forms.Form):
         self.fields["grade"].choices = [("", "请选择年级")] + [(g, Grade(g).label) for g in school.grades]
         self.initial["seen"] = state
 
-    def clean_seen(self):
-        if self.cleaned_data.get("seen") != self.state:
-            raise forms.ValidationError("班级列表已有变化（可能是重复提交），没有新建班级。请核对后重新提交。")
-        return self.cleaned_data["seen"]
+    def clean(self):
+        data = super().clean()
+        if data.get("seen") != self.state:
+            raise forms.ValidationError("班级列表已有变化（可能是重复提交），没有新建班级。请核对班级列表后重新提交。")
+        return data
 
 
 class HeadTeacherForm(forms.Form):
