@@ -3,8 +3,10 @@ chronology through a provider it registers at start-up (AppConfig.ready), so the
 the apps above it. The archive's own entries (留守 periods, guardians) are always first."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+
+from children.permissions import children_visible_to, reading_earlier_records
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class Entry:
     text: str = ""
     url: str = ""
     flagged: bool = False
+    # For an entry of the child's record at an earlier school (转学): that school's name.
+    school: str = ""
 
 
 def archive_entries(child, user) -> list[Entry]:
@@ -49,10 +53,41 @@ def register(provider: Provider) -> None:
         _PROVIDERS.append(provider)
 
 
+def earlier_records(child) -> list:
+    """The child's records at the schools before this one, latest first (transferred_from, and so on back)."""
+    records, seen = [], {child.pk}
+    record = child
+    while record.transferred_from_id and record.transferred_from_id not in seen:
+        record = type(child).objects.select_related("school", "school_class").get(pk=record.transferred_from_id)
+        seen.add(record.pk)
+        records.append(record)
+    return records
+
+
+def _transfer_entry(record, earlier) -> Entry:
+    return Entry(record.joined_on, "archive", "档案", f"转入{record.school}", f"自{earlier.school}转入")
+
+
 def chronology(child, user, kind: str | None = None) -> list[Entry]:
+    """The entries of the child's whole chain of records: this one, then each earlier school's record,
+    read with the rights the user has on this one (children.permissions.reading_earlier_records), so each
+    provider applies its own rules unchanged (a sensitive concern stays hidden from whom it is hidden today).
+    Earlier records give no archive entries (their periods and guardians were copied into the next record)
+    and no links (their pages belong to the earlier school); each says which school it comes from."""
     entries: list[Entry] = []
     for provider in _PROVIDERS:
         entries.extend(provider(child, user))
+    earlier = earlier_records(child) if child.transferred_from_id else []
+    if earlier and children_visible_to(user).filter(pk=child.pk).exists():
+        with reading_earlier_records(record.pk for record in earlier):
+            for later, record in zip([child, *earlier], earlier, strict=False):
+                if later.joined_on:
+                    entries.append(_transfer_entry(later, record))
+                for provider in _PROVIDERS:
+                    if provider is archive_entries:
+                        continue
+                    school = str(record.school)
+                    entries.extend(replace(e, url="", school=school) for e in provider(record, user))
     if kind:
         entries = [e for e in entries if e.kind == kind]
     return sorted(entries, key=lambda e: e.day, reverse=True)

@@ -10,15 +10,17 @@ identifiers_visible().
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import Enum
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from caretrack.permissions import get_roles, manages_school_or_heads_a_class
+from caretrack.permissions import get_roles, manages_school_or_heads_a_class, require_school_manager
 from caretrack.validation import mask_id_number, mask_phone
-from children.models import Child
+from children.models import ACTIVE_STATUSES, Child, TransferRequest
 
 # A scope takes a user and returns a Q on Child for the extra children that user may see.
 ChildScope = Callable[[object], Q]
@@ -38,11 +40,31 @@ def children_visible_to(user) -> QuerySet:
         return Child.objects.none()
     school_children = Child.objects.filter(school_id=roles.school_id)
     if roles.manages_school:
-        return school_children
+        return _with_earlier_records(school_children)
     q = Q(school_class__head_teacher=user)
     for scope in _SCOPES:
         q |= scope(user)
-    return school_children.filter(q)
+    return _with_earlier_records(school_children.filter(q))
+
+
+# A transferred child's records at earlier schools (transferred_from, and so on back) are read with the rights
+# the reader has on the current record, and only while its chronology is being built: children.chronology
+# opens this for that one call (reading_earlier_records), after checking the reader may read the current record.
+_EARLIER_RECORDS: ContextVar[frozenset[int]] = ContextVar("earlier_records", default=frozenset())
+
+
+@contextmanager
+def reading_earlier_records(record_ids) -> Iterator[None]:
+    token = _EARLIER_RECORDS.set(frozenset(record_ids))
+    try:
+        yield
+    finally:
+        _EARLIER_RECORDS.reset(token)
+
+
+def _with_earlier_records(visible: QuerySet) -> QuerySet:
+    earlier = _EARLIER_RECORDS.get()
+    return visible | Child.objects.filter(pk__in=earlier) if earlier else visible
 
 
 def children_editable_by(user) -> QuerySet:
@@ -72,10 +94,47 @@ def can_create_child(user) -> bool:
 
 
 def can_edit_child(user, child) -> bool:
+    """School managers and the class's head teacher, while the child is on the roll: a record that ended
+    (转出, 毕业) is read-only."""
     roles = get_roles(user)
-    if roles.school_id != child.school_id:
+    if roles.school_id != child.school_id or child.status not in ACTIVE_STATUSES:
         return False
     return roles.manages_school or child.school_class.head_teacher_id == user.pk
+
+
+# --- 转学: who asks, withdraws and decides ------------------------------------------------------------
+
+
+def can_transfer_child(user, child) -> bool:
+    """转出 (to a school of this installation or elsewhere) and the 转学档案 PDF: the principal or the
+    coordinator of the child's school."""
+    roles = get_roles(user)
+    return roles.manages_school and roles.school_id == child.school_id
+
+
+def can_withdraw_transfer(user, transfer) -> bool:
+    """The sending school's principal or coordinator."""
+    roles = get_roles(user)
+    return roles.manages_school and roles.school_id == transfer.from_school_id
+
+
+def can_decide_transfer(user, transfer) -> bool:
+    """Accepting or declining: the receiving school's principal or coordinator."""
+    roles = get_roles(user)
+    return roles.manages_school and roles.school_id == transfer.to_school_id
+
+
+def get_transfer_for_user(user, pk) -> TransferRequest:
+    """A transfer request from or to the manager's school: 403 for other roles, 404 for another school's."""
+    school = require_school_manager(user)
+    try:
+        return (
+            TransferRequest.objects.select_related("child__school_class", "from_school", "to_school")
+            .filter(Q(from_school=school) | Q(to_school=school))
+            .get(pk=pk)
+        )
+    except (TransferRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该转学申请，或您无权查看。") from None
 
 
 # --- Masking: the one policy for full ID numbers and phones ---------------------------------------

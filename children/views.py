@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caretrack import audit
 from caretrack.models import AuditAction, SchoolClass
 from caretrack.permissions import classes_visible_to, require_staff
-from children import selectors, services
+from children import selectors, services, transfer_selectors
 from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
@@ -18,6 +18,7 @@ from children.permissions import (
     Place,
     can_create_child,
     can_edit_child,
+    can_transfer_child,
     children_visible_to,
     get_child_for_user,
     identifiers_visible,
@@ -63,7 +64,10 @@ def child_detail(request, pk):
         "completeness": completeness_of(child),
         "show_full": full,
         "can_edit": can_edit_child(request.user, child),
-        "history": selectors.archive_history(child),
+        "history": transfer_selectors.chain_history(child),  # with the records at earlier schools (转学)
+        "can_transfer": can_edit_child(request.user, child) and can_transfer_child(request.user, child),
+        "can_export_transfer": can_transfer_child(request.user, child),
+        "leaving": transfer_selectors.leaving_note(child),
         "chronology": chronology,
         "chronology_kinds": chronology_kinds,
         "chronology_kind": request.GET.get("kind", ""),
@@ -89,8 +93,15 @@ def child_create(request):
     return render(request, "children/child_form.html", {"forms": forms, "title": "新建学生档案"})
 
 
-def child_edit(request, pk):
+def _editable_child(request, pk):
     child = get_child_for_user(request.user, pk, write=True)
+    if not can_edit_child(request.user, child):
+        raise PermissionDenied("该档案已转出或毕业，只能查看，不能修改。")
+    return child
+
+
+def child_edit(request, pk):
+    child = _editable_child(request, pk)
     forms = ArchiveForms(request.POST or None, classes=classes_visible_to(request.user), child=child)
     shown = request.session.get(f"archive-shown-{child.pk}", {})  # version -> the values a page showed
     if request.method == "POST" and forms.is_valid():
@@ -136,7 +147,7 @@ def _archive_saved(request, child):
 
 @require_POST
 def parent_status_change(request, pk):
-    child = get_child_for_user(request.user, pk, write=True)
+    child = _editable_child(request, pk)
     form = ParentCameHomeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import transfer_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("county/", views.county, name="county"),
     path("county/export/", views.county_xlsx, name="county_xlsx"),
     path("county/<int:school_id>/pdf/", views.county_school_pdf, name="county_school_pdf"),
+    path("transfer/<int:pk>/pdf/", transfer_views.transfer_pdf_download, name="transfer_pdf"),
 ]
