@@ -73,8 +73,11 @@ class StaffForm(forms.Form):
             raise ValidationError(str(e)) from None
 
     def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and phone == self.initial.get("phone"):
+            return phone  # the number already on file stays, even one written before this rule
         try:
-            return check_mobile(self.cleaned_data["phone"])
+            return check_mobile(phone)
         except ValueError as e:
             raise ValidationError(str(e)) from None
 

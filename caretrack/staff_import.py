@@ -217,9 +217,10 @@ def check_rows(*, school: School, rows: list[StaffRow], allowed_roles=ROLES) -> 
     first_phone: dict[str, int] = {}
     first_class: dict[int, int] = {}
     phones = {r.phone for r in rows if r.phone}
-    users_by_phone = {
-        p.phone: p for p in StaffProfile.objects.filter(phone__in=phones, user__is_active=True).select_related("user")
-    }
+    users_by_phone: dict[str, StaffProfile] = {}
+    for holder in StaffProfile.objects.filter(phone__in=phones, user__is_active=True).select_related("user"):
+        if holder.phone not in users_by_phone or holder.school_id == school.pk:  # name a colleague, never a school
+            users_by_phone[holder.phone] = holder
     active_classes = set(SchoolClass.objects.active().filter(school=school).values_list("pk", flat=True))
     for r in rows:
         for column, check, value in (("姓名", check_name, r.name), ("手机号", check_mobile, r.phone)):

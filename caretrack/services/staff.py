@@ -66,17 +66,21 @@ def _check_head_of(head_of: SchoolClass | None, *, school: School, roles: set[st
     return name
 
 
-def _check_person(*, name: str, gender: str, phone: str, exclude_user=None) -> tuple[str, str]:
+def _check_person(*, name: str, gender: str, phone: str, exclude_user=None, kept_phone: str = "") -> tuple[str, str]:
+    """The name, and the phone as stored; a phone the person already has (`kept_phone`) is left as it is,
+    even one written before this rule (a landline, a number a colleague shares)."""
     try:
         name = check_name(name)
     except ValueError as e:
         raise ValidationError({"name": str(e)}) from None
+    if gender not in ("", *Gender.values):
+        raise ValidationError({"gender": "性别只能是男或女。"})
+    if kept_phone and phone == kept_phone:
+        return name, phone
     try:
         phone = check_mobile(phone)
     except ValueError as e:
         raise ValidationError({"phone": str(e)}) from None
-    if gender not in ("", *Gender.values):
-        raise ValidationError({"gender": "性别只能是男或女。"})
     if phone_in_use(phone, exclude_user=exclude_user):
         raise ValidationError({"phone": f"手机号 {phone} 已被其他在职账号使用，请核对。"})
     return name, phone
@@ -224,7 +228,11 @@ def update_staff(*, user: User, school: School, data: dict, acting_user) -> None
             raise ValidationError({"roles": "本校只有这一位校长，不能取消其“校长”角色。"})
     gender = data.get("gender", profile.gender)
     name, phone = _check_person(
-        name=data.get("name", user.first_name), gender=gender, phone=data.get("phone", profile.phone), exclude_user=user
+        name=data.get("name", user.first_name),
+        gender=gender,
+        phone=data.get("phone", profile.phone),
+        exclude_user=user,
+        kept_phone=profile.phone,
     )
     heads = list(SchoolClass.objects.active().filter(head_teacher=user))
     replaced = ""
