@@ -1,12 +1,8 @@
-from django.http import Http404
 from django.urls import path
 
-
-def placeholder(request):  # replaced by the real page of this section
-    raise Http404("学期初检查清单")
-
+from caretrack import rollover_views
 
 app_name = "rollover"
 urlpatterns = [
-    path("", placeholder, name="checklist"),
+    path("", rollover_views.checklist, name="checklist"),
 ]

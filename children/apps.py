@@ -7,14 +7,17 @@ class ChildrenConfig(AppConfig):
 
     def ready(self):
         """What the archive contributes to the core (which never imports this app)."""
-        from caretrack import backup, demo, navigation
+        from caretrack import backup, demo, navigation, rollover
         from caretrack.navigation import NavItem
         from caretrack.permissions import manages_school, works_with_children
+        from children import rollover as archive_rollover
         from children.demo import seed_archive
         from children.models import Child
 
         demo.register(seed_archive)
         backup.register_data_model(Child)
+        rollover.register(archive_rollover.STATUS_PROVIDER)
+        rollover.register(archive_rollover.ARCHIVE_PROVIDER)
         navigation.register(NavItem("学生档案", "children:list", "bi-person-vcard", works_with_children, position=20))
         navigation.register(
             NavItem("导入导出", "children:import", "bi-file-earmark-spreadsheet", manages_school, position=80)
