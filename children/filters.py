@@ -4,13 +4,16 @@ from django.db.models import Q
 
 from caretrack.models import Grade
 from children.completeness import complete_q
-from children.models import HardshipType, LeftBehindType
+from children.models import EnrolmentStatus, HardshipType, LeftBehindType
 
 ALL_LEFT_BEHIND = "left_behind"
+ALL_STATUSES = "all"
 
 
 class ChildFilter(django_filters.FilterSet):
-    """The list shows left-behind children unless the user asks for everyone (the archive is about them)."""
+    """The list shows left-behind children unless the user asks for everyone (the archive is about them), and
+    the children at school (在读, 休学) unless the user asks for those who left (毕业, 转出): their archives
+    stay readable. 留守 counts the child's age on the list's day (a 16th birthday ends it at once)."""
 
     q = django_filters.CharFilter(label="姓名/拼音首字母", method="filter_search")
     school_class = django_filters.ModelChoiceFilter(label="班级", queryset=None, empty_label="全部班级")
@@ -29,6 +32,16 @@ class ChildFilter(django_filters.FilterSet):
     hardship = django_filters.ChoiceFilter(
         label="困境类型", choices=HardshipType.choices, method="filter_hardship", empty_label="全部"
     )
+    status = django_filters.ChoiceFilter(
+        label="在校状态",
+        choices=[
+            (EnrolmentStatus.GRADUATED.value, "已毕业"),
+            (EnrolmentStatus.TRANSFERRED.value, "已转出"),
+            (ALL_STATUSES, "全部（含毕业、转出）"),
+        ],
+        empty_label="在校学生",
+        method="filter_status",
+    )
 
     def __init__(self, *args, classes, on, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,10 +53,20 @@ class ChildFilter(django_filters.FilterSet):
             attrs={"class": "form-control form-control-sm", "placeholder": "如：张三 或 zs", "inputmode": "search"}
         )
 
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.enrolled()
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
     def filter_type(self, queryset, name, value):
-        if value == ALL_LEFT_BEHIND:
-            return queryset.exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
-        return queryset.filter(left_behind_type=value)
+        from children.selectors import left_behind_on
+
+        if value == LeftBehindType.NOT_LEFT_BEHIND:
+            return queryset.exclude(pk__in=left_behind_on(queryset, self.on).values("pk"))
+        return left_behind_on(queryset, self.on, kind=None if value == ALL_LEFT_BEHIND else value)
 
     def filter_search(self, queryset, name, value):
         from children.selectors import search_children

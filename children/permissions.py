@@ -93,6 +93,11 @@ def can_create_child(user) -> bool:
     return manages_school_or_heads_a_class(user)
 
 
+def can_promote_school(user) -> bool:
+    """升年级 (and undoing it on the same day) moves every class of the school: the principal's alone."""
+    return get_roles(user).is_principal
+
+
 def can_edit_child(user, child) -> bool:
     """School managers and the class's head teacher, while the child is on the roll: a record that ended
     (转出, 毕业) is read-only."""

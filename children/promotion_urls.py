@@ -1,12 +1,11 @@
-from django.http import Http404
 from django.urls import path
 
-
-def placeholder(request):  # replaced by the real page of this section
-    raise Http404("升年级")
-
+from children import promotion_views
 
 app_name = "promotion"
 urlpatterns = [
-    path("", placeholder, name="preview"),
+    path("", promotion_views.preview, name="preview"),
+    path("run/", promotion_views.run, name="run"),
+    path("<int:pk>/", promotion_views.result, name="result"),
+    path("<int:pk>/undo/", promotion_views.undo, name="undo"),
 ]

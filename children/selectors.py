@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,11 +17,15 @@ from children.completeness import REQUIREMENTS, annotate_completeness
 from children.models import (
     ACTIVE_STATUSES,
     ALERT_GUARDIANSHIP_LEVELS,
+    LEFT_BEHIND_AGE_LIMIT,
     Child,
     FamilyAssessment,
     Grandparent,
     Guardian,
+    LeftBehindType,
     Parent,
+    PromotionRun,
+    years_before,
 )
 
 
@@ -39,14 +44,46 @@ def term_window(term: Term | None, on: date | None = None) -> tuple[date, date, 
     return term.start_date, term.end_date, reference
 
 
+def _under_age_on(day: date) -> Q:
+    return Q(birth_date__gt=years_before(day, LEFT_BEHIND_AGE_LIMIT))
+
+
+def left_behind_on(queryset: QuerySet, day: date, kind: str | None = None) -> QuerySet:
+    """Children left-behind on `day` (of `kind`, if given), as the list and its badges show them: the stored
+    留守类型 (reclassify_child keeps it equal to the open 留守 period's type) while the child is under 16 on
+    `day`. A 16th birthday counts from that very day, read from the birth date, before the nightly
+    `close_age_limit_periods` has closed the period and stored 非留守."""
+    children = queryset.filter(_under_age_on(day))
+    if kind:
+        return children.filter(left_behind_type=kind)
+    return children.exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+
+
+def annotate_type_on(queryset: QuerySet, day: date) -> QuerySet:
+    """`type_on` and `type_on_label`: the 留守类型 on `day` by the rule of left_behind_on, for the badges."""
+    none = LeftBehindType.NOT_LEFT_BEHIND
+    return queryset.annotate(
+        type_on=Case(
+            When(_under_age_on(day), then=F("left_behind_type")), default=Value(none.value), output_field=CharField()
+        )
+    ).annotate(
+        type_on_label=Case(
+            *[When(type_on=value, then=Value(label)) for value, label in LeftBehindType.choices],
+            default=Value(none.label),
+            output_field=CharField(),
+        )
+    )
+
+
 def alert_guardianship_q() -> Q:
     return Q(assessment__guardianship_level__in=ALERT_GUARDIANSHIP_LEVELS)
 
 
 def child_list(queryset: QuerySet, *, on: date | None = None) -> QuerySet:
-    """The list page's rows: class, alert flag and completeness flags in the same query."""
+    """The list page's rows: class, alert flag, 留守类型 on the day and completeness flags in the same query."""
     on = on or timezone.localdate()
-    return annotate_completeness(queryset.select_related("school_class", "assessment"), on=on).order_by(
+    rows = annotate_type_on(queryset.select_related("school_class", "assessment"), on)
+    return annotate_completeness(rows, on=on).order_by(
         "school_class__grade", "school_class__number", "name_initials", "pk"
     )
 
@@ -62,8 +99,9 @@ def search_children(queryset: QuerySet, text: str) -> QuerySet:
 def child_detail(child_pk: int, queryset: QuerySet) -> Child:
     """One child with everything the child page shows, in a fixed number of queries (the carers
     registered by the apps above come with it as child.carers)."""
+    today = timezone.localdate()
     child = (
-        annotate_completeness(queryset, on=timezone.localdate())
+        annotate_completeness(annotate_type_on(queryset, today), on=today)
         .select_related("school", "school_class__head_teacher__profile", "assessment", "created_by")
         .prefetch_related(
             Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
@@ -284,3 +322,43 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
     for school_id, rate in result.items():
         rate.missing = [(r.label, n) for r, n in zip(REQUIREMENTS, missing[school_id], strict=True) if n]
     return result
+
+
+# --- 升年级 ----------------------------------------------------------------------------------------
+
+
+def get_promotion_run(*, school, pk) -> PromotionRun:
+    """A 升年级 run of this school; 404 for another school's or one that does not exist."""
+    try:
+        return PromotionRun.objects.select_related("performed_by").get(pk=pk, school=school)
+    except (PromotionRun.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该升年级记录。") from None
+
+
+def recent_promotions(school, limit: int = 5) -> list[PromotionRun]:
+    return list(PromotionRun.objects.filter(school=school).select_related("performed_by")[:limit])
+
+
+@dataclass(frozen=True)
+class PromotionSummary:
+    """What a run changed, as the result page lists it."""
+
+    moved: list[tuple[str, str]]  # (class before, class after)
+    graduated_classes: list[str]
+    graduated_children: list[Child]
+
+
+def promotion_summary(run: PromotionRun) -> PromotionSummary:
+    """One query whatever the size of the school (the graduated children)."""
+    changes = run.changes
+    moved = [
+        (SchoolClass.label(m["from"], m["number"]), SchoolClass.label(m["to"], m["number"]))
+        for m in changes.get("moved_classes", [])
+    ]
+    graduated = [SchoolClass.label(g["grade"], g["number"]) for g in changes.get("graduated_classes", [])]
+    children = list(
+        Child.objects.filter(pk__in=[c["child"] for c in changes.get("graduated_children", [])])
+        .select_related("school_class")
+        .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
+    )
+    return PromotionSummary(moved=moved, graduated_classes=graduated, graduated_children=children)

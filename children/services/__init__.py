@@ -475,6 +475,31 @@ def update_child_fields(
     return refused
 
 
+def save_children_rows(*, children: Sequence[Child], fields: list[str], history_user, reason: str) -> None:
+    """Save `fields` of many children (already set on them) in bulk, with their versions raised and history
+    rows naming `history_user` and `reason`. Not a service of its own: the caller's transaction and audit row
+    cover it (升年级, its undo)."""
+    if not children:
+        return
+    ids = [child.pk for child in children]
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), _BATCH):
+        batch = Child.objects.filter(pk__in=ids[start : start + _BATCH])
+        batch.update(version=F("version") + 1)
+        versions.update(batch.values_list("pk", "version"))
+    now = timezone.now()
+    for child in children:
+        child.version, child.updated_at = versions[child.pk], now
+    bulk_update_with_history(
+        list(children),
+        Child,
+        sorted({*fields, "version", "updated_at"}),
+        batch_size=_BATCH,
+        default_user=_user(history_user),
+        default_change_reason=reason,
+    )
+
+
 def _stamp_history(child_ids: list[int], *, since: datetime, user, reason: str) -> None:
     """Mark the history rows just written with the acting user and the reason (a command-line import has
     no request for simple_history to read the user from)."""

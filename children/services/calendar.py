@@ -8,14 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from caretrack import audit
 from caretrack.models import AuditAction, School
 from children.models import LEFT_BEHIND_AGE_LIMIT, Child, LeftBehindPeriod, LeftBehindType, years_before
-from children.services import AGE_LIMIT_END_REASON, last_left_behind_day
+from children.services import AGE_LIMIT_END_REASON, last_left_behind_day, save_children_rows
 
 
 @transaction.atomic
@@ -40,25 +37,11 @@ def close_periods_at_age_limit(*, on: date, acting_user=None) -> int:
         .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
         .order_by("school_id", "pk")
     )
-    if children:
-        # Versions raised in the database, as every archive write does, so an edit page opened before
-        # tonight's change does not silently undo it.
-        rows = Child.objects.filter(pk__in=[c.pk for c in children])
-        rows.update(version=F("version") + 1)
-        versions = dict(rows.values_list("pk", "version"))
-        now = timezone.now()
-        for child in children:
-            child.left_behind_type = LeftBehindType.NOT_LEFT_BEHIND
-            child.version = versions[child.pk]
-            child.updated_at = now
-        bulk_update_with_history(
-            children,
-            Child,
-            ["left_behind_type", "version", "updated_at"],
-            batch_size=500,
-            default_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-            default_change_reason=AGE_LIMIT_END_REASON,
-        )
+    for child in children:
+        child.left_behind_type = LeftBehindType.NOT_LEFT_BEHIND
+    save_children_rows(
+        children=children, fields=["left_behind_type"], history_user=acting_user, reason=AGE_LIMIT_END_REASON
+    )
     school_of = {c.pk: c.school_id for c in children} | {p.child_id: p.child.school_id for p in periods}
     by_school: dict[int, list[int]] = {}
     for child_id, school_id in sorted(school_of.items()):
