@@ -480,3 +480,22 @@ def test_each_transfer_page_answers_its_roles_and_refuses_everyone_else(client, 
             assert response.status_code in (200, 302), (name, persona, response.status_code)
         else:
             assert response.status_code in (403, 404), (name, persona, response.status_code)
+
+
+def test_the_new_schools_staff_cannot_open_the_earlier_schools_record(client, world):
+    old, new = a_to_b(world)
+    client.force_login(world.other_principal)
+    assert client.get(reverse("children:detail", args=[new.pk])).status_code == 200
+    assert client.get(reverse("children:detail", args=[old.pk])).status_code == 404
+
+
+def test_the_apps_above_are_told_the_old_record_left_on_its_last_day(world, monkeypatch):
+    from children import lifecycle
+
+    told = []
+    monkeypatch.setattr(lifecycle, "_LEAVING", [lambda **kwargs: told.append(kwargs)])
+    old, _ = a_to_b(world)
+    (call,) = told
+    assert [c.pk for c in call["children"]] == [old.pk]
+    assert call["on"] == today() - timedelta(days=1) and call["reason"] == lifecycle.LeavingReason.TRANSFERRED
+    assert call["acting_user"] == world.other_principal
