@@ -81,6 +81,11 @@ def test_other_roles_are_refused(client, world, terms, persona):
     assert client.get(URL).status_code == 403
 
 
+def test_a_visitor_who_is_not_logged_in_is_sent_to_the_login_page(client, world, terms):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
 def test_another_schools_principal_sees_only_their_own_school(client, world, terms):
     pair(left_behind(world, "王小花"), world.mentor)
     html = page(client, world.other_principal)
