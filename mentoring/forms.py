@@ -174,6 +174,7 @@ class PairingForm(forms.Form):
         self.initial.setdefault("start_date", timezone.localdate())
         self.fields["child"].queryset = (
             Child.objects.filter(school=school)
+            .enrolled()
             .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
             .select_related("school_class")
             .order_by("school_class__grade", "school_class__number", "name_initials")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caretrack import audit
 from caretrack.models import AuditAction, Gender, School
-from children.models import Child
+from children.models import ACTIVE_STATUSES, Child
 from mentoring.models import (
     Cadence,
     Concern,
@@ -220,6 +220,8 @@ def _pair(
     if (mentor is None) == (external_mentor is None):
         raise ValidationError({"mentor": "请选择一名帮扶教师或一名校外帮扶人。"})
     school = child.school
+    if child.status not in ACTIVE_STATUSES:
+        raise ValidationError({"child": f"{child.name} 已{child.get_status_display()}，不在本校就读，不能结对。"})
     if mentor is not None and getattr(getattr(mentor, "profile", None), "school_id", None) != school.pk:
         raise ValidationError({"mentor": "帮扶教师必须是本校教师。"})
     if external_mentor is not None and external_mentor.school_id != school.pk:

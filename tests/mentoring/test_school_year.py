@@ -243,3 +243,13 @@ def test_reopening_is_refused_when_the_child_has_a_new_mentor_and_changes_nothin
             children=[pairing.child], on=TODAY, reason=LeavingReason.GRADUATED, acting_user=world.principal
         )
     assert reload(pairing).end_reason == PairingEndReason.GRADUATED and AuditEvent.objects.count() == before
+
+
+def test_a_child_who_left_the_roll_cannot_be_paired_again(client, world):
+    graduate = left_behind(world, name="毕业生")
+    leave_roll([graduate], EnrolmentStatus.GRADUATED)
+    with pytest.raises(ValidationError, match="毕业生 已毕业，不在本校就读"):
+        services.pair_child(child=graduate, mentor=world.mentor, start_date=TODAY, acting_user=world.coordinator)
+    assert not Pairing.objects.filter(child=graduate).exists()
+    client.force_login(world.coordinator)
+    assert "毕业生" not in client.get(reverse("mentoring:pairing_create")).content.decode()
