@@ -205,12 +205,13 @@ def _duplicate_at(school: School, child: Child) -> None:
         )
 
 
-def _leave(child: Child, *, left_on: date, reason: str) -> None:
+def _leave(child: Child, *, left_on: date, reason: str, acting_user) -> None:
     """End the record on `left_on`: 转出, from then on a read-only stub (its history row says why)."""
     child.status = EnrolmentStatus.TRANSFERRED
     child.left_on = left_on
     child.version += 1  # the row is locked (_lock_active): an edit page opened before is refused
     child._change_reason = reason[:100]
+    child._history_user = _user(acting_user)  # the history row names who did it, whatever the request
     child.full_clean(exclude=["school", "created_by"], validate_unique=False, validate_constraints=False)
     child.save(update_fields=["status", "left_on", "version", "updated_at"])
 
@@ -267,7 +268,7 @@ def accept_transfer(*, request: TransferRequest, school_class: SchoolClass, acti
     old = _lock_active(request.child)
     _duplicate_at(school, old)
     left_on = request.transfer_on - timedelta(days=1)
-    _leave(old, left_on=left_on, reason=f"转学：转入{school.name}")
+    _leave(old, left_on=left_on, reason=f"转学：转入{school.name}", acting_user=acting_user)
     children_left(children=[old], on=left_on, reason=LeavingReason.TRANSFERRED, acting_user=acting_user)
     new = _new_record(old, school_class=school_class, joined_on=request.transfer_on, acting_user=acting_user)
     # The receiving school's own rule (一方外出 counted or not) applies from the first day there.
@@ -315,7 +316,7 @@ def transfer_out_elsewhere(*, child: Child, on: date, destination: str, acting_u
         raise ValidationError({"on": "离校日期应在今天前后 90 天以内。"})
     if child.joined_on and on < child.joined_on:
         raise ValidationError({"on": f"离校日期不能早于该生到本校的日期（{child.joined_on:%Y-%m-%d}）。"})
-    _leave(child, left_on=on, reason=f"转学：转往{destination}"[:100])
+    _leave(child, left_on=on, reason=f"转学：转往{destination}"[:100], acting_user=acting_user)
     children_left(children=[child], on=on, reason=LeavingReason.TRANSFERRED, acting_user=acting_user)
     audit.record(
         user=acting_user,
