@@ -28,8 +28,15 @@ class PairingRow:
     still_left_behind: bool
 
     @property
+    def mentor_left(self) -> bool:
+        """The teacher's account is deactivated (离职) but the pairing was never ended (older records)."""
+        return bool(self.pairing.mentor_id and not self.pairing.mentor.is_active)
+
+    @property
     def suggested_reason(self) -> str:
-        """What the end form offers first: 不再属于留守儿童 when that is why it should end."""
+        """What the end form offers first: 教师离职 or 不再属于留守儿童 when that is why it should end."""
+        if self.mentor_left:
+            return PairingEndReason.MENTOR_LEFT
         return PairingEndReason.TERM_CHANGE if self.still_left_behind else PairingEndReason.NO_LONGER_LEFT_BEHIND
 
 

@@ -230,3 +230,11 @@ def test_the_checklist_has_a_fixed_number_of_queries(client, world, terms, djang
     assert "多24" in html and "多父24" in html and "多满24" in html
     assert html.count('name="reason"') == Pairing.objects.filter(end_date__isnull=True).count() == 2 * 27
     assert PairingEndReason.NO_LONGER_LEFT_BEHIND.label in html
+
+
+def test_a_pairing_left_running_by_a_teacher_who_has_left_is_suggested_for_ending(client, world, terms):
+    pairing = pair(left_behind(world, "王小花"), world.mentor)
+    world.mentor.is_active = False
+    world.mentor.save(update_fields=["is_active"])
+    row = page(client, world.coordinator).split(f'data-pairing="{pairing.pk}"')[1].split("</li>")[0]
+    assert "建议结束：教师已离职" in row and '<option value="mentor_left" selected>' in row
