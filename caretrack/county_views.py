@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from caretrack import selectors
@@ -37,5 +38,7 @@ def school_create(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             # Shown once, on this response only: the password is not stored in clear anywhere.
-            return render(request, "caretrack/county/created.html", {"school": school, "account": account})
+            login_url = request.build_absolute_uri(reverse("login"))
+            context = {"school": school, "account": account, "login_url": login_url}
+            return render(request, "caretrack/county/created.html", context)
     return render(request, "caretrack/county/school_form.html", {"form": form})

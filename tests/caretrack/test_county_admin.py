@@ -59,7 +59,7 @@ def test_the_admin_adds_a_school_with_its_first_principal_and_sees_the_password_
     assert principal.is_principal and principal.must_change_password and principal.phone == "13607450001"
     text = response.content.decode()
     assert principal.user.username in text and "初始密码" in text and "data-print" in text
-    password = text.split('fs-5">')[1].split("<")[0]
+    password = text.split("data-password>")[1].split("<")[0]
     assert User.objects.get(pk=principal.user.pk).check_password(password)
     assert response["Cache-Control"].startswith("max-age=0")
     event = AuditEvent.objects.get(school=school)
