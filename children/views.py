@@ -14,6 +14,7 @@ from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
 from children.filters import ALL_LEFT_BEHIND, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
+from children.models import ACTIVE_STATUSES
 from children.permissions import (
     Place,
     can_create_child,
@@ -71,7 +72,8 @@ def child_detail(request, pk):
         "chronology": chronology,
         "chronology_kinds": chronology_kinds,
         "chronology_kind": request.GET.get("kind", ""),
-        "child_actions": selectors.child_actions_for(child),
+        # A record that ended (转出, 毕业) is read-only: no log buttons either.
+        "child_actions": selectors.child_actions_for(child) if child.status in ACTIVE_STATUSES else [],
     }
     return render(request, "children/child_detail.html", context)
 

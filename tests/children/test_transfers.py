@@ -261,6 +261,7 @@ def test_the_stub_opens_read_only_with_where_the_child_went(client, world):
     assert f"已于 {today():%Y-%m-%d} 转入 桥江镇第一小学" in page
     assert reverse("children:edit", args=[old.pk]) not in page
     assert reverse("transfers:start", args=[old.pk]) not in page
+    assert reverse("mentoring:talk_create", args=[old.pk]) not in page  # no log buttons on a stub
     assert "外校校长 修改了学生信息：在校状态、离校日期" in page  # who accepted the transfer ended the record
     for persona in ("principal", "coordinator", "class_teacher"):
         client.force_login(getattr(world, persona))
