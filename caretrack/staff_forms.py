@@ -53,7 +53,7 @@ class StaffForm(forms.Form):
         empty_label="不担任班主任",
         error_messages={"invalid_choice": "请选择本校在读的班级。"},
     )
-    replace_head = forms.BooleanField(label="该班已有班主任时，替换现任班主任", required=False)
+    replace_head = forms.BooleanField(label="替换现任班主任（所选班级已有班主任时）", required=False)
 
     def __init__(self, *args, school, can_give_roles: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,8 +82,13 @@ class StaffForm(forms.Form):
             raise ValidationError(str(e)) from None
 
     def service_data(self) -> dict:
+        """The service's keywords. An untouched 班主任 choice is left out, so that editing a phone never
+        moves a head teacher (nor one who heads two classes, which the single choice cannot show)."""
         data = dict(self.cleaned_data)
         data["roles"] = set(data.get("roles") or ["teacher"])
+        if "head_of" not in self.changed_data:
+            data.pop("head_of", None)
+            data.pop("replace_head", None)
         return data
 
     @staticmethod

@@ -194,3 +194,22 @@ def test_upload_that_is_not_xlsx_is_refused_in_chinese(world, login, settings, t
         reverse("staff:import"), {"file": SimpleUploadedFile("名单.xlsx", b"not a workbook")}
     )
     assert "无法读取该文件" in response.content.decode()
+
+
+def test_a_sheet_wider_than_the_limit_is_refused_before_reading(world):
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.cell(row=2, column=61, value="x")
+    out = BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    with pytest.raises(SheetFileError, match="61 列"):
+        read_staff_sheet(out, school=world.school)
+
+
+def test_an_oversized_upload_is_refused_in_chinese(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    big = SimpleUploadedFile("名单.xlsx", b"0" * (5 * 1024 * 1024 + 1))
+    response = login(world.principal).post(reverse("staff:import"), {"file": big})
+    assert "文件过大" in response.content.decode()
+    assert not list(tmp_path.rglob("*.xlsx"))

@@ -173,3 +173,13 @@ def test_a_member_of_another_school_is_not_found(world, login):
     client = login(world.principal)
     assert client.get(reverse("staff:edit", args=[world.other_teacher.pk])).status_code == 404
     assert client.post(reverse("staff:reset_password", args=[world.other_teacher.pk])).status_code == 404
+
+
+def test_editing_the_phone_of_a_teacher_heading_two_classes_keeps_both(world, login):
+    SchoolClass.objects.filter(pk=world.other_class.pk).update(head_teacher=world.class_teacher)
+    response = login(world.principal).post(
+        reverse("staff:edit", args=[world.class_teacher.pk]),
+        {"name": "陈老师", "phone": "13966667777", "roles": ["teacher"], "head_of": ""},
+    )
+    assert response.status_code == 302
+    assert SchoolClass.objects.filter(head_teacher=world.class_teacher).count() == 2
