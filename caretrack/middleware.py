@@ -88,7 +88,8 @@ class FirstPasswordMiddleware:
         if user is not None and user.is_authenticated and not self._allowed(request.path_info):
             profile = get_roles(user).profile
             if profile is not None and profile.must_change_password:
-                if request.method == "GET":
+                if not request.session.get("first_password_notice"):  # once, not at every redirect
+                    request.session["first_password_notice"] = True
                     messages.info(request, "这是您的初始密码，请先设置一个只有您自己知道的新密码。")
                 return redirect("password_change")
         return self.get_response(request)

@@ -228,6 +228,8 @@ def check_rows(*, school: School, rows: list[StaffRow], allowed_roles=ROLES) -> 
                 check(value)
             except ValueError as e:
                 errors.append(RowError(r.row, column, str(e)))
+        if r.gender not in ("", *Gender.values):
+            errors.append(RowError(r.row, "性别", "性别只能是男或女"))
         if not r.roles or not set(r.roles) <= ROLES:
             errors.append(RowError(r.row, "角色", f"请填写角色，可填：{ROLE_WORDS_HELP}"))
         elif set(r.roles) - set(allowed_roles):

@@ -57,7 +57,9 @@ def _check_head_of(head_of: SchoolClass | None, *, school: School, roles: set[st
         raise ValidationError({"head_of": "请选择本校在读的班级。"})
     if "teacher" not in roles:
         raise ValidationError({"head_of": "担任班主任须同时具有“教师”角色。"})
-    current = SchoolClass.objects.select_related("head_teacher").get(pk=head_of.pk).head_teacher
+    # Locked: two people giving one class a 班主任 at once are served one after the other.
+    locked = SchoolClass.objects.select_for_update(of=("self",)).select_related("head_teacher").get(pk=head_of.pk)
+    current = locked.head_teacher
     if current is None or not current.is_active or (user is not None and current.pk == user.pk):
         return ""
     name = current.get_full_name() or current.username
