@@ -213,3 +213,13 @@ def test_an_oversized_upload_is_refused_in_chinese(world, login, settings, tmp_p
     response = login(world.principal).post(reverse("staff:import"), {"file": big})
     assert "文件过大" in response.content.decode()
     assert not list(tmp_path.rglob("*.xlsx"))
+
+
+def test_a_schools_own_column_names_are_understood(world):
+    preview = read_staff_sheet(
+        sheet(["王老师", "女", "13911112222", "3-2", "班主任"], header=["教师姓名", "性别", "手机", "班主任", "职务"]),
+        school=world.school,
+    )
+    [row] = preview.rows
+    assert (row.phone, row.head_of, row.roles) == ("13911112222", world.school_class, {"teacher"})
+    assert [(c.current, c.new) for c in preview.head_changes] == [("陈老师", "王老师")]

@@ -266,3 +266,11 @@ def test_second_leaving_of_the_same_teacher_is_refused(world):
     with pytest.raises(ValidationError, match="已登记离职"):
         staff.deactivate_staff(user=world.mentor, on=timezone.localdate(), reason="辞职", acting_user=world.principal)
     assert AuditEvent.objects.filter(action=AuditAction.CHANGE).count() == 1
+
+
+def test_coordinator_cannot_change_roles(world):
+    with pytest.raises(PermissionDenied):
+        staff.update_staff(
+            user=world.mentor, school=world.school, data={"roles": {"coordinator"}}, acting_user=world.coordinator
+        )
+    assert not StaffProfile.objects.get(user=world.mentor).is_coordinator
