@@ -21,6 +21,7 @@ from caretrack.models import (
     School,
     SchoolClass,
     Semester,
+    StaffProfile,
     Term,
 )
 from caretrack.selectors import enrolled_students_total
@@ -141,7 +142,8 @@ def set_head_teacher(*, school_class: SchoolClass, teacher, acting_user) -> Scho
     and heads no other active class."""
     school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
     if teacher is not None:
-        profile = getattr(teacher, "profile", None)
+        # Locked: two classes given the same teacher at once are served one after the other.
+        profile = StaffProfile.objects.select_for_update().filter(user=teacher).first()
         if (
             profile is None
             or profile.school_id != school_class.school_id
