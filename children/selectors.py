@@ -286,13 +286,26 @@ def contact_cards(queryset: QuerySet) -> list[ContactCard]:
     ]
 
 
+def grades_moved_since(schools, day: date) -> dict[int, int]:
+    """How many grades each class has moved up by 升年级 runs (not undone) since `day`: a term's figures,
+    read later, name each class with the grade it had when the term began."""
+    moved: dict[int, int] = {}
+    runs = PromotionRun.objects.filter(school__in=schools, run_on__gt=day, undone_at__isnull=True)
+    for changes in runs.values_list("changes", flat=True):
+        for move in changes.get("moved_classes", []):
+            moved[move["class"]] = moved.get(move["class"], 0) + 1
+    return moved
+
+
 def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dict[int, ArchiveRate]:
     """建档率 of each school for the window [start, end], judged on the day `on`, with the detail by grade,
-    class and missing item. One query whatever the number of schools: a row of completeness flags per
-    left-behind child, added up here, so each condition is evaluated once per child. The same children
-    and the same completeness rule as archive_rate(), so the figures agree."""
+    class and missing item. Two queries whatever the number of schools: a row of completeness flags per
+    left-behind child, added up here, so each condition is evaluated once per child, and the 升年级 runs
+    since, so that classes are named with the grade they had then. The same children and the same
+    completeness rule as archive_rate(), so the figures agree."""
 
     children = annotate_completeness(_on_roll_left_behind(schools, start, end), on=on)
+    moved_since = grades_moved_since(schools, start)
     flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
     rows = children.order_by().values_list(
         "school_id", "school_class__grade", "school_class__number", "school_class_id", *flag_names
@@ -300,6 +313,7 @@ def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dic
     classes: dict[tuple, list[int]] = {}
     missing: dict[int, list[int]] = {}
     for school_id, grade, number, class_id, *flags in rows:
+        grade -= moved_since.get(class_id, 0)
         counts = classes.setdefault((school_id, grade, number, class_id), [0, 0])
         counts[0] += 1
         counts[1] += all(flags)

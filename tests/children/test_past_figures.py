@@ -40,11 +40,9 @@ def figures_of(world, term: Term) -> dict:
         "types": [(t.key, t.count) for t in f.by_type],
         "provinces": f.provinces,
         "guardians": f.guardians,
-        "archive": (
-            f.archive.total,
-            f.archive.complete,
-            sorted((r.key, r.total, r.complete) for r in f.archive.by_class),
-        ),
+        "archive": (f.archive.total, f.archive.complete),
+        "by_class": [(r.label, r.total, r.complete) for r in f.archive.by_class],
+        "by_grade": [(r.label, r.total, r.complete) for r in f.archive.by_grade],
         "missing": f.archive.missing,
         "mentoring": (m.left_behind, m.paired, m.pairing_coverage),
         "county": (county.left_behind, county.archive.total, county.archive.complete, county.mentoring.paired),
@@ -78,6 +76,7 @@ def test_a_child_who_graduates_or_transfers_next_term_still_counts_in_this_terms
     graduate, mover = leavers
     before = figures_of(world, first)
     assert before["left_behind"] == 6 and before["rate"] == (6, 5) and before["mentoring"][:2] == (6, 5)
+    assert [label for label, _, _ in before["by_class"]] == ["三年级(2)班", "四年级(1)班", "六年级(1)班"]
 
     save_archive(
         school=world.school,
@@ -89,9 +88,12 @@ def test_a_child_who_graduates_or_transfers_next_term_still_counts_in_this_terms
     promote_school(school=world.school, on=GRADUATION_DAY, acting_user=world.principal)
 
     assert figures_of(world, first) == before
-    # In the term they left in they were still here; in the term after, they are gone.
+    # In the term they left in they were still here; in the term after, they are gone, and the classes
+    # that moved up are named with their new grade.
     assert figures_of(world, second)["left_behind"] == 6
-    assert figures_of(world, later)["left_behind"] == 4
+    after = figures_of(world, later)
+    assert after["left_behind"] == 4
+    assert [label for label, _, _ in after["by_class"]] == ["四年级(2)班", "五年级(1)班"]
 
 
 def test_leaving_through_the_archive_form_dates_it_and_coming_back_clears_the_date(world, leavers):
