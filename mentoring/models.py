@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from caretrack.models import School
-from children.models import Child
+from children.models import ACTIVE_STATUSES, Child
 
 
 class ExternalMentor(models.Model):
@@ -40,6 +40,16 @@ class PairingQuerySet(models.QuerySet):
     def open_on(self, day: date) -> "PairingQuerySet":
         """Pairings running on `day`: started on or before it, not ended before it (the end day counts)."""
         return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def carried_on(self, day: date) -> "PairingQuerySet":
+        """Pairings a mentor carries on `day`: started, not ended on or before it, of a child still on the
+        roll (在读 or 休学). 我的学生, the mentor board, 待结对, a mentor's load against the school's cap and
+        what a mentor may open read these: a pairing ended on `day` (the teacher left, the child graduated
+        or moved, the coordinator ended it) stops counting that day. Term figures read open_on/overlapping,
+        where the end day still counts."""
+        return self.filter(start_date__lte=day, child__status__in=ACTIVE_STATUSES).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)
+        )
 
     def overlapping(self, start: date, end: date) -> "PairingQuerySet":
         """Pairings running on at least one day of [start, end]."""

@@ -13,18 +13,19 @@ from django.utils import timezone
 
 from caretrack.models import School
 from caretrack.permissions import get_roles, require_staff
+from children.models import ACTIVE_STATUSES
 from children.permissions import children_visible_to, get_child_for_user
 from mentoring.models import SENSITIVE_CATEGORIES, Concern, Pairing
 
 
 def is_mentor_today(user) -> bool:
     """The core's mentor role: the user has a pairing running today."""
-    return Pairing.objects.open_on(timezone.localdate()).filter(mentor=user).exists()
+    return Pairing.objects.carried_on(timezone.localdate()).filter(mentor=user).exists()
 
 
 def children_paired_to(user) -> Q:
     """The archive's extra child scope for mentors: the children paired to them today."""
-    return Q(pk__in=Pairing.objects.open_on(timezone.localdate()).filter(mentor=user).values("child_id"))
+    return Q(pk__in=Pairing.objects.carried_on(timezone.localdate()).filter(mentor=user).values("child_id"))
 
 
 LOG_EDIT_DAYS = 7  # an author may correct their own log for a week; later only the coordinator
@@ -76,8 +77,12 @@ def can_correct_any_log(user) -> bool:
 
 def get_child_for_logging(user, pk):
     """A child the user may write a log for: school managers for every child of the school, a class
-    teacher for their class, a mentor for their paired children (the same scope as reading)."""
-    return get_child_for_user(user, pk)
+    teacher for their class, a mentor for their paired children (the same scope as reading), while the child
+    is on the roll: a record that ended (转出, 毕业) takes no new logs."""
+    child = get_child_for_user(user, pk)
+    if child.status not in ACTIVE_STATUSES:
+        raise PermissionDenied(f"{child.name}的档案已{child.get_status_display()}，只能查看，不能再添加记录。")
+    return child
 
 
 def _hide_sensitive(queryset: QuerySet, user, *, author_field: str, category_field: str) -> QuerySet:
@@ -121,13 +126,13 @@ def get_log_for_user(user, model, pk, *, write: bool = False):
 
 
 def concerns_visible_to(user) -> QuerySet:
-    roles = get_roles(user)
-    if not roles.school_id:
+    """Concerns of the children the user may see (a transferred child's earlier records included while the
+    chronology reads them), minus other people's sensitive ones for those who may not see them."""
+    if not get_roles(user).school_id:
         return Concern.objects.none()
-    queryset = Concern.objects.filter(child__school_id=roles.school_id)
+    queryset = Concern.objects.filter(child__in=children_visible_to(user))
     if sees_sensitive_records(user):
         return queryset
-    queryset = queryset.filter(child__in=children_visible_to(user))
     return _hide_sensitive(queryset, user, author_field="raised_by", category_field="category")
 
 

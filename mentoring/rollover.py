@@ -17,7 +17,6 @@ from caretrack.models import School, Term
 from caretrack.rollover import ChecklistSection, SectionProvider
 from children.models import Child
 from mentoring.models import Pairing, PairingEndReason
-from mentoring.selectors.status import current_pairings
 
 POSITION = 30
 
@@ -57,7 +56,7 @@ def carried_pairings(*, school: School, on: date) -> list[PairingRow]:
     (one query)."""
     still = Child.objects.filter(pk=OuterRef("child_id")).left_behind_on(on)
     pairings = (
-        current_pairings(on)
+        Pairing.objects.carried_on(on)
         .filter(child__school=school)
         .annotate(still_left_behind=Exists(still))
         .select_related("child__school_class", "mentor", "external_mentor")

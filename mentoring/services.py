@@ -24,7 +24,6 @@ from mentoring.models import (
     PairingEndReason,
     PairingRole,
 )
-from mentoring.selectors.status import current_pairings
 
 OLDEST_LOG_DAYS = 366  # a date more than a year back is almost always a typo (2025 for 2026)
 
@@ -202,7 +201,7 @@ def _load(*, mentor=None, external_mentor=None, on: date) -> int:
     """The mentor's children for the school's cap: pairings carried on `on` of children still on the roll
     (a graduated or transferred child no longer takes a place)."""
     who = Q(mentor=mentor) if mentor is not None else Q(external_mentor=external_mentor)
-    return current_pairings(on).filter(who).count()
+    return Pairing.objects.carried_on(on).filter(who).count()
 
 
 def _pair(

@@ -21,7 +21,7 @@ from mentoring.models import (
     ConcernStatus,
     Pairing,
 )
-from mentoring.selectors.status import ChildStatus, child_statuses, current_pairings
+from mentoring.selectors.status import ChildStatus, child_statuses
 
 # --- The coordinator's lists ----------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ class MentorRow:
 def mentor_board(*, school: School, on: date) -> list[MentorRow]:
     """Every mentor of the school with their children (still on the roll) and badges (5 queries)."""
     pairings = list(
-        current_pairings(on)
+        Pairing.objects.carried_on(on)
         .filter(child__school=school)
         .select_related("mentor", "external_mentor", "child")
         .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
@@ -83,7 +83,7 @@ def unpaired_children(*, school: School, on: date) -> QuerySet:
         Child.objects.filter(school=school)
         .enrolled()
         .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
-        .exclude(Exists(current_pairings(on).filter(child=OuterRef("pk"), is_secondary=False)))
+        .exclude(Exists(Pairing.objects.carried_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
@@ -101,7 +101,7 @@ def mentor_options(*, school: School, on: date) -> list[MentorOption]:
     """Teachers of the school with how many children (still on the roll) each has now, fewest first (one
     query)."""
     running = (
-        current_pairings(on)
+        Pairing.objects.carried_on(on)
         .filter(mentor=OuterRef("user"))
         .order_by()
         .values("mentor")

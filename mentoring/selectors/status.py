@@ -14,7 +14,7 @@ from django.db.models import (
 )
 
 from caretrack.models import School, Term
-from children.models import ACTIVE_STATUSES, Child, LeftBehindType
+from children.models import Child, LeftBehindType
 from mentoring.models import (
     Cadence,
     FamilyContact,
@@ -25,20 +25,6 @@ from mentoring.models import (
 )
 from mentoring.periods import Period, is_required, month_of, visit_windows, week_of
 from mentoring.selectors._common import _count, _in, term_on
-
-# --- Pairings that count today ------------------------------------------------------------------
-
-
-def current_pairings(on: date) -> QuerySet:
-    """Pairings that a mentor carries on `on`: running that day and not ended on it, of a child still on
-    the roll (在读 or 休学). 我的学生, the mentor board, 待结对 and a mentor's load (the school's cap) count
-    these: a pairing ended on `on` (the teacher left, the child graduated or moved, the coordinator ended
-    it) stops counting that day, and a graduated or transferred child no longer uses a mentor's place.
-    The figures of a term read Pairing.objects.open_on/overlapping instead, where the end day counts."""
-    return Pairing.objects.filter(start_date__lte=on, child__status__in=ACTIVE_STATUSES).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=on)
-    )
-
 
 # --- One child's badges -------------------------------------------------------------------------
 
@@ -191,7 +177,9 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
         .prefetch_related(
             Prefetch(
                 "pairings",
-                queryset=current_pairings(on).select_related("mentor", "external_mentor").order_by("is_secondary"),
+                queryset=Pairing.objects.carried_on(on)
+                .select_related("mentor", "external_mentor")
+                .order_by("is_secondary"),
                 to_attr="open_pairings",
             )
         )
@@ -203,7 +191,7 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
 def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:
     """(children paired to the user, other left-behind children of the classes the user heads), only
     children still on the roll: a graduated or transferred child leaves the list the day they leave."""
-    paired_ids = current_pairings(on).filter(mentor=user).values("child_id")
+    paired_ids = Pairing.objects.carried_on(on).filter(mentor=user).values("child_id")
     both = child_statuses(
         Child.objects.filter(school=school)
         .enrolled()
