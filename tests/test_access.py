@@ -122,6 +122,46 @@ ACCESS: dict[str, Rule] = {
     ),
     "activities:aid_edit": Rule({"principal", "coordinator"}, kwargs={"pk": "aid"}),
     "activities:aid_delete": Rule({"principal", "coordinator"}, kwargs={"pk": "aid"}, method="post"),
+    # The school year (issue 13): 学校设置, staff, terms, the term-start checklist, 升年级, transfers, county.
+    "school:index": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:settings": Rule({"principal", "other_principal"}),
+    "school:classes": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:class_create": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:class_head_teacher": Rule(SCHOOL_MANAGERS, kwargs={"pk": "empty_class"}, method="post"),
+    "school:class_enrolment": Rule(SCHOOL_MANAGERS, kwargs={"pk": "empty_class"}, method="post"),
+    "school:class_delete": Rule(SCHOOL_MANAGERS, kwargs={"pk": "empty_class"}, method="post"),
+    "school:terms": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:term_create": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:term_edit": Rule(SCHOOL_MANAGERS, kwargs={"pk": "future_term"}),
+    "school:term_make_current": Rule({"principal"}, kwargs={"pk": "future_term"}, method="post"),
+    "school:leading_group": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:leading_group_add": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "school:leading_group_edit": Rule(SCHOOL_MANAGERS, kwargs={"pk": "leading_group_member"}),
+    "school:leading_group_remove": Rule(SCHOOL_MANAGERS, kwargs={"pk": "leading_group_member"}, method="post"),
+    "county:schools": Rule(set()),  # the bureau administrator only: not one of the personas
+    "county:school_create": Rule(set()),
+    "staff:list": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "staff:add": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "staff:new_accounts": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "staff:import": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "staff:import_confirm": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "staff:import_template": Rule(SCHOOL_MANAGERS | {"other_principal"}),
+    "staff:edit": Rule({"principal"}, kwargs={"pk": "staff_member"}),
+    "staff:reset_password": Rule({"principal"}, kwargs={"pk": "staff_member"}, method="post"),
+    "staff:deactivate": Rule({"principal"}, kwargs={"pk": "staff_member"}),
+    "rollover:checklist": Rule({"principal", "coordinator", "other_principal"}),
+    "promotion:preview": Rule({"principal", "other_principal"}),
+    "promotion:run": Rule({"principal", "other_principal"}, method="post"),
+    "promotion:result": Rule({"principal"}, kwargs={"pk": "promotion_run"}),
+    "promotion:undo": Rule({"principal"}, kwargs={"pk": "promotion_run"}, method="post"),
+    "transfers:list": Rule({"principal", "coordinator", "other_principal"}),
+    "transfers:start": Rule(SCHOOL_MANAGERS, kwargs={"pk": "child"}),
+    "transfers:request": Rule(SCHOOL_MANAGERS, kwargs={"pk": "child"}, method="post"),
+    "transfers:elsewhere": Rule(SCHOOL_MANAGERS, kwargs={"pk": "child"}, method="post"),
+    "transfers:cancel": Rule(SCHOOL_MANAGERS, kwargs={"pk": "transfer"}, method="post"),
+    "transfers:accept": Rule({"other_principal"}, kwargs={"pk": "transfer"}, method="post"),
+    "transfers:decline": Rule({"other_principal"}, kwargs={"pk": "transfer"}, method="post"),
+    "reports:transfer_pdf": Rule(SCHOOL_MANAGERS, kwargs={"pk": "child"}, method="post"),
 }
 
 
@@ -209,6 +249,38 @@ def _activities_objects(world, found):
 
 
 OBJECT_HOOKS.append(_activities_objects)  # activities: a class activity with a photo, and an exam
+
+
+def _school_year_objects(world, found):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from caretrack.models import LeadingGroupMember, Term
+    from children.models import PromotionRun
+    from children.services.transfers import request_transfer
+
+    future = Term.objects.create(
+        school=world.school, start_year=2040, semester=1, start_date=date(2040, 9, 1), end_date=date(2041, 1, 31)
+    )
+    leaving = ChildFactory(school_class=world.school_class)
+    return {
+        "empty_class": world.other_class,
+        "future_term": future,
+        "leading_group_member": LeadingGroupMember.objects.create(
+            school=world.school, user=world.mentor, position="member"
+        ),
+        "staff_member": world.mentor,
+        "promotion_run": PromotionRun.objects.create(
+            school=world.school, school_year=2020, run_on=date(2021, 7, 10), performed_by=world.principal
+        ),
+        "transfer": request_transfer(
+            child=leaving, to_school=world.other_school, transfer_on=timezone.localdate(), acting_user=world.principal
+        ),
+    }
+
+
+OBJECT_HOOKS.append(_school_year_objects)  # the school year: terms, staff, 升年级, transfers
 
 
 def test_every_url_has_an_access_rule():
