@@ -277,4 +277,6 @@ def test_a_child_whose_type_changes_on_import_keeps_the_periods_right(world):
     )  # fmt: skip
     child.refresh_from_db()
     assert child.school_class == world.other_class and child.left_behind_type == LeftBehindType.NOT_LEFT_BEHIND
-    assert child.left_behind_periods.get().end_date == date(2027, 1, 31)
+    # The type changed at the 16th birthday (5 January 2027), not on the day the sheet came in.
+    period = child.left_behind_periods.get()
+    assert (period.end_date, period.end_reason) == (date(2027, 1, 4), "年满16周岁")
