@@ -229,7 +229,7 @@ def on_disk(monkeypatch, settings, tmp_path):
     """As in production: a database that can be copied, with BACKUP_DIR pointing at tmp_path. The copy
     itself is the backup module's (tested in tests/reliability); here a stand-in records where it goes."""
     settings.BACKUP_DIR = tmp_path / "backups"
-    monkeypatch.setattr(promotion.connection, "is_in_memory_db", lambda: False)
+    monkeypatch.setattr(promotion.connection, "is_in_memory_db", lambda: False, raising=False)  # SQLite only
     taken = []
 
     def fake_backup(*, out_dir, media, prefix):
