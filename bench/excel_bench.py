@@ -222,10 +222,12 @@ def main() -> None:
 
     # The bounds checked before parsing: their cost on an ordinary sheet, and how fast hostile files
     # (tests/excel/hostile.py: each of them once tied a worker for minutes) are refused.
+    from caretrack.spreadsheets import check_limits
     from children.importing import reading
     from tests.excel import hostile
 
-    measure("limits scan of the sheet above", lambda: reading._check_limits(BytesIO(content)), results)
+    limits = reading.roster_limits()
+    measure("limits scan of the sheet above", lambda: check_limits(BytesIO(content), limits), results)
     for label, build in (
         ("16384 columns declared", lambda: hostile.wide(declared=True)),
         ("16384 cells a row, no dimension", lambda: hostile.wide(declared=False)),

@@ -65,7 +65,7 @@ def safe_row(ws, values: Iterable) -> list:
 # strings or unpack to gigabytes; each of these tied a worker for minutes. So an upload is bounded before
 # openpyxl parses anything (the zip's declared sizes, each sheet's declared <dimension>, the shared
 # strings' declared count, then one streaming pass counting rows, cells and strings as they are) and again
-# while rows are read. The archive's roster import has the same caps (children/importing/reading.py).
+# while rows are read. The staff import and the archive's roster import (children/importing/reading.py) read here.
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -136,7 +136,7 @@ def open_workbook(source: str | Path | BinaryIO, *, limits: ReadLimits):
     """The workbook in read-only mode, once its declared and real sizes are within `limits`."""
     from openpyxl import load_workbook
 
-    _check_limits(source, limits)
+    check_limits(source, limits)
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
@@ -178,7 +178,7 @@ def _declared_extent(ref: str) -> tuple[int, int] | None:
     return _column_number(ends[-1].group(1)), int(ends[-1].group(2))
 
 
-def _check_limits(source, limits: ReadLimits) -> None:
+def check_limits(source, limits: ReadLimits) -> None:
     try:
         archive = ZipFile(source)
     except (BadZipFile, OSError, ValueError):

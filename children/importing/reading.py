@@ -3,18 +3,15 @@ read_import(), which validates the rows against the archive and writes nothing."
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import BinaryIO
-from zipfile import BadZipFile, ZipFile
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from caretrack import spreadsheets
 from caretrack.models import School, SchoolClass
+from caretrack.spreadsheets import ReadLimits, SheetFileError, bounded_rows, worksheets
 from children.importing.columns import EXAMPLE_MARK, LEVEL_CHOICES, MAX_DATA_ROWS
 from children.importing.headers import HEADER_SCAN_ROWS, Header, find_header
 from children.importing.matching import resolve_rows
@@ -31,147 +28,31 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all members together, as unpacked
 MAX_SHEET_COLUMNS = 60
 MAX_SHEET_ROWS = MAX_DATA_ROWS + 1_000  # physical rows, blank ones included: titles, headers, footers
 MAX_SHARED_STRINGS = 200_000
-MAX_CELLS = MAX_SHEET_ROWS * MAX_SHEET_COLUMNS  # over every sheet of the workbook
-
-_CHUNK = 1024 * 1024
-_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-_SST = re.compile(rb"<(?:[\w.-]+:)?sst\b([^>]*)>")
-_COUNT_ATTRS = re.compile(rb"\b(?:count|uniqueCount)\s*=\s*[\"'](\d+)[\"']")
-_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+# The roster's ImportFileError is the core's sheet error: the bounded reading lives in caretrack/spreadsheets.py
+# (also used by the staff import), and the pages catch either name.
+ImportFileError = SheetFileError
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: one clear Chinese message, nothing written."""
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
-
-
-def _declared_extent(ref: str) -> tuple[int, int] | None:
-    """(columns, rows) of a <dimension ref="A1:XFD1048576">, None when it cannot be read."""
-    ends = [_REF.fullmatch(part.strip()) for part in ref.split(":")]
-    if not ends or not all(ends):
-        return None
-    return _column_number(ends[-1].group(1)), int(ends[-1].group(2))
-
-
-def _too_big(what: str) -> ImportFileError:
-    return ImportFileError(f"{what}，系统无法处理。请只保留学生名单所在的工作表和列，删除多余的行、列和格式后重试。")
-
-
-def _check_limits(source) -> None:
-    """Bound the work before openpyxl parses anything: the unpacked sizes as the zip declares them (zipfile
-    never reads past them), each sheet's declared <dimension>, the shared strings' declared count, and then
-    one pass over the XML counting rows, cells and shared strings as they really are. Regular expressions
-    over bytes: a 50 MB sheet is scanned in a fraction of a second and in flat memory."""
-    try:
-        archive = ZipFile(source)
-    except (BadZipFile, OSError, ValueError):
-        return  # load_workbook below gives the clear message
-    try:
-        members = archive.infolist()
-        if sum(item.file_size for item in members) > MAX_UNPACKED_BYTES:
-            raise ImportFileError(
-                f"文件内容过大（解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），请删除无关的工作表、图片后重试。"
-            )
-        rows = cells = strings = 0
-        for item in members:
-            if not item.filename.lower().endswith(".xml"):
-                continue
-            r, c, s = _scan_member(archive, item)
-            rows, cells, strings = rows + r, cells + c, strings + s
-            if rows > MAX_SHEET_ROWS or cells > MAX_CELLS:
-                raise _too_big(f"表格内容过多（超过 {MAX_SHEET_ROWS} 行或 {MAX_CELLS} 个单元格）")
-            if strings > MAX_SHARED_STRINGS:
-                raise _too_big(f"表格中的文字条目过多（超过 {MAX_SHARED_STRINGS} 条）")
-    except (BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
-        return  # a broken member: load_workbook below gives the clear message
-    finally:
-        archive.close()
-        if hasattr(source, "seek"):
-            source.seek(0)
-
-
-def _scan_member(archive: ZipFile, item) -> tuple[int, int, int]:
-    """Rows, cells and shared strings in one XML member, refusing as soon as a declared or counted figure
-    is beyond the caps (a row with more cells than MAX_SHEET_COLUMNS too)."""
-    rows = cells = strings = 0
-    carry = b""
-    first = True
-    with archive.open(item) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            data = carry + chunk
-            if first:
-                first = False
-                _check_declarations(data[:65536])
-            if chunk:
-                cut = data.rfind(b"<")  # every pattern starts with "<": none spans the cut
-                if cut <= 0 or len(data) - cut > _CHUNK:
-                    cut = len(data)
-                data, carry = data[:cut], data[cut:]
-            pieces = _ROW.split(data)  # the first piece ends the previous chunk's last row
-            rows += len(pieces) - 1
-            for piece in pieces:
-                in_row = len(_CELL.findall(piece))
-                if in_row > MAX_SHEET_COLUMNS:
-                    raise _too_big(f"工作表中有一行超过 {MAX_SHEET_COLUMNS} 列")
-                cells += in_row
-            strings += len(_SHARED_STRING.findall(data))
-            if rows > MAX_SHEET_ROWS or cells > MAX_CELLS or strings > MAX_SHARED_STRINGS:
-                break  # the caller says which
-            if not chunk:
-                break
-    return rows, cells, strings
-
-
-def _check_declarations(head: bytes) -> None:
-    found = _DIMENSION.search(head)
-    if found:
-        extent = _declared_extent(found.group(1).decode("ascii", "replace"))
-        if extent is not None:
-            columns, rows = extent
-            if columns > MAX_SHEET_COLUMNS:
-                raise _too_big(f"工作表的范围有 {columns} 列（最多 {MAX_SHEET_COLUMNS} 列）")
-            if rows > MAX_SHEET_ROWS:
-                raise _too_big(f"工作表的范围有 {rows} 行（最多 {MAX_SHEET_ROWS} 行）")
-    found = _SST.search(head)
-    if found:
-        declared = max((int(n) for n in _COUNT_ATTRS.findall(found.group(1))), default=0)
-        if declared > MAX_SHARED_STRINGS:
-            raise _too_big(f"表格中的文字条目过多（{declared} 条，最多 {MAX_SHARED_STRINGS} 条）")
-
-
-def _open_workbook(source: str | Path | BinaryIO):
-    from openpyxl import load_workbook
-
-    _check_limits(source)
-    try:
-        return load_workbook(source, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        raise ImportFileError("无法读取该文件：请上传用 Excel 或 WPS 保存的 .xlsx 文件（不支持 .xls 或 .csv）。") from e
-    except Exception as e:  # openpyxl raises assorted errors on broken files
-        raise ImportFileError("无法读取该文件：文件已损坏或不是 .xlsx 格式。") from e
+def roster_limits() -> ReadLimits:
+    """The caps above as the core's reader takes them (read at call time, so a test may lower one)."""
+    return ReadLimits(
+        max_data_rows=MAX_DATA_ROWS,
+        what="学生名单",
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+        max_unpacked_bytes=MAX_UNPACKED_BYTES,
+        max_columns=MAX_SHEET_COLUMNS,
+        max_shared_strings=MAX_SHARED_STRINGS,
+        extra_rows=MAX_SHEET_ROWS - MAX_DATA_ROWS,
+    )
 
 
 def _locate_sheets(workbook) -> Iterator[tuple[object, Header, Iterator[tuple]]]:
     """Every sheet with a recognisable header (schools often keep one sheet per grade or class), with
     its rows after the header. A sheet without one (instructions, a summary) is passed over."""
     found = False
-    for sheet in workbook.worksheets:
-        if not hasattr(sheet, "iter_rows"):
-            continue  # chart sheets
-        sheet.reset_dimensions()
-        # A file without a <dimension> (or with a false one) is bounded here too: columns past the cap are
-        # never built, and reading stops one row past the cap (_parse_rows refuses it).
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS, max_row=MAX_SHEET_ROWS + 1)
+    limits = roster_limits()
+    for sheet in worksheets(workbook):
+        rows = bounded_rows(sheet, limits=limits)
         head: list[tuple] = []
         for row in rows:
             head.append(tuple(row))
@@ -188,21 +69,14 @@ def _locate_sheets(workbook) -> Iterator[tuple[object, Header, Iterator[tuple]]]
 
 
 def check_upload(name: str, size: int) -> None:
-    if not name.lower().endswith(".xlsx"):
-        raise ImportFileError("只能导入 .xlsx 格式的 Excel 文件。若是 .xls 或 WPS 的 .et 文件，请先“另存为” .xlsx。")
-    if size > MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            f"文件过大（{size / 1024 / 1024:.1f} MB），请不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
-        )
-    if size == 0:
-        raise ImportFileError("文件是空的。")
+    spreadsheets.check_upload(name, size, limits=roster_limits())
 
 
 def read_import(*, school: School, source, filename: str, today: date | None = None) -> ImportPreview:
     """Validate a sheet against the school's archive. Reads only; raises ImportFileError for a file
     that cannot be used at all."""
     today = today or timezone.localdate()
-    workbook = _open_workbook(source)
+    workbook = spreadsheets.open_workbook(source, limits=roster_limits())
     parsed: list[tuple[_RowReader, dict, list[str] | None, dict, dict]] = []
     ctx = _Context(
         school=school,
@@ -256,9 +130,7 @@ def _parse_rows(sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context
     row_number = header.row
     count = already
     for row in rows:
-        row_number += 1
-        if row_number > MAX_SHEET_ROWS:
-            raise _too_big(f"工作表“{sheet}”超过 {MAX_SHEET_ROWS} 行（含空行）")
+        row_number += 1  # past MAX_SHEET_ROWS, bounded_rows has refused the sheet already
         cells = {key: row[i] if i < len(row) else None for i, key in header.keys.items()}
         if _skip(cells):
             continue
