@@ -97,9 +97,13 @@ class ChildQuerySet(models.QuerySet):
 
     def on_roll_between(self, start, end) -> "ChildQuerySet":
         """Children who were this school's pupils on at least one day of [start, end]: joined on or before
-        `end` and not gone before `start`. Past terms' figures read this, never the current status."""
-        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=end)).filter(
-            Q(left_on__isnull=True) | Q(left_on__gte=start)
+        `end` and not gone before `start`. Past terms' figures read this, never the current status. A record
+        that left without a date (转出/毕业 but no left_on: only hand-made rows, the migration dated the old
+        ones) counts in no term, as before the dates were kept."""
+        return (
+            self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=end))
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+            .filter(Q(status__in=ACTIVE_STATUSES) | Q(left_on__isnull=False))
         )
 
     def on_roll_on(self, day) -> "ChildQuerySet":

@@ -15,7 +15,6 @@ from caretrack.models import Grade, SchoolClass, Term
 from children.carers import Carer, carers_of, child_actions
 from children.completeness import REQUIREMENTS, annotate_completeness
 from children.models import (
-    ACTIVE_STATUSES,
     ALERT_GUARDIANSHIP_LEVELS,
     LEFT_BEHIND_AGE_LIMIT,
     Child,
@@ -143,17 +142,8 @@ class ArchiveRate:
         return round(100 * self.complete / self.total, 1) if self.total else 0.0
 
 
-def on_roll_in(queryset: QuerySet, start: date, end: date) -> QuerySet:
-    """The children of `queryset` who were on the school's roll on at least one day of [start, end], read
-    from their dates (Child.objects.on_roll_between), never from today's status: a child who graduated or
-    transferred later keeps counting for the terms they were here. A record that left without a date
-    (status 转出/毕业 but no left_on: only hand-made rows, the migration dated the old ones) counts in no
-    term, as before the dates were kept. Every figure of a term or date range reads this."""
-    return queryset.on_roll_between(start, end).filter(Q(status__in=ACTIVE_STATUSES) | Q(left_on__isnull=False))
-
-
 def _on_roll_left_behind(schools, start: date, end: date) -> QuerySet:
-    return on_roll_in(Child.objects.filter(school__in=schools), start, end).left_behind_between(start, end)
+    return Child.objects.filter(school__in=schools).on_roll_between(start, end).left_behind_between(start, end)
 
 
 def left_behind_children(*, schools, term: Term | None = None, on: date | None = None) -> QuerySet:

@@ -32,7 +32,7 @@ from children.models import (
     LeftBehindType,
     Parent,
 )
-from children.selectors import ArchiveRate, archive_rates_by_school, on_roll_in
+from children.selectors import ArchiveRate, archive_rates_by_school
 from mentoring.selectors import MentoringFigures, mentoring_figures
 
 GRANDPARENT_LABELS = {
@@ -94,7 +94,7 @@ class SchoolFigures:
 def term_left_behind(*, schools, start: date, end: date) -> QuerySet:
     """Children of these schools on the roll and left-behind at some time in [start, end] (as archive_rate
     counts): read from their dates, so a child who graduated or transferred later still counts here."""
-    return on_roll_in(Child.objects.filter(school__in=schools), start, end).left_behind_between(start, end)
+    return Child.objects.filter(school__in=schools).on_roll_between(start, end).left_behind_between(start, end)
 
 
 def _types_by_school(children: QuerySet, start: date, end: date) -> dict[int, dict[str, int]]:

@@ -18,7 +18,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from children.models import Child
-from children.selectors import on_roll_in
 from mentoring.models import (
     Cadence,
     Concern,
@@ -86,7 +85,7 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     def cadence(pk: int) -> Cadence:
         return cadences.get(pk) or Cadence()
 
-    left_behind = on_roll_in(Child.objects.filter(school_id__in=ids), start, end).left_behind_between(start, end)
+    left_behind = Child.objects.filter(school_id__in=ids).on_roll_between(start, end).left_behind_between(start, end)
     for row in left_behind.order_by().values("school_id").annotate(n=Count("pk")):
         figures[row["school_id"]].left_behind = row["n"]
 
