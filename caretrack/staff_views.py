@@ -11,14 +11,9 @@ so a double submit finds it gone and creates nothing twice."""
 
 from __future__ import annotations
 
-import re
 import secrets
-import time
-import uuid
-from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -37,15 +32,14 @@ from caretrack.permissions import (
     staff_visible_to,
 )
 from caretrack.services import staff
-from caretrack.spreadsheets import XLSX_CONTENT_TYPE, SheetFileError, file_sha256
+from caretrack.spreadsheets import XLSX_CONTENT_TYPE, SheetFileError
 from caretrack.staff_forms import DeactivateForm, FirstPasswordChangeForm, StaffForm, StaffImportForm
 from caretrack.staff_import import LIMITS, ROLES, read_staff_sheet, staff_template
+from caretrack.uploads import PendingUploads
 
 ACCOUNTS_KEY = "staff_new_accounts"
 ONCE_KEY = "staff_form_once"
-IMPORTS_KEY = "staff_imports"
-PENDING_LIMIT = 3
-STALE_SECONDS = 24 * 60 * 60
+UPLOADS = PendingUploads(session_key="staff_imports", folder="staff_imports", limit=3)
 
 
 # --- Helpers: one-time passwords, once-only forms, service errors -------------------------------------
@@ -181,47 +175,6 @@ def new_accounts(request):
 # --- Excel import -----------------------------------------------------------------------------------------
 
 
-def _imports_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "staff_imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _store_upload(request, uploaded, school) -> tuple[str, Path]:
-    directory = _imports_dir()
-    for old in directory.glob("*.xlsx"):
-        if time.time() - old.stat().st_mtime > STALE_SECONDS:
-            old.unlink(missing_ok=True)
-    token = uuid.uuid4().hex
-    path = directory / f"{token}.xlsx"
-    with open(path, "wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
-    pending = request.session.get(IMPORTS_KEY, {})
-    for stale in list(pending)[: max(0, len(pending) - PENDING_LIMIT + 1)]:
-        _discard(request, stale, pending)
-    pending[token] = {"sha256": file_sha256(path), "filename": Path(uploaded.name).name[:100], "school": school.pk}
-    request.session[IMPORTS_KEY] = pending
-    return token, path
-
-
-def _load_upload(request, token: str, school) -> tuple[Path, dict] | None:
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        return None
-    meta = request.session.get(IMPORTS_KEY, {}).get(token)
-    path = _imports_dir() / f"{token}.xlsx"
-    if not meta or meta.get("school") != school.pk or not path.exists() or file_sha256(path) != meta["sha256"]:
-        return None
-    return path, meta
-
-
-def _discard(request, token: str, pending: dict | None = None) -> None:
-    pending = pending if pending is not None else request.session.get(IMPORTS_KEY, {})
-    pending.pop(token, None)
-    request.session[IMPORTS_KEY] = pending
-    (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)
-
-
 def _allowed_roles(user):
     return ROLES if can_manage_staff(user) else {"teacher"}
 
@@ -236,14 +189,14 @@ def staff_import(request):
     school = require_staff_viewer(request.user)
     form = StaffImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token, path = _store_upload(request, form.cleaned_data["file"], school)
-        filename = request.session[IMPORTS_KEY][token]["filename"]
+        token, path = UPLOADS.store(request, form.cleaned_data["file"], school)
+        filename = request.session[UPLOADS.session_key][token]["filename"]
         try:
             preview = read_staff_sheet(
                 path, school=school, filename=filename, allowed_roles=_allowed_roles(request.user)
             )
         except SheetFileError as e:
-            _discard(request, token)
+            UPLOADS.discard(request, token)
             form.add_error("file", str(e))
         else:
             return _render_preview(request, preview, token)
@@ -255,15 +208,13 @@ def staff_import(request):
 def staff_import_confirm(request):
     school = require_staff_viewer(request.user)
     token = request.POST.get("token", "")
-    stored = _load_upload(request, token, school)
+    stored = UPLOADS.load(request, token, school)
     if stored is None:
         messages.error(request, "该文件已经导入，或预览已过期，请重新上传。")
         return redirect("staff:import")
     path, meta = stored
-    claimed = path.with_suffix(".importing")
-    try:
-        path.rename(claimed)  # atomic: a double submit finds the file gone
-    except FileNotFoundError:
+    claimed = UPLOADS.claim(path)
+    if claimed is None:
         messages.error(request, "该文件正在导入或已经导入，请勿重复提交。")
         return redirect("staff:import")
     try:
@@ -281,14 +232,14 @@ def staff_import_confirm(request):
         )
     except SheetFileError as e:
         claimed.unlink(missing_ok=True)
-        _discard(request, token)
+        UPLOADS.discard(request, token)
         messages.error(request, str(e))
         return redirect("staff:import")
     except ValidationError as e:
         claimed.rename(path)
         return _render_preview(request, preview, token, message="；".join(e.messages))
     claimed.unlink(missing_ok=True)
-    _discard(request, token)
+    UPLOADS.discard(request, token)
     return _show_accounts(request, accounts, f"已导入 {meta['filename']}：新增 {len(accounts)} 名教职工")
 
 

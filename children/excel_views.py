@@ -9,14 +9,9 @@ reading it again. The client only sends back the random token."""
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
-import time
-import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,15 +19,14 @@ from django.views.decorators.http import require_POST
 
 from caretrack.models import Term
 from caretrack.permissions import get_term_for_user, require_aggregate_reader, require_school_manager
+from caretrack.uploads import PendingUploads
 from children import exports
 from children import importing as importers
 from children.importing import template
 from children.permissions import Place, identifiers_visible
 from children.sheets import CONTENT_TYPE
 
-SESSION_KEY = "excel_imports"
-PENDING_LIMIT = 5
-STALE_SECONDS = 24 * 60 * 60
+UPLOADS = PendingUploads(session_key="excel_imports", folder="imports", limit=5)
 PREVIEW_LIST_LIMIT = 200
 
 
@@ -60,52 +54,6 @@ class ExportForm(forms.Form):
         self.fields["term"].queryset = Term.objects.filter(school=school)
         if not allow_full:
             del self.fields["full"]
-
-
-def _imports_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _store_upload(request, uploaded, school) -> str:
-    directory = _imports_dir()
-    now = time.time()
-    for old in directory.glob("*.xlsx"):
-        if now - old.stat().st_mtime > STALE_SECONDS:
-            old.unlink(missing_ok=True)
-    token = uuid.uuid4().hex
-    digest = hashlib.sha256()
-    with open(directory / f"{token}.xlsx", "wb") as out:
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    pending = request.session.get(SESSION_KEY, {})
-    for stale in list(pending)[: max(0, len(pending) - PENDING_LIMIT + 1)]:
-        _discard(request, stale, pending)
-    pending[token] = {"sha256": digest.hexdigest(), "filename": Path(uploaded.name).name[:100], "school": school.pk}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _load_upload(request, token: str, school) -> tuple[Path, dict] | None:
-    """The stored file for a token of this session and school, if its content is unchanged."""
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        return None
-    meta = request.session.get(SESSION_KEY, {}).get(token)
-    path = _imports_dir() / f"{token}.xlsx"
-    if not meta or meta.get("school") != school.pk or not path.exists():
-        return None
-    if importers.file_sha256(path) != meta["sha256"]:
-        return None
-    return path, meta
-
-
-def _discard(request, token: str, pending: dict | None = None) -> None:
-    pending = pending if pending is not None else request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)
 
 
 def _hub_context(request, school, form=None) -> dict:
@@ -139,14 +87,14 @@ def import_children(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
-        token = _store_upload(request, uploaded, school)
-        path, meta = _load_upload(request, token, school)
+        token, _ = UPLOADS.store(request, uploaded, school)
+        path, meta = UPLOADS.load(request, token, school)
         try:
             preview = importers.preview_import(
                 school=school, source=path, filename=meta["filename"], acting_user=request.user
             )
         except importers.ImportFileError as e:  # LookupLimited too: the over-cap answer
-            _discard(request, token)
+            UPLOADS.discard(request, token)
             form.add_error("file", str(e))
         else:
             return _render_preview(request, preview, token)
@@ -157,15 +105,13 @@ def import_children(request):
 def import_confirm(request):
     school = require_school_manager(request.user)
     token = request.POST.get("token", "")
-    stored = _load_upload(request, token, school)
+    stored = UPLOADS.load(request, token, school)
     if stored is None:
         messages.error(request, "该文件已经导入，或预览已过期，请重新上传。")
         return redirect("children:import")
     path, meta = stored
-    claimed = path.with_suffix(".importing")
-    try:
-        path.rename(claimed)  # atomic: a double submit finds the file gone
-    except FileNotFoundError:
+    claimed = UPLOADS.claim(path)
+    if claimed is None:
         messages.error(request, "该文件正在导入或已经导入，请勿重复提交。")
         return redirect("children:import")
     try:
@@ -175,14 +121,14 @@ def import_confirm(request):
             )
     except importers.ImportFileError as e:
         claimed.unlink(missing_ok=True)
-        _discard(request, token)
+        UPLOADS.discard(request, token)
         messages.error(request, str(e))
         return redirect("children:import")
     except importers.ImportRejected as e:
         claimed.rename(path)
         return _render_preview(request, e.preview, token, message=e.message)
     claimed.unlink(missing_ok=True)
-    _discard(request, token)
+    UPLOADS.discard(request, token)
     messages.success(
         request,
         f"已导入 {meta['filename']}：新建 {outcome.created} 人，更新 {outcome.updated} 人，"
@@ -195,7 +141,7 @@ def import_confirm(request):
 def import_errors(request):
     """The preview's row errors as a sheet (the stored upload is read again; nothing is written)."""
     school = require_school_manager(request.user)
-    stored = _load_upload(request, request.POST.get("token", ""), school)
+    stored = UPLOADS.load(request, request.POST.get("token", ""), school)
     if stored is None:
         messages.error(request, "预览已过期，请重新上传。")
         return redirect("children:import")
