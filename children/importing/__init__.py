@@ -17,8 +17,9 @@ creates nothing new: rows match existing children (身份证号, else name + bir
 unchanged rows are skipped.
 """
 
+from caretrack.spreadsheets import file_sha256
 from children.importing.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_MARK, MAX_DATA_ROWS, Column, column_key
-from children.importing.commit import ImportOutcome, ImportRejected, commit_import, file_sha256
+from children.importing.commit import ImportOutcome, ImportRejected, commit_import
 from children.importing.headers import Header, find_header
 from children.importing.lookups import LookupLimited, preview_import
 from children.importing.parsers import parse_class
