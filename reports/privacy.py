@@ -11,6 +11,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from caretrack.names import adult_alias, child_alias
+
 # Digits as schools type them: ASCII or full-width (１３８…).
 _D = "[0-9０-９]"
 # One optional separator between digits: one or two spaces (also ideographic ones), a dash or a dot, in
@@ -49,11 +51,6 @@ _NOT_VILLAGES = {"农村", "乡村", "本村", "全村", "该村", "各村", "�
 _VILLAGE_NAME = re.compile(f"(?:{_PLACE_NAME}){{2,4}}(?:村|社区)")
 
 # Surnames of two characters: 欧阳娜娜 becomes 欧阳同学, not 欧同学.
-COMPOUND_SURNAMES = frozenset([
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "呼延", "轩辕", "申屠", "太史", "闻人", "万俟",
-    "澹台", "公冶", "濮阳", "淳于", "单于", "钟离", "百里", "东郭", "赫连", "拓跋",
-])  # fmt: skip
 
 
 class Kind:
@@ -123,23 +120,6 @@ class Replacement:
 class ScrubResult:
     text: str
     replacements: tuple[Replacement, ...]
-
-
-def surname(name: str) -> str:
-    name = name.strip()
-    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
-        return name[:2]
-    return name[:1]
-
-
-def child_alias(name: str) -> str:
-    """王小明 → 王同学."""
-    return f"{surname(name)}同学"
-
-
-def adult_alias(name: str) -> str:
-    """王秀英 → 王某."""
-    return f"{surname(name)}某"
 
 
 def scrub_identifiers(text: str) -> str:
