@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caretrack import selectors
+from caretrack import school_links, selectors
 from caretrack.models import LeadingGroupMember, School, SchoolClass
 from caretrack.permissions import can_edit_school_settings, get_roles, get_term_for_user, require_school_manager
 from caretrack.school_forms import (
@@ -47,7 +47,11 @@ def _refusal_message(request, error: ValidationError) -> None:
 
 def index(request):
     school = require_school_manager(request.user)
-    context = {"overview": selectors.school_overview(school), "can_edit": can_edit_school_settings(request.user)}
+    context = {
+        "overview": selectors.school_overview(school),
+        "can_edit": can_edit_school_settings(request.user),
+        "links": school_links.links_for(request.user),
+    }
     return render(request, "caretrack/school/index.html", context)
 
 

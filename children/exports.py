@@ -25,6 +25,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from caretrack.models import School, Term
+from caretrack.selectors import enrolled_students_totals, term_enrolled_students
 from children.completeness import annotate_completeness, completeness_of
 from children.importing.columns import COLUMNS_BY_KEY, MAX_DATA_ROWS
 from children.models import Child, Guardian, LeftBehindType, Parent, ParentRole
@@ -351,6 +352,7 @@ def export_register(
 class SummaryRow:
     school: School
     term: Term | None
+    enrolled: int  # 在校学生数 as caretrack.selectors counts it (the classes' sum, or the term's kept figure)
     total: int
     complete: int
     rate: float
@@ -361,6 +363,8 @@ def summary_rows(*, schools: QuerySet | Iterable[School], today: date | None = N
     """Each school's 建档率 (children.selectors.archive_rate, the school's current term) and its
     left-behind children by type. Three queries per school."""
     today = today or timezone.localdate()
+    schools = list(schools)
+    enrolled = enrolled_students_totals(schools)
     rows = []
     for school in schools:
         term = current_term(school)
@@ -371,7 +375,8 @@ def summary_rows(*, schools: QuerySet | Iterable[School], today: date | None = N
             .values_list("left_behind_type")
             .annotate(n=Count("pk"))
         )
-        rows.append(SummaryRow(school, term, rate.total, rate.complete, rate.rate, by_type))
+        students = term_enrolled_students(term, enrolled[school.pk]) if term else enrolled[school.pk]
+        rows.append(SummaryRow(school, term, students, rate.total, rate.complete, rate.rate, by_type))
     return rows
 
 
@@ -383,7 +388,7 @@ def export_summary(*, schools, acting_user, today: date | None = None) -> Export
         Col("学校", 22, lambda r: r.school.name),
         Col("所属县（区）", 12, lambda r: r.school.county),
         Col("学期", 24, lambda r: str(r.term) if r.term else ""),
-        Col("在校学生数", 10, lambda r: r.school.enrolled_students),
+        Col("在校学生数", 10, lambda r: r.enrolled),
         Col("留守儿童数", 10, lambda r: r.total),
         *[Col(t.label, 12, lambda r, t=t: r.by_type.get(t, 0)) for t in types],
         Col("已建档", 8, lambda r: r.complete),

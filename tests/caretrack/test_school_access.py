@@ -76,3 +76,16 @@ def test_an_anonymous_visitor_is_sent_to_login(client, world, url_name):
     _, key, method = RULES[url_name]
     response = getattr(client, method)(_url(url_name, key, _objects(world)))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_school_page_offers_only_what_the_user_may_open(client, world):
+    """升年级 is the principal's alone: the coordinator's 学校设置 does not offer a link that would answer 403."""
+    pages = {}
+    for user in (world.principal, world.coordinator):
+        client.force_login(user)
+        pages[user] = client.get(reverse("school:index")).content.decode()
+    promotion, transfers = reverse("promotion:preview"), reverse("transfers:list")
+    assert promotion in pages[world.principal] and transfers in pages[world.principal]
+    assert promotion not in pages[world.coordinator] and transfers in pages[world.coordinator]
+    client.force_login(world.coordinator)
+    assert client.get(promotion).status_code == 403

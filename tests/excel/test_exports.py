@@ -228,3 +228,17 @@ def test_an_export_with_a_term_that_is_not_an_id_gets_400_and_one_of_another_sch
     assert response.status_code == 400 and "学期参数不正确" in response.content.decode()
     assert client.post(reverse(url_name), {"term": other_term.pk}).status_code == 404
     assert not AuditEvent.objects.exists()
+
+
+def test_the_summary_counts_enrolled_students_as_the_school_pages_do(world, archives):
+    """Once classes carry their own 在校学生数, the school's figure is their sum, in the 汇总表 too."""
+    world.school.enrolled_students = 900
+    world.school.save(update_fields=["enrolled_students"])
+    world.school_class.enrolled_students = 41
+    world.school_class.save(update_fields=["enrolled_students"])
+    world.other_class.enrolled_students = 38
+    world.other_class.save(update_fields=["enrolled_students"])
+    summary = exports.export_summary(schools=[world.school, world.other_school], acting_user=world.bureau, today=TODAY)
+    by_school = {r["学校"]: r for r in table(summary.content, 3)}
+    assert by_school["思蒙镇中心小学"]["在校学生数"] == 79
+    assert by_school["桥江镇第一小学"]["在校学生数"] == world.other_school.enrolled_students
