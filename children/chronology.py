@@ -20,6 +20,9 @@ class Entry:
     flagged: bool = False
     # For an entry of the child's record at an earlier school (转学): that school's name.
     school: str = ""
+    # A child-protection record (a sensitive concern, or a log that raised one): shown to those who may read
+    # it, but never put in a document that leaves the school (the 转学档案); it is handed over in person.
+    safeguarding: bool = False
 
 
 def archive_entries(child, user) -> list[Entry]:

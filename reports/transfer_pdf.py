@@ -36,13 +36,17 @@ class TransferArchive:
     child: Child  # as children.selectors.child_detail loads it: family, guardians, periods prefetched
     chronology: list[Entry]
     made_on: date
+    withheld: int = 0  # child-protection entries left out of the PDF (Entry.safeguarding)
 
 
 def transfer_archive(*, child: Child, user) -> TransferArchive:
     """The archive as the sending school's principal or coordinator reads it, in a fixed number of queries."""
     loaded = archive_selectors.child_detail(child.pk, children_visible_to(user))
     entries, _ = archive_selectors.chronology(loaded, user=user)
-    return TransferArchive(child=loaded, chronology=entries, made_on=timezone.localdate())
+    kept = [e for e in entries if not e.safeguarding]
+    return TransferArchive(
+        child=loaded, chronology=kept, made_on=timezone.localdate(), withheld=len(entries) - len(kept)
+    )
 
 
 class _ConfidentialCanvas(_NumberedCanvas):
@@ -165,9 +169,14 @@ def _periods(child: Child) -> list:
     return [Paragraph("三、留守情况", styles()["h1"]), _table(rows, [45 * mm, 28 * mm, 28 * mm, 69 * mm])]
 
 
-def _chronology(entries: list[Entry]) -> list:
+WITHHELD_NOTE = "另有 {n} 条儿童保护记录未列入本档案。请与本校关爱工作负责人联系，由其按规定直接移交接收学校的负责人。"
+
+
+def _chronology(entries: list[Entry], withheld: int = 0) -> list:
     st = styles()
     story = [Paragraph("四、成长档案", st["h1"])]
+    if withheld:
+        story.append(Paragraph(WITHHELD_NOTE.format(n=withheld), st["note"]))
     if not entries:
         return story + [Paragraph("暂无记录。", st["body"])]
     rows = [["日期", "类别", "内容"]] + [
@@ -208,7 +217,7 @@ def build_transfer_pdf(archive: TransferArchive) -> bytes:
         _fields(_child_pairs(child)),
         *_family(child),
         *_periods(child),
-        *_chronology(archive.chronology),
+        *_chronology(archive.chronology, archive.withheld),
     ]
     signature = Table(
         [[Paragraph(escape(school.name), st["right"])], [Paragraph(f"{made_on:%Y年%m月%d日}", st["right"])]],
