@@ -173,43 +173,89 @@ class Cadence(models.Model):
 class ConcernCategory(models.TextChoices):
     PSYCHOLOGICAL = "psychological", "心理问题"
     CRISIS = "crisis", "心理危机"
+    SELF_HARM = "self_harm", "自伤"
     SAFETY = "safety", "安全隐患"
     ACADEMIC = "academic", "学业下滑"
     ABUSE = "abuse", "疑似受侵害"
     OTHER = "other", "其他"
 
 
-# Safeguarding: only the author, the coordinator and the principal see these.
-SENSITIVE_CATEGORIES = (ConcernCategory.ABUSE, ConcernCategory.CRISIS)
+# Safeguarding: only the author, the coordinator, the principal and the case's assignee see these.
+SENSITIVE_CATEGORIES = (ConcernCategory.ABUSE, ConcernCategory.CRISIS, ConcernCategory.SELF_HARM)
+
+
+class ConcernRisk(models.TextChoices):
+    URGENT = "urgent", "紧急"
+    HIGH = "high", "较高"
+    NORMAL = "normal", "一般"
+
+
+RISK_RANK = {ConcernRisk.URGENT: 0, ConcernRisk.HIGH: 1, ConcernRisk.NORMAL: 2}
+"""Lower is more serious: the 待处理 list sorts by it, and a raiser may not go below the default."""
+
+# These categories are 紧急 from the moment they are raised.
+URGENT_CATEGORIES = (ConcernCategory.CRISIS, ConcernCategory.ABUSE, ConcernCategory.SELF_HARM)
+
+
+def default_risk(category: str) -> str:
+    return ConcernRisk.URGENT if category in URGENT_CATEGORIES else ConcernRisk.NORMAL
 
 
 class ConcernStatus(models.TextChoices):
-    OPEN = "open", "待处理"
-    CLOSED = "closed", "已处理"
+    NEW = "new", "新报告"
+    IN_PROGRESS = "in_progress", "处理中"
+    REFERRED = "referred", "已转介"
+    CLOSED = "closed", "已结案"
+
+
+OPEN_STATUSES = (ConcernStatus.NEW, ConcernStatus.IN_PROGRESS, ConcernStatus.REFERRED)
+
+
+class ConcernQuerySet(models.QuerySet):
+    def open(self) -> "ConcernQuerySet":
+        """Cases not yet closed (新报告, 处理中, 已转介): the 待处理 list, the menu count and the figures."""
+        return self.exclude(status=ConcernStatus.CLOSED)
+
+    def closed(self) -> "ConcernQuerySet":
+        return self.filter(status=ConcernStatus.CLOSED)
 
 
 class Concern(models.Model):
-    """关注事项: raised from a log, routed to the coordinator's 待处理 list, closed with what was done."""
+    """关注事项, handled as a case: raised from a log with a risk level, given a person responsible,
+    worked through follow-up actions and referrals, closed with its outcome and reopened if need be."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="concerns", verbose_name="学生")
     category = models.CharField("类别", max_length=20, choices=ConcernCategory.choices)
+    risk = models.CharField("风险等级", max_length=10, choices=ConcernRisk.choices, default=ConcernRisk.NORMAL)
     description = models.TextField("情况说明", blank=True)
-    status = models.CharField("状态", max_length=10, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    status = models.CharField("状态", max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.NEW)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
     )
     raised_on = models.DateField("提出日期")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    action_taken = models.TextField("处理情况", blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_concerns",
+        verbose_name="负责人",
+    )
+    action_taken = models.TextField("结案情况", blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="处理人",
+        verbose_name="结案人",
     )
-    closed_at = models.DateTimeField("处理时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    reopen_reason = models.CharField("重新打开的原因", max_length=200, blank=True)
+    reopened_at = models.DateTimeField("重新打开时间", null=True, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
 
     class Meta:
         verbose_name = "关注事项"
@@ -217,11 +263,14 @@ class Concern(models.Model):
         ordering = ["-raised_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(action_taken="")),
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(action_taken="")),
                 name="closed_concern_has_action",
             ),
         ]
-        indexes = [models.Index(fields=["status", "child"], name="concern_status_child")]
+        indexes = [
+            models.Index(fields=["status", "child"], name="concern_status_child"),
+            models.Index(fields=["assigned_to", "status"], name="concern_assignee_status"),
+        ]
 
     def __str__(self):
         return f"{self.child} {self.get_category_display()}（{self.get_status_display()}）"
@@ -229,6 +278,81 @@ class Concern(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.category in SENSITIVE_CATEGORIES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ConcernStatus.CLOSED
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.risk == ConcernRisk.URGENT
+
+
+class CaseAction(models.Model):
+    """A follow-up action on a case: what is to be done, by whom, by when; marked done with a note."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="actions", verbose_name="关注事项")
+    what = models.CharField("跟进事项", max_length=200)
+    who = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_actions", verbose_name="执行人"
+    )
+    due_on = models.DateField("完成期限")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="添加人"
+    )
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "跟进事项"
+        verbose_name_plural = "跟进事项"
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["who", "done_on", "due_on"], name="caseaction_who_open")]
+
+    def __str__(self):
+        return f"{self.what}（{self.due_on:%Y-%m-%d}）"
+
+
+class ReferralAgency(models.TextChoices):
+    CHILD_DIRECTOR = "child_director", "村/社区儿童主任"
+    CHILD_SUPERVISOR = "child_supervisor", "乡镇儿童督导员/民政"
+    WOMENS_FEDERATION = "womens_federation", "妇联"
+    POLICE = "police", "派出所"
+    HEALTH = "health", "卫生院或心理咨询机构"
+    JUDICIAL = "judicial", "司法机关"
+    OTHER = "other", "其他"
+
+
+class ReferralOutcome(models.TextChoices):
+    PENDING = "pending", "等待回复"
+    ACCEPTED = "accepted", "已接收"
+    DECLINED = "declined", "未接收"
+
+
+class Referral(models.Model):
+    """转介: the case handed to an agency outside the school, with the contact and what came of it."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="referrals", verbose_name="关注事项")
+    agency = models.CharField("转介机构", max_length=20, choices=ReferralAgency.choices)
+    referred_on = models.DateField("转介日期")
+    contact_person = models.CharField("对接人", max_length=50, blank=True)
+    outcome = models.CharField(
+        "转介结果", max_length=10, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_note = models.TextField("结果说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="转介人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "转介"
+        verbose_name_plural = "转介"
+        ordering = ["referred_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_agency_display()}（{self.referred_on:%Y-%m-%d}）"
 
 
 # --- Logs -----------------------------------------------------------------------------------------
