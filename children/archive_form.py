@@ -15,7 +15,15 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from children.forms import ArchiveVersionForm, AssessmentForm, ChildForm, GrandparentForm, GuardianForm, ParentForm
+from children.forms import (
+    ArchiveVersionForm,
+    AssessmentForm,
+    ChildForm,
+    GrandparentForm,
+    GuardianForm,
+    HardshipsForm,
+    ParentForm,
+)
 from children.models import Child, FamilyAssessment, Grandparent, GrandparentRole, Guardian, Parent, ParentRole
 from children.services import ArchiveData
 
@@ -44,6 +52,7 @@ class ArchiveForms:
         guardian = child.guardians.filter(until__isnull=True).first() if child else None
         assessment = FamilyAssessment.objects.filter(child=child).first() if child else None
         self.child_form = ChildForm(data, instance=child, classes=classes, prefix="child")
+        self.hardship_form = HardshipsForm(data, child=child, prefix="hardship")
         self.father_form = ParentForm(
             data, instance=parents.get(ParentRole.FATHER) or Parent(role=ParentRole.FATHER), prefix="father"
         )
@@ -69,6 +78,7 @@ class ArchiveForms:
     def sections(self):
         return [
             ("学生基本信息", self.child_form),
+            ("困境儿童认定", self.hardship_form),
             ("父亲", self.father_form),
             ("母亲", self.mother_form),
             *[(f"祖辈：{role.label}", form) for role, form in self.grandparent_forms],
@@ -101,10 +111,12 @@ class ArchiveForms:
         data = self.archive_data()
         if _differs(child, data.child):
             return True
-        if data.hardships is not None and sorted(data.hardships) != sorted(
-            child.hardships.values_list("kind", flat=True)
-        ):
-            return True
+        if data.hardships is not None:
+            stored = {h.kind: {"evidence": h.evidence, "evidenced_on": h.evidenced_on} for h in child.hardships.all()}
+            if sorted(data.hardships) != sorted(stored) or any(
+                stored[kind] != values for kind, values in data.hardship_evidence.items()
+            ):
+                return True
         for role, values in data.parents.items():
             if _differs(child.parents.filter(role=role).first(), values):
                 return True
@@ -144,11 +156,10 @@ class ArchiveForms:
             if form.has_content() and (values := fields_of(form)):
                 grandparents[role.value] = values
         child_values = fields_of(self.child_form)
-        hardships = None
-        if "hardships" not in loaded.get("child", {}) or "hardships" in _changed_since(
-            self.child_form, loaded["child"]
-        ):
-            hardships = list(self.child_form.cleaned_data["hardships"])
+        hardships, hardship_evidence = None, {}
+        form = self.hardship_form
+        if form.prefix not in loaded or _changed_since(form, loaded[form.prefix]):
+            hardships, hardship_evidence = form.kinds(), form.evidence()
         guardian = None
         if self.guardian_form.has_content():
             # A different person is a new guardian: all of their fields, not only the changed ones.
@@ -160,6 +171,7 @@ class ArchiveForms:
         return ArchiveData(
             child=child_values,
             hardships=hardships,
+            hardship_evidence=hardship_evidence,
             parents=parents,
             grandparents=grandparents,
             guardian=guardian,

@@ -1,9 +1,12 @@
 """What makes a child's archive complete (已建档), declared once and evaluated in SQL.
 
 Each requirement is a boolean expression on Child, so a list page or the 建档率 of a whole county is one
-query: annotate_completeness() adds a flag per requirement, complete_q() combines them. The archive
-declares its own requirements here; an upper app adds those that depend on its data (mentoring: a
-pairing) with register() in its AppConfig.ready().
+query: annotate_completeness() adds a flag per requirement, complete_q() combines them. Completeness is
+the archive's alone: 建档率 measures the archive, 结对率 (mentoring's figures) the pairing.
+
+Items fit the child: a parent's work place is asked only of a parent who is away; a child assessed 无人监护
+has no guardian to record, and the assessment saying so completes that item; a parent's death, prison and
+the like, and every 困境 category, count only with their evidence and its date.
 """
 
 from collections.abc import Callable
@@ -12,7 +15,15 @@ from datetime import date
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from children.models import AwayStatus, FamilyAssessment, Guardian, Parent
+from children.models import (
+    EVIDENCED_STATUSES,
+    AwayStatus,
+    ChildHardship,
+    FamilyAssessment,
+    Guardian,
+    GuardianshipLevel,
+    Parent,
+)
 
 
 @dataclass(frozen=True)
@@ -28,17 +39,23 @@ def _basics(on: date) -> Q:
 
 
 def _parent_work_and_phone(on: date) -> Q:
-    return Q(
-        Exists(
-            Parent.objects.filter(
-                child=OuterRef("pk"), away_status=AwayStatus.WORKING_AWAY, work_province__isnull=False
-            ).exclude(phone="")
-        )
-    )
+    away = Parent.objects.filter(child=OuterRef("pk"), away_status=AwayStatus.WORKING_AWAY)
+    return Q(Exists(away.filter(work_province__isnull=False).exclude(phone=""))) | ~Q(Exists(away))
 
 
 def _guardian_with_phone(on: date) -> Q:
-    return Q(Exists(Guardian.objects.filter(child=OuterRef("pk"), until__isnull=True).exclude(phone="")))
+    unguarded = FamilyAssessment.objects.filter(child=OuterRef("pk"), guardianship_level=GuardianshipLevel.NONE)
+    return Q(Exists(Guardian.objects.filter(child=OuterRef("pk"), until__isnull=True).exclude(phone=""))) | Q(
+        Exists(unguarded)
+    )
+
+
+def _evidence(on: date) -> Q:
+    parents = Parent.objects.filter(child=OuterRef("pk"), away_status__in=EVIDENCED_STATUSES).filter(
+        Q(status_evidence="") | Q(status_evidenced_on__isnull=True)
+    )
+    hardships = ChildHardship.objects.filter(child=OuterRef("pk")).filter(Q(evidence="") | Q(evidenced_on__isnull=True))
+    return ~Q(Exists(parents)) & ~Q(Exists(hardships))
 
 
 def _assessment(on: date) -> Q:
@@ -50,13 +67,8 @@ REQUIREMENTS: list[Requirement] = [
     Requirement("parent_work", "外出父母的务工地和联系电话", _parent_work_and_phone),
     Requirement("guardian", "委托监护人及其联系电话", _guardian_with_phone),
     Requirement("assessment", "家庭监护类型评估", _assessment),
+    Requirement("evidence", "困境和父母情况的证明材料及认定日期", _evidence),
 ]
-
-
-def register(requirement: Requirement) -> None:
-    """Add an item that an upper app owns (in its AppConfig.ready()); a key is registered once."""
-    if all(r.key != requirement.key for r in REQUIREMENTS):
-        REQUIREMENTS.append(requirement)
 
 
 def flag_name(requirement: Requirement) -> str:

@@ -8,6 +8,8 @@ from datetime import date
 from caretrack.demo import SURNAMES, VILLAGES, DemoContext
 from caretrack.models import Gender
 from children.models import (
+    EVIDENCE_EXAMPLES,
+    EVIDENCED_STATUSES,
     AssistanceKind,
     AwayStatus,
     Child,
@@ -28,6 +30,7 @@ from children.models import (
     Parent,
     ParentRole,
     Performance,
+    UnsupportedPeriod,
 )
 from children.services import classify_left_behind, name_initials
 from guardians.regions import match_place
@@ -130,6 +133,9 @@ def seed_archive(ctx: DemoContext) -> None:
                 p.away_status = rng.choice([AwayStatus.AT_HOME, AwayStatus.DECEASED, AwayStatus.MISSING])
                 p.has_guardianship_capacity = False
                 p.health = "长期患病" if p.away_status == AwayStatus.AT_HOME else ""
+                if p.away_status in EVIDENCED_STATUSES:
+                    p.status_evidence = EVIDENCE_EXAMPLES[p.away_status]
+                    p.status_evidenced_on = previous.start_date
             parents.append(p)
         kind = classify_left_behind(
             parents=parents[-2:],
@@ -199,8 +205,14 @@ def seed_archive(ctx: DemoContext) -> None:
                 ChildHardship(
                     child=child,
                     kind=rng.choice([HardshipType.LOW_INCOME, HardshipType.POVERTY, HardshipType.SERIOUS_ILLNESS]),
+                    start_date=previous.start_date,
+                    evidenced_on=previous.start_date,
                 )
             )
+            hardships[-1].evidence = HARDSHIP_EVIDENCE[hardships[-1].kind]
+    unsupported = _seed_care_children(
+        [c for c, lb, _ in plans if not lb], parents, guardians, assessments, hardships, since=previous.start_date
+    )
     # A few children whose father came home during the previous term: they left the programme on that
     # date, and the previous term's figures still count them.
     returners = [c for c, lb, _ in plans if lb and c.left_behind_type == LeftBehindType.BOTH_AWAY][:3]
@@ -225,8 +237,75 @@ def seed_archive(ctx: DemoContext) -> None:
     FamilyAssessment.objects.bulk_create(assessments, batch_size=1000)
     ChildHardship.objects.bulk_create(hardships, batch_size=1000)
     LeftBehindPeriod.objects.bulk_create(periods, batch_size=1000)
+    UnsupportedPeriod.objects.bulk_create(unsupported)
     Child.objects.bulk_update([c for c, _, _ in plans], ["left_behind_type"], batch_size=1000)
     # Children who left during the previous term were transferred etc.: keep everyone enrolled here.
     Child.objects.filter(school=school).exclude(status=EnrolmentStatus.ENROLLED).update(status=EnrolmentStatus.ENROLLED)
     ctx.summary.children += n_children
     ctx.summary.left_behind += sum(1 for c, _, _ in plans if c.left_behind_type != LeftBehindType.NOT_LEFT_BEHIND)
+
+
+HARDSHIP_EVIDENCE = {
+    HardshipType.LOW_INCOME: "低保证",
+    HardshipType.POVERTY: "乡镇防返贫监测认定",
+    HardshipType.SERIOUS_ILLNESS: "医院诊断证明",
+    HardshipType.DISABILITY: "残疾证",
+}
+
+
+def _seed_care_children(not_left_behind, parents, guardians, assessments, hardships, *, since):
+    """A few children in our care who are not 留守 (no random draws, so the rest of the demo is unchanged):
+    two 事实无人抚养 (father imprisoned and mother dead; both parents missing, assessed 无人监护 with no guardian:
+    urgent, yet a complete archive) and one 困境 child with a disability. Returns their 事实无人抚养 periods."""
+    if len(not_left_behind) < 3:
+        return []
+    by_child = {}
+    for p in parents:
+        by_child.setdefault(id(p.child), {})[p.role] = p
+    first, second, third = not_left_behind[:3]
+    situations = {
+        first: {ParentRole.FATHER: AwayStatus.IMPRISONED, ParentRole.MOTHER: AwayStatus.DECEASED},
+        second: {ParentRole.FATHER: AwayStatus.MISSING, ParentRole.MOTHER: AwayStatus.MISSING},
+    }
+    for child, statuses in situations.items():
+        for role, status in statuses.items():
+            parent = by_child[id(child)][role]
+            parent.away_status, parent.has_guardianship_capacity = status, False
+            parent.status_evidence = EVIDENCE_EXAMPLES[status]
+            parent.status_confirmed_by = "乡镇人民政府" if status != AwayStatus.MISSING else "县公安局"
+            parent.status_evidenced_on = since
+    guardians.append(
+        Guardian(
+            child=first,
+            name=f"{first.name[0]}桂英",
+            relation=GuardianRelation.PATERNAL_GRANDMOTHER,
+            age=68,
+            phone="13807450001",
+            address=first.current_address,
+            since=since,
+        )
+    )
+    for child, level in ((first, GuardianshipLevel.GUARDIAN_INSUFFICIENT), (second, GuardianshipLevel.NONE)):
+        assessments.append(FamilyAssessment(child=child, guardianship_level=level, assessed_on=since))
+    assessments.append(FamilyAssessment(child=third, guardianship_level=GuardianshipLevel.FAIR, assessed_on=since))
+    guardians.append(
+        Guardian(
+            child=third,
+            name=f"{third.name[0]}建国",
+            relation=GuardianRelation.RELATIVE,
+            age=45,
+            phone="13807450002",
+            address=third.current_address,
+            since=since,
+        )
+    )
+    hardships.append(
+        ChildHardship(
+            child=third,
+            kind=HardshipType.DISABILITY,
+            evidence=HARDSHIP_EVIDENCE[HardshipType.DISABILITY],
+            evidenced_on=since,
+            start_date=since,
+        )
+    )
+    return [UnsupportedPeriod(child=child, start_date=since, reason="期初摸底排查") for child in situations]

@@ -1,17 +1,20 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from caretrack.models import Grade
 from children.completeness import complete_q
 from children.models import EnrolmentStatus, HardshipType, LeftBehindType
 
+IN_CARE = "in_care"
 ALL_LEFT_BEHIND = "left_behind"
 ALL_STATUSES = "all"
+UNSUPPORTED = "unsupported"
+ANY_HARDSHIP = "any"
+UNGUARDED = "unguarded"
 
 
 class ChildFilter(django_filters.FilterSet):
-    """The list shows left-behind children unless the user asks for everyone (the archive is about them), and
+    """The list shows the children in our care (留守, 困境, 事实无人抚养) unless the user asks for everyone, and
     the children at school (在读, 休学) unless the user asks for those who left (毕业, 转出): their archives
     stay readable. 留守 counts the child's age on the list's day (a 16th birthday ends it at once)."""
 
@@ -21,8 +24,14 @@ class ChildFilter(django_filters.FilterSet):
         label="年级", field_name="school_class__grade", choices=Grade.choices, empty_label="全部年级"
     )
     left_behind_type = django_filters.ChoiceFilter(
-        label="留守类型",
-        choices=[(ALL_LEFT_BEHIND, "全部留守儿童"), *LeftBehindType.choices],
+        label="关爱对象",
+        choices=[
+            (IN_CARE, "全部关爱对象"),
+            (ALL_LEFT_BEHIND, "全部留守儿童"),
+            *LeftBehindType.choices,
+            (UNSUPPORTED, "事实无人抚养"),
+            (UNGUARDED, "无人监护（紧急）"),
+        ],
         empty_label="全部学生",
         method="filter_type",
     )
@@ -30,7 +39,10 @@ class ChildFilter(django_filters.FilterSet):
         label="建档状态", choices=[("yes", "已建档"), ("no", "未完成")], method="filter_archived", empty_label="全部"
     )
     hardship = django_filters.ChoiceFilter(
-        label="困境类型", choices=HardshipType.choices, method="filter_hardship", empty_label="全部"
+        label="困境类型",
+        choices=[(ANY_HARDSHIP, "全部困境儿童"), *HardshipType.choices],
+        method="filter_hardship",
+        empty_label="困境类型",
     )
     status = django_filters.ChoiceFilter(
         label="在校状态",
@@ -62,8 +74,14 @@ class ChildFilter(django_filters.FilterSet):
         return queryset if value == ALL_STATUSES else queryset.filter(status=value)
 
     def filter_type(self, queryset, name, value):
-        from children.selectors import left_behind_on
+        from children.selectors import left_behind_on, unguarded_q
 
+        if value == IN_CARE:
+            return queryset.in_care_on(self.on)
+        if value == UNSUPPORTED:
+            return queryset.unsupported_on(self.on)
+        if value == UNGUARDED:
+            return queryset.filter(unguarded_q())
         if value == LeftBehindType.NOT_LEFT_BEHIND:
             return queryset.exclude(pk__in=left_behind_on(queryset, self.on).values("pk"))
         return left_behind_on(queryset, self.on, kind=None if value == ALL_LEFT_BEHIND else value)
@@ -78,4 +96,4 @@ class ChildFilter(django_filters.FilterSet):
         return queryset.filter(done) if value == "yes" else queryset.exclude(done)
 
     def filter_hardship(self, queryset, name, value):
-        return queryset.filter(Q(hardships__kind=value)).distinct()
+        return queryset.in_hardship_on(self.on, kind=None if value == ANY_HARDSHIP else value)

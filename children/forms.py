@@ -11,12 +11,15 @@ from django.utils import timezone
 from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
 from children.models import (
+    EVIDENCE_EXAMPLES,
+    EVIDENCED_STATUSES,
+    RECORDED_HARDSHIP_TYPES,
     AssistanceKind,
+    AwayStatus,
     Child,
     FamilyAssessment,
     Grandparent,
     Guardian,
-    HardshipType,
     IncomeSource,
     Parent,
 )
@@ -45,10 +48,6 @@ def clean_name_field(value: str) -> str:
 
 
 class ChildForm(forms.ModelForm):
-    hardships = forms.MultipleChoiceField(
-        label="困境类型", choices=HardshipType.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
     class Meta:
         model = Child
         fields = [
@@ -68,8 +67,6 @@ class ChildForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
         self.fields["id_number"].help_text = "18位，选填；填写后将核对出生日期和性别"
-        if self.instance.pk:
-            self.initial["hardships"] = list(self.instance.hardships.values_list("kind", flat=True))
 
     def clean_name(self):
         return clean_name_field(self.cleaned_data.get("name", ""))
@@ -100,6 +97,74 @@ class ChildForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+def check_status_evidence(form, *, status: str, evidence_field: str, date_field: str) -> None:
+    """A parent's death, prison, disappearance and the like count only with the document and the day it
+    was confirmed (民发〔2019〕62号 asks for both): one rule for the archive form and the status change."""
+    if status not in EVIDENCED_STATUSES:
+        return
+    label = AwayStatus(status).label
+    if not form.cleaned_data.get(evidence_field):
+        form.add_error(evidence_field, f"“{label}”须填写证明材料，如：{EVIDENCE_EXAMPLES[status]}。")
+    day = form.cleaned_data.get(date_field)
+    if not day and date_field not in form.errors:
+        form.add_error(date_field, f"“{label}”须填写认定日期。")
+    elif day and day > timezone.localdate():
+        form.add_error(date_field, "认定日期不能晚于今天。")
+
+
+class HardshipsForm(forms.Form):
+    """The 困境 categories of a child, each ticked with its evidence and the day it was confirmed. Three
+    fields per kind (kind, kind_evidence, kind_on) so the page, the snapshot and the errors treat them as
+    ordinary fields."""
+
+    def __init__(self, *args, child=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {h.kind: h for h in child.hardships.all()} if child is not None else {}
+        self.kept = [kind for kind in current if kind not in RECORDED_HARDSHIP_TYPES]  # e.g. an imported 事实无人抚养
+        for kind in RECORDED_HARDSHIP_TYPES:
+            self.fields[kind] = forms.BooleanField(label=kind.label, required=False)
+            self.fields[f"{kind}_evidence"] = forms.CharField(
+                label="证明材料", required=False, max_length=100, help_text="如：低保证、残疾证、民政认定文书"
+            )
+            self.fields[f"{kind}_on"] = forms.DateField(label="认定日期", required=False, widget=DATE_INPUT)
+            record = current.get(kind)
+            if record is not None:
+                self.initial.update(
+                    {kind: True, f"{kind}_evidence": record.evidence, f"{kind}_on": record.evidenced_on}
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in RECORDED_HARDSHIP_TYPES:
+            if not cleaned.get(kind):
+                continue
+            if not cleaned.get(f"{kind}_evidence"):
+                self.add_error(f"{kind}_evidence", f"“{kind.label}”须填写证明材料。")
+            day = cleaned.get(f"{kind}_on")
+            if not day and f"{kind}_on" not in self.errors:
+                self.add_error(f"{kind}_on", f"“{kind.label}”须填写认定日期。")
+            elif day and day > timezone.localdate():
+                self.add_error(f"{kind}_on", "认定日期不能晚于今天。")
+        return cleaned
+
+    def rows(self):
+        """(kind checkbox, evidence, date) bound fields, one row per kind, for the template."""
+        return [(self[kind], self[f"{kind}_evidence"], self[f"{kind}_on"]) for kind in RECORDED_HARDSHIP_TYPES]
+
+    def kinds(self) -> list[str]:
+        return [*self.kept, *(kind.value for kind in RECORDED_HARDSHIP_TYPES if self.cleaned_data.get(kind))]
+
+    def evidence(self) -> dict[str, dict]:
+        return {
+            kind.value: {
+                "evidence": self.cleaned_data[f"{kind}_evidence"],
+                "evidenced_on": self.cleaned_data[f"{kind}_on"],
+            }
+            for kind in RECORDED_HARDSHIP_TYPES
+            if self.cleaned_data.get(kind)
+        }
+
+
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -123,11 +188,12 @@ class ParentForm(forms.ModelForm):
     class Meta:
         model = Parent
         fields = [
-            "name", "phone", "away_status", "work_province", "work_city", "work_county", "employer", "away_since",
-            "home_visits_per_year", "has_guardianship_capacity", "birth_year", "education", "occupation",
-            "income_band", "health", "political_status", "id_number",
+            "name", "phone", "away_status", "status_evidence", "status_confirmed_by", "status_evidenced_on",
+            "work_province", "work_city", "work_county", "employer", "away_since", "home_visits_per_year",
+            "has_guardianship_capacity", "birth_year", "education", "occupation", "income_band", "health",
+            "political_status", "id_number",
         ]  # fmt: skip
-        widgets = {"away_since": DATE_INPUT}
+        widgets = {"away_since": DATE_INPUT, "status_evidenced_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,6 +246,12 @@ class ParentForm(forms.ModelForm):
             self.add_error("work_city", "务工城市不属于所选省份。")
         if county and county.parent_id not in {getattr(province, "pk", None), getattr(city, "pk", None)}:
             self.add_error("work_county", "务工区县不属于所选城市。")
+        check_status_evidence(
+            self,
+            status=cleaned.get("away_status"),
+            evidence_field="status_evidence",
+            date_field="status_evidenced_on",
+        )
         return cleaned
 
     def has_content(self) -> bool:
@@ -321,6 +393,24 @@ class ParentCameHomeForm(forms.Form):
     away_status = forms.ChoiceField(label="现在的状态", choices=Parent._meta.get_field("away_status").choices)
     on = forms.DateField(label="变化日期", widget=DATE_INPUT)
     reason = forms.CharField(label="说明", max_length=200, required=False)
+    status_evidence = forms.CharField(label="证明材料", max_length=100, required=False)
+    status_confirmed_by = forms.CharField(label="认定单位或证明人", max_length=100, required=False)
+    status_evidenced_on = forms.DateField(label="认定日期", widget=DATE_INPUT, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_status_evidence(
+            self,
+            status=cleaned.get("away_status"),
+            evidence_field="status_evidence",
+            date_field="status_evidenced_on",
+        )
+        return cleaned
+
+    def parent_values(self) -> dict:
+        """What the change writes on the parent's record: the status with its evidence."""
+        names = ("away_status", "status_evidence", "status_confirmed_by", "status_evidenced_on")
+        return {name: self.cleaned_data[name] for name in names}
 
     def clean_on(self):
         value = self.cleaned_data["on"]

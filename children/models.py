@@ -66,18 +66,28 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class HardshipType(models.TextChoices):
+    """困境儿童的类别 (国发〔2016〕36号: 因家庭贫困, 因自身残疾, 因家庭监护缺失或监护不当), as a school records them.
+    事实无人抚养 is computed from the parents (UnsupportedPeriod); the kind stays for a 民政 decision recorded by
+    hand or imported before the parents' statuses were kept."""
+
     LOW_INCOME = "low_income", "低保家庭"
     ORPHAN = "orphan", "孤儿"
     UNSUPPORTED = "unsupported", "事实无人抚养"
     DISABILITY = "disability", "残疾"
     SERIOUS_ILLNESS = "serious_illness", "重病"
     POVERTY = "poverty", "脱贫不稳定/边缘易致贫家庭"
+    GUARDIANSHIP_LACKING = "guardianship", "家庭监护缺失或监护不当"
     OTHER = "other", "其他"
+
+
+# The kinds the archive form offers: 事实无人抚养 follows from the parents' statuses, never ticked by hand.
+RECORDED_HARDSHIP_TYPES = [kind for kind in HardshipType if kind != HardshipType.UNSUPPORTED]
 
 
 # Enrolment states in which a child is this school's pupil today (休学 included: still counted and cared for).
 ACTIVE_STATUSES = [EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED]
 LEFT_BEHIND_AGE_LIMIT = 16  # 国发〔2016〕13号: 不满十六周岁
+CHILD_AGE_LIMIT = 18  # 困境儿童 and 事实无人抚养儿童 (民发〔2019〕62号): 未满十八周岁
 
 
 def years_before(day: date, years: int) -> date:
@@ -113,13 +123,75 @@ class ChildQuerySet(models.QuerySet):
         """Children who were left-behind on at least one day between start and end (inclusive): a 留守 period
         covers that day and the child was under 16 on it. The age is read from the birth date here, so a
         child stops counting on the 16th birthday even before the period is closed."""
-        periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start)
-        )
-        return self.filter(Exists(periods), birth_date__gt=years_before(start, LEFT_BEHIND_AGE_LIMIT))
+        return self.filter(left_behind_q(start, end))
 
     def left_behind_on(self, day) -> "ChildQuerySet":
         return self.left_behind_between(day, day)
+
+    def unsupported_between(self, start, end) -> "ChildQuerySet":
+        """事实无人抚养 on at least one day of [start, end] (see unsupported_q)."""
+        return self.filter(unsupported_q(start, end))
+
+    def unsupported_on(self, day) -> "ChildQuerySet":
+        return self.unsupported_between(day, day)
+
+    def in_hardship_between(self, start, end, kind: str | None = None) -> "ChildQuerySet":
+        """困境儿童 on at least one day of [start, end] (see hardship_q)."""
+        return self.filter(hardship_q(start, end, kind))
+
+    def in_hardship_on(self, day, kind: str | None = None) -> "ChildQuerySet":
+        return self.in_hardship_between(day, day, kind)
+
+    def in_care_between(self, start, end) -> "ChildQuerySet":
+        """The children in our care during [start, end]: 留守 ∪ 困境 ∪ 事实无人抚养 (in_care_q). The pairable
+        population and the base of 结对率."""
+        return self.filter(in_care_q(start, end))
+
+    def in_care_on(self, day) -> "ChildQuerySet":
+        """In our care on `day`, as the lists, badges and the pairing choices show it (in_care_on_q)."""
+        return self.filter(in_care_on_q(day))
+
+
+# The rules themselves, as conditions on Child, so a list can also annotate them as flags in its one query.
+
+
+def left_behind_q(start, end) -> Q:
+    periods = LeftBehindPeriod.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    return Q(Exists(periods), birth_date__gt=years_before(start, LEFT_BEHIND_AGE_LIMIT))
+
+
+def unsupported_q(start, end) -> Q:
+    """事实无人抚养 on a day of [start, end] and under 18 then: a period computed from the parents
+    (children.services.care.classify_unsupported) covers that day, or a 民政 decision of that kind was
+    recorded as a hardship covering it."""
+    periods = UnsupportedPeriod.objects.filter(child=OuterRef("pk")).overlapping(start, end)
+    recorded = ChildHardship.records.filter(child=OuterRef("pk"), kind=HardshipType.UNSUPPORTED).overlapping(start, end)
+    return (Q(Exists(periods)) | Q(Exists(recorded))) & Q(birth_date__gt=years_before(start, CHILD_AGE_LIMIT))
+
+
+def hardship_q(start, end, kind: str | None = None) -> Q:
+    """困境儿童 on a day of [start, end] and under 18 then: a recorded hardship (of `kind`, if given) covers
+    that day. A record added today starts today, so an ended term's figures stay put."""
+    records = ChildHardship.records.filter(child=OuterRef("pk")).overlapping(start, end)
+    if kind:
+        records = records.filter(kind=kind)
+    return Q(Exists(records), birth_date__gt=years_before(start, CHILD_AGE_LIMIT))
+
+
+def in_care_q(start, end) -> Q:
+    return left_behind_q(start, end) | hardship_q(start, end) | unsupported_q(start, end)
+
+
+def in_care_on_q(day) -> Q:
+    """In our care on one day. 留守 reads the stored 留守类型 while the child is under 16, as every list does
+    (children.services.reclassify_child keeps it equal to the open period's type); the figures of a window
+    read the periods (in_care_q)."""
+    left_behind = ~Q(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND) & Q(
+        birth_date__gt=years_before(day, LEFT_BEHIND_AGE_LIMIT)
+    )
+    return left_behind | hardship_q(day, day) | unsupported_q(day, day)
 
 
 class Child(models.Model):
@@ -216,17 +288,87 @@ class Child(models.Model):
         return self.left_behind_type != LeftBehindType.NOT_LEFT_BEHIND
 
 
+class DatedQuerySet(models.QuerySet):
+    """Rows with start_date and end_date (null: still running)."""
+
+    def overlapping(self, start, end) -> "DatedQuerySet":
+        return self.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+    def current(self) -> "DatedQuerySet":
+        return self.filter(end_date__isnull=True)
+
+
+class CurrentHardshipManager(models.Manager.from_queryset(DatedQuerySet)):
+    """The default manager, and so `child.hardships`: the categories that apply now. Every reader of the
+    archive (form, page, 台账, import matching, transfer) means those; the figures of a term read
+    ChildHardship.records, which keeps the ended ones."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(end_date__isnull=True)
+
+
 class ChildHardship(models.Model):
+    """One 困境 category of a child, with its evidence (低保证, 残疾证 …), the day it was confirmed, and when it
+    applied: ending one keeps the row (end_date), so a past term's figures do not change."""
+
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="hardships", verbose_name="学生")
     kind = models.CharField("困境类型", max_length=20, choices=HardshipType.choices)
+    evidence = models.CharField("证明材料", max_length=100, blank=True, help_text="如：低保证、残疾证、民政认定文书")
+    evidenced_on = models.DateField("认定日期", null=True, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+
+    objects = CurrentHardshipManager()
+    records = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "困境类型"
         verbose_name_plural = "困境类型"
-        constraints = [models.UniqueConstraint(fields=["child", "kind"], name="unique_child_hardship")]
+        base_manager_name = "records"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "kind"], condition=Q(end_date__isnull=True), name="unique_child_hardship"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="hardship_ends_after_start",
+            ),
+        ]
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class UnsupportedPeriod(models.Model):
+    """When a child was 事实无人抚养 (民发〔2019〕62号), computed from the parents' statuses by
+    children.services.care.classify_unsupported whenever the parents change, like LeftBehindPeriod; the
+    evidence is on the parents (死亡证明, 判决书 … and its date)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="unsupported_periods", verbose_name="学生")
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事实无人抚养时段"
+        verbose_name_plural = "事实无人抚养时段"
+        ordering = ["child", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(end_date__isnull=True), name="one_open_unsupported_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="unsupported_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child} 事实无人抚养 {self.start_date}—{self.end_date or '至今'}"
 
 
 class LeftBehindPeriod(models.Model):
@@ -281,7 +423,38 @@ class AwayStatus(models.TextChoices):
     DECEASED = "deceased", "已故"
     IMPRISONED = "imprisoned", "服刑"
     MISSING = "missing", "失联"
+    DETAINED = "detained", "强制隔离戒毒或被限制人身自由"
+    SEVERELY_DISABLED = "disabled", "重残"
+    SERIOUSLY_ILL = "ill", "重病"
+    GUARDIANSHIP_REVOKED = "revoked", "被撤销监护资格"
+    DEPORTED = "deported", "被遣送（驱逐）出境"
     OTHER = "other", "其他"
+
+
+# 民发〔2019〕62号: a parent in one of these states does not bring the child up (事实无人抚养 when both are so, or
+# one is and the other is dead); each needs its evidence (判决书, 残疾证 …) and the day it was confirmed.
+NOT_RAISING_STATUSES = frozenset(
+    {
+        AwayStatus.IMPRISONED,
+        AwayStatus.MISSING,
+        AwayStatus.DETAINED,
+        AwayStatus.SEVERELY_DISABLED,
+        AwayStatus.SERIOUSLY_ILL,
+        AwayStatus.GUARDIANSHIP_REVOKED,
+        AwayStatus.DEPORTED,
+    }
+)
+EVIDENCED_STATUSES = NOT_RAISING_STATUSES | {AwayStatus.DECEASED}
+EVIDENCE_EXAMPLES = {
+    AwayStatus.DECEASED: "死亡证明",
+    AwayStatus.IMPRISONED: "判决书或服刑证明",
+    AwayStatus.MISSING: "公安机关失联证明",
+    AwayStatus.DETAINED: "强制隔离戒毒决定书",
+    AwayStatus.SEVERELY_DISABLED: "残疾证",
+    AwayStatus.SERIOUSLY_ILL: "医院诊断证明",
+    AwayStatus.GUARDIANSHIP_REVOKED: "法院判决书",
+    AwayStatus.DEPORTED: "遣送（驱逐）出境证明",
+}
 
 
 class IncomeBand(models.TextChoices):
@@ -343,6 +516,14 @@ class Parent(models.Model):
     income_band = models.CharField("年收入", max_length=10, choices=IncomeBand.choices, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     has_guardianship_capacity = models.BooleanField("有监护能力", default=True)
+    status_evidence = models.CharField(
+        "情况证明材料",
+        max_length=100,
+        blank=True,
+        help_text="已故、服刑、失联、重残、重病等情况必填，如：死亡证明、判决书",
+    )
+    status_confirmed_by = models.CharField("认定单位或证明人", max_length=100, blank=True)
+    status_evidenced_on = models.DateField("认定日期", null=True, blank=True)
     health = models.CharField("健康状况", max_length=50, blank=True)
     political_status = models.CharField("政治面貌", max_length=10, choices=PoliticalStatus.choices, blank=True)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
@@ -486,6 +667,11 @@ class FamilyAssessment(models.Model):
     @property
     def is_alert(self) -> bool:
         return self.guardianship_level in ALERT_GUARDIANSHIP_LEVELS
+
+    @property
+    def is_unguarded(self) -> bool:
+        """无人监护: urgent wherever the child appears, and no guardian to record (a complete archive without one)."""
+        return self.guardianship_level == GuardianshipLevel.NONE
 
     def income_source_labels(self) -> list[str]:
         return [IncomeSource(v).label for v in self.income_sources if v in IncomeSource.values]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +21,12 @@ from children.models import (
     FamilyAssessment,
     Grandparent,
     Guardian,
+    GuardianshipLevel,
     LeftBehindType,
     Parent,
     PromotionRun,
+    in_care_on_q,
+    unsupported_q,
     years_before,
 )
 
@@ -74,15 +77,34 @@ def annotate_type_on(queryset: QuerySet, day: date) -> QuerySet:
     )
 
 
+def annotate_care_on(queryset: QuerySet, day: date) -> QuerySet:
+    """`unsupported_now` (事实无人抚养 on `day`) and `in_care_now` (留守, 困境 or 事实无人抚养 on `day`), for the
+    badges and for whether a completeness badge applies, in the list's own query."""
+    return queryset.annotate(
+        unsupported_now=ExpressionWrapper(unsupported_q(day, day), output_field=BooleanField()),
+        in_care_now=ExpressionWrapper(in_care_on_q(day), output_field=BooleanField()),
+    )
+
+
+def is_unsupported_on(child: Child, day: date) -> bool:
+    return Child.objects.filter(pk=child.pk).unsupported_on(day).exists()
+
+
+def unguarded_q() -> Q:
+    """无人监护 by the family assessment: urgent, shown first where the coordinator looks."""
+    return Q(assessment__guardianship_level=GuardianshipLevel.NONE)
+
+
 def alert_guardianship_q() -> Q:
     return Q(assessment__guardianship_level__in=ALERT_GUARDIANSHIP_LEVELS)
 
 
 def child_list(queryset: QuerySet, *, on: date | None = None) -> QuerySet:
-    """The list page's rows: class, alert flag, 留守类型 on the day and completeness flags in the same query."""
+    """The list page's rows: class, alert flag, 留守类型, 事实无人抚养 and care flags on the day and completeness
+    flags in the same query, the current 困境 categories in one more."""
     on = on or timezone.localdate()
-    rows = annotate_type_on(queryset.select_related("school_class", "assessment"), on)
-    return annotate_completeness(rows, on=on).order_by(
+    rows = annotate_care_on(annotate_type_on(queryset.select_related("school_class", "assessment"), on), on)
+    return annotate_completeness(rows.prefetch_related("hardships"), on=on).order_by(
         "school_class__grade", "school_class__number", "name_initials", "pk"
     )
 
@@ -100,7 +122,7 @@ def child_detail(child_pk: int, queryset: QuerySet) -> Child:
     registered by the apps above come with it as child.carers)."""
     today = timezone.localdate()
     child = (
-        annotate_completeness(annotate_type_on(queryset, today), on=today)
+        annotate_completeness(annotate_care_on(annotate_type_on(queryset, today), today), on=today)
         .select_related("school", "school_class__head_teacher__profile", "assessment", "created_by")
         .prefetch_related(
             Prefetch("parents", queryset=Parent.objects.select_related("work_province", "work_city", "work_county")),
@@ -108,6 +130,7 @@ def child_detail(child_pk: int, queryset: QuerySet) -> Child:
             Prefetch("guardians", queryset=Guardian.objects.order_by("-since")),
             "hardships",
             "left_behind_periods",
+            "unsupported_periods",
         )
         .get(pk=child_pk)
     )

@@ -12,9 +12,9 @@ from caretrack.permissions import classes_visible_to, require_staff
 from children import selectors, services, transfer_selectors
 from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
-from children.filters import ALL_LEFT_BEHIND, ChildFilter
+from children.filters import IN_CARE, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
-from children.models import ACTIVE_STATUSES
+from children.models import ACTIVE_STATUSES, AwayStatus
 from children.permissions import (
     Place,
     can_create_child,
@@ -34,7 +34,7 @@ def child_list(request):
     today = timezone.localdate()
     visible = children_visible_to(request.user)
     data = request.GET.copy()
-    data.setdefault("left_behind_type", ALL_LEFT_BEHIND)
+    data.setdefault("left_behind_type", IN_CARE)
     child_filter = ChildFilter(data, queryset=visible, classes=classes_visible_to(request.user), on=today)
     page = Paginator(selectors.child_list(child_filter.qs, on=today), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(child, completeness_of(child)) for child in page]
@@ -69,6 +69,7 @@ def child_detail(request, pk):
         "can_transfer": can_edit_child(request.user, child) and can_transfer_child(request.user, child),
         "can_export_transfer": can_transfer_child(request.user, child),
         "leaving": transfer_selectors.leaving_note(child),
+        "parent_statuses": AwayStatus.choices,
         "chronology": chronology,
         "chronology_kinds": chronology_kinds,
         "chronology_kind": request.GET.get("kind", ""),
@@ -156,7 +157,7 @@ def parent_status_change(request, pk):
         services.update_parent_status(
             child=child,
             role=data["role"],
-            values={"away_status": data["away_status"]},
+            values=form.parent_values(),
             on=data["on"],
             reason=data["reason"] or "父母外出状态变化",
             acting_user=request.user,
@@ -164,7 +165,8 @@ def parent_status_change(request, pk):
         child.refresh_from_db()
         messages.success(
             request,
-            f"已记录。{child.name} 自 {data['on']:%Y-%m-%d} 起的留守类型：{child.get_left_behind_type_display()}。",
+            f"已记录。{child.name} 自 {data['on']:%Y-%m-%d} 起的留守类型：{child.get_left_behind_type_display()}"
+            + ("，属事实无人抚养。" if selectors.is_unsupported_on(child, data["on"]) else "。"),
         )
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))

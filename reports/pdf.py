@@ -148,12 +148,15 @@ def figures_rows(f: SchoolFigures) -> list[list[str]]:
         ["在校学生", f"{f.enrolled} 人"],
         ["留守儿童", f"{f.left_behind} 人"],
         ["留守儿童占在校学生比例", pct(f.left_behind_ratio)],
+        ["困境儿童", f"{f.hardship} 人"],
+        ["事实无人抚养儿童", f"{f.unsupported} 人"],
         ["已建档（档案完整）", f"{f.archive.complete} 人"],
         ["建档率", pct(f.archive.rate)],
     ]
     m = f.mentoring
     rows += [
-        ["已结对留守儿童", f"{m.paired} 人"],
+        ["关爱对象（留守、困境、事实无人抚养）", f"{f.in_care} 人"],
+        ["已结对关爱对象", f"{m.paired} 人"],
         ["结对覆盖率", pct(m.pairing_coverage)],
         ["本学期谈心", f"{m.talks_term} 次"],
         ["本学期谈心达标率", pct(m.talk_compliance_term)],
@@ -246,6 +249,9 @@ def _situation_extras(f: SchoolFigures) -> list:
     story.append(
         _side_by_side(_table(type_rows, [50 * mm, 25 * mm], total=True), _table(province_rows, [45 * mm, 30 * mm]))
     )
+    if f.hardship_by_kind:
+        kind_rows = [["困境类别", "人数"]] + [[t.label, str(t.count)] for t in f.hardship_by_kind]
+        story += [Paragraph("困境儿童类别", st["h2"]), _table(kind_rows, [60 * mm, 25 * mm])]
     if f.guardians:
         guardian_rows = [["委托监护人", "人数"]] + [[label, str(n)] for label, n in f.guardians]
         story += [Paragraph("委托监护人", st["h2"]), _table(guardian_rows, [50 * mm, 25 * mm])]

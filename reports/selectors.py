@@ -28,9 +28,12 @@ from children.models import (
     Child,
     Guardian,
     GuardianRelation,
+    HardshipType,
     LeftBehindPeriod,
     LeftBehindType,
     Parent,
+    hardship_q,
+    unsupported_q,
 )
 from children.selectors import ArchiveRate, archive_rates_by_school
 from mentoring.selectors import MentoringFigures, mentoring_figures
@@ -69,6 +72,12 @@ class SchoolFigures:
     # The term's 在校学生数 (caretrack.selectors: the classes' sum, or the figure kept by a past term);
     # always set by term_figures().
     enrolled_students: int | None = None
+    # Children in our care besides 留守 (counts only: the county sees these too, never a name). in_care is
+    # 留守 ∪ 困境 ∪ 事实无人抚养, the pairable population that 结对率 is measured against.
+    in_care: int = 0
+    hardship: int = 0
+    unsupported: int = 0
+    hardship_by_kind: list[TypeCount] = field(default_factory=list)
 
     @property
     def enrolled(self) -> int:
@@ -112,6 +121,40 @@ def _types_by_school(children: QuerySet, start: date, end: date) -> dict[int, di
     for school_id, term_kind in rows:
         result[school_id][term_kind] += 1
     return result
+
+
+@dataclass
+class CareCounts:
+    in_care: int = 0
+    hardship: int = 0
+    unsupported: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _care_by_school(schools, start: date, end: date, *, detail: bool) -> dict[int, CareCounts]:
+    """Children on the roll and in our care during the window, and how many of them were 困境 (with detail: by
+    category, a child with two counting in each) and 事实无人抚养 then, by the archive's rules read from dated
+    records: a record added today leaves an ended term alone. One query."""
+    kinds = {f"kind_{kind.value}": Count("pk", filter=hardship_q(start, end, kind)) for kind in HardshipType}
+    rows = (
+        Child.objects.filter(school__in=schools)
+        .on_roll_between(start, end)
+        .in_care_between(start, end)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            n=Count("pk"),
+            hardship=Count("pk", filter=hardship_q(start, end)),
+            unsupported=Count("pk", filter=unsupported_q(start, end)),
+            **(kinds if detail else {}),
+        )
+    )
+    return {
+        r["school_id"]: CareCounts(
+            r["n"], r["hardship"], r["unsupported"], {k.value: r.get(f"kind_{k.value}", 0) for k in HardshipType}
+        )
+        for r in rows
+    }
 
 
 def _provinces_by_school(children: QuerySet) -> dict[int, list[tuple[str, int]]]:
@@ -170,9 +213,12 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
     mentoring = mentoring_figures(schools=schools, start=start, end=end, on=on)
     activities = activity_figures(schools=schools, start=start, end=end)
     enrolled = enrolled_students_totals(schools)
+    care = _care_by_school(schools, start, end, detail=detail)
     result = {}
     for school in schools:
         counts = types.get(school.pk, {})
+        school_care = care.get(school.pk, CareCounts())
+        school_kinds = school_care.by_kind
         by_type = [TypeCount(t.value, t.label, counts.get(t.value, 0)) for t in TYPE_ORDER]
         result[school.pk] = SchoolFigures(
             school=school,
@@ -187,6 +233,14 @@ def term_figures(*, schools, start: date, end: date, on: date, detail: bool = Tr
             mentoring=mentoring.get(school.pk) if mentoring is not None else None,
             activities=activities.get(school.pk) if activities is not None else None,
             enrolled_students=enrolled[school.pk],
+            in_care=school_care.in_care,
+            hardship=school_care.hardship,
+            unsupported=school_care.unsupported,
+            hardship_by_kind=[
+                TypeCount(kind.value, kind.label, school_kinds[kind.value])
+                for kind in HardshipType
+                if school_kinds.get(kind.value)
+            ],
         )
     return result
 
@@ -273,6 +327,8 @@ SORT_KEYS = {
     "left_behind": lambda r: r.figures.left_behind if r.figures else -1,
     "ratio": lambda r: r.figures.left_behind_ratio if r.figures else -1,
     "archive": lambda r: r.figures.archive.rate if r.figures else -1,
+    "hardship": lambda r: r.figures.hardship if r.figures else -1,
+    "unsupported": lambda r: r.figures.unsupported if r.figures else -1,
     "pairing": lambda r: _mentoring_value(r, "pairing_coverage"),
     "talks": lambda r: _mentoring_value(r, "talk_compliance_term"),
     "visits": lambda r: _mentoring_value(r, "visit_coverage_term"),
@@ -344,6 +400,8 @@ class CountyTotals:
     schools: int = 0
     enrolled: int = 0
     left_behind: int = 0
+    hardship: int = 0
+    unsupported: int = 0
     archive_total: int = 0
     archive_complete: int = 0
     paired: int | None = None
@@ -390,6 +448,8 @@ def county_totals(rows: list[CountyRow]) -> CountyTotals:
         totals.schools += 1
         totals.enrolled += f.enrolled
         totals.left_behind += f.left_behind
+        totals.hardship += f.hardship
+        totals.unsupported += f.unsupported
         totals.archive_total += f.archive.total
         totals.archive_complete += f.archive.complete
         m = f.mentoring

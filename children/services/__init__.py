@@ -25,6 +25,7 @@ from caretrack.models import AuditAction, School
 from children.lifecycle import LeavingReason, children_left, children_returned
 from children.models import (
     ACTIVE_STATUSES,
+    EVIDENCED_STATUSES,
     LEFT_BEHIND_AGE_LIMIT,
     AwayStatus,
     Child,
@@ -40,9 +41,16 @@ from children.models import (
     years_before,
 )
 from children.permissions import children_visible_to
+from children.services.care import (
+    classify_unsupported,
+    new_hardship,
+    new_unsupported_periods,
+    set_hardships,
+    unsupported_period_change,
+)
 
 # Parents in these states cannot look after the child, whatever has_guardianship_capacity says.
-_UNABLE_STATES = {AwayStatus.DECEASED, AwayStatus.IMPRISONED, AwayStatus.MISSING}
+_UNABLE_STATES = EVIDENCED_STATUSES
 
 NEW_ARCHIVE_PERIOD_REASON = "建档"  # the first 留守 period of a new archive, whether typed in or imported
 AGE_LIMIT_END_REASON = "年满16周岁"  # why a 留守 period ends on the day before the 16th birthday
@@ -100,11 +108,17 @@ def reclassify_child(*, child: Child, on: date | None = None, reason: str = "", 
     `on`. A child who is 16 by `on` left 留守 on the 16th birthday: the period ends the day before it,
     with the reason 年满16周岁, whenever it is noticed."""
     on = on or timezone.localdate()
+    parents = list(child.parents.all())
     kind = classify_left_behind(
-        parents=list(child.parents.all()),
-        birth_date=child.birth_date,
+        parents=parents, birth_date=child.birth_date, on=on, counts_one_parent_away=child.school.counts_one_parent_away
+    )
+    # 事实无人抚养 follows the same parents' records, kept as periods the same way.
+    unsupported_period_change(
+        child=child,
+        unsupported=classify_unsupported(parents=parents, birth_date=child.birth_date, on=on),
         on=on,
-        counts_one_parent_away=child.school.counts_one_parent_away,
+        reason=reason,
+        end_reason=end_reason,
     )
     open_period = child.left_behind_periods.filter(end_date__isnull=True).first()
     if open_period is None or open_period.kind != kind:
@@ -133,6 +147,8 @@ class ArchiveData:
 
     child: dict
     hardships: list[str] | None = None
+    # The evidence typed for each hardship kind ({"evidence": 低保证, "evidenced_on": date}); the import has none.
+    hardship_evidence: dict[str, dict] = field(default_factory=dict)
     parents: dict[str, dict] = field(default_factory=dict)
     grandparents: dict[str, dict] = field(default_factory=dict)
     guardian: dict | None = None
@@ -238,7 +254,10 @@ def _new_archive(*, school: School, data: ArchiveData, acting_user, on: date) ->
         assessment=FamilyAssessment(child=child, **{"assessed_on": on, **data.assessment})
         if data.assessment is not None
         else None,
-        hardships=[ChildHardship(child=child, kind=kind) for kind in sorted(set(data.hardships or ()))],
+        hardships=[
+            new_hardship(child=child, kind=kind, evidence=data.hardship_evidence.get(kind, {}), on=on)
+            for kind in sorted(set(data.hardships or ()))
+        ],
     )
 
 
@@ -322,7 +341,7 @@ def _update_archive(
     child.save(update_fields=[*changed_fields, "name_initials", "updated_at", "version"])
 
     if data.hardships is not None:
-        _set_hardships(child, data.hardships)
+        set_hardships(child=child, kinds=data.hardships, evidence=data.hardship_evidence, on=on, end_reason="档案更新")
     for role, parent_data in data.parents.items():
         _save_parent(child, role, parent_data)
     for role, values in data.grandparents.items():
@@ -396,6 +415,7 @@ def create_archives(
         classified, update=True, default_user=_user(acting_user), default_change_reason=reason, batch_size=_BATCH
     )
     LeftBehindPeriod.objects.bulk_create(periods, batch_size=_BATCH)
+    new_unsupported_periods([(a.child, a.parents) for a in new], on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
     children = [a.child for a in new]
     audit.record(
         user=acting_user,
@@ -513,13 +533,6 @@ def _stamp_history(child_ids: list[int], *, since: datetime, user, reason: str) 
             model.history.filter(child_id__in=ids, history_date__gte=since).update(
                 history_user_id=user_id, history_change_reason=reason
             )
-
-
-def _set_hardships(child: Child, kinds: list[str]) -> None:
-    current = set(child.hardships.values_list("kind", flat=True))
-    wanted = set(kinds)
-    child.hardships.filter(kind__in=current - wanted).delete()
-    ChildHardship.objects.bulk_create([ChildHardship(child=child, kind=k) for k in sorted(wanted - current)])
 
 
 def _save_parent(child: Child, role: str, values: dict) -> Parent:

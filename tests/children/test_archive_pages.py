@@ -60,7 +60,7 @@ def test_coordinator_creates_a_child_with_parents_and_guardian_and_sees_type_and
     assert list(child.grandparents.values_list("role", "name", "lives_with_child")) == [("pgm", "张奶奶", True)]
     page = client.get(response["Location"]).content.decode()
     assert "父母均外出" in page
-    assert "80%" in page and "结对帮扶教师" in page  # everything but the pairing
+    assert "100%" in page and "已建档" in page  # the archive alone: the pairing is 结对率's, not 建档's
     assert valid_id_number() in page  # the coordinator may see the full ID number on the child page
     assert AuditEvent.objects.filter(action=AuditAction.VIEW_CHILD, user=world.coordinator).count() == 1
     assert "新建了学生信息" in page  # the change history is shown

@@ -59,7 +59,7 @@ def test_dashboard_county_overview_and_pdf_agree_on_a_school_with_known_counts(c
     assert _figure(dashboard, "pairing_coverage") == known.pairing_coverage
     assert _figure(row, "pairing_coverage") == known.pairing_coverage
     assert re.search(rf"结对覆盖率\s*{re.escape(known.pairing_coverage)}", text)
-    assert re.search(rf"已结对留守儿童\s*{known.paired} 人", text)
+    assert re.search(rf"已结对关爱对象\s*{known.paired} 人", text)
 
 
 def test_activity_counts_agree_on_the_dashboard_the_county_overview_and_the_pdf(client, world):

@@ -103,7 +103,7 @@ def test_term_figures_query_count_does_not_grow_with_children_or_schools(db):
     n_large = _count_queries(lambda: selectors.term_figures(schools=[large], **window))
     n_many = _count_queries(lambda: selectors.term_figures(schools=[small, large, *extra], **window))
     assert n_small == n_large == n_many
-    assert n_small <= 25
+    assert n_small <= 26  # one of them counts the children in care (困境, 事实无人抚养)
 
 
 def test_county_rows_sort_by_a_figure(world):

@@ -65,9 +65,10 @@ def test_dashboard_links_each_figure_to_the_list_behind_it(client, world):
     build_known_school(world)
     client.force_login(world.coordinator)
     html = client.get(reverse("reports:dashboard")).content.decode()
-    assert "/children/?archived=no" in html
+    # 建档率 is the left-behind children's: the lists behind it show those (the list's default is everyone in care).
+    assert "/children/?left_behind_type=left_behind&amp;archived=no" in html
     assert "/children/?left_behind_type=both_away" in html
-    assert f"/children/?school_class={world.other_class.pk}" in html
+    assert f"/children/?left_behind_type=left_behind&amp;school_class={world.other_class.pk}" in html
     assert 'id="report-charts"' in html and "vendor/echarts-6.1.0/echarts.min.js" in html
     assert "cdn" not in html.lower()
 
