@@ -17,6 +17,8 @@ class NavItem:
     icon: str
     allowed: Callable[[object], bool]  # a named check taking the user, e.g. manages_school
     position: int
+    # How many things wait on that page for the user (shown as a badge, hidden when 0), e.g. open cases.
+    count: Callable[[object], int] | None = None
 
 
 _ITEMS: list[NavItem] = [
@@ -38,7 +40,13 @@ def nav_for(user, current_path: str = "") -> list[dict]:
         if not item.allowed(user):
             continue
         url = reverse(item.url_name)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url)})
+        items.append({
+            "label": item.label,
+            "url": url,
+            "icon": item.icon,
+            "active": current_path.startswith(url),
+            "count": item.count(user) if item.count else 0,
+        })
     return items
 
 
