@@ -40,13 +40,15 @@ def nav_for(user, current_path: str = "") -> list[dict]:
         if not item.allowed(user):
             continue
         url = reverse(item.url_name)
-        items.append({
-            "label": item.label,
-            "url": url,
-            "icon": item.icon,
-            "active": current_path.startswith(url),
-            "count": item.count(user) if item.count else 0,
-        })
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "active": current_path.startswith(url),
+                "count": item.count(user) if item.count else 0,
+            }
+        )
     return items
 
 
