@@ -1,5 +1,5 @@
-"""Calendar arithmetic for the cadence: weeks (Monday to Sunday), calendar months and the term's visit
-windows, and the rule that decides whether a past period was required.
+"""Calendar arithmetic for the cadence: weeks (Monday to Sunday), calendar months and the parts of a
+term a per-term rule is paced over, and the rule that decides whether a past period was required.
 
 A period counts as required for a child when the child was paired and the term was running for the
 whole of it: the first, partial week of a term (school starts on a Tuesday) and a child paired on a
@@ -74,3 +74,57 @@ def visit_windows(term_start: date, term_end: date, count: int) -> list[Period]:
         end = term_start + timedelta(days=days * (i + 1) // count - 1)
         windows.append(Period(start, end))
     return windows
+
+
+# --- Any rule's periods ("week", "month"; a per-term rule is paced over term_parts) --------------------
+
+
+def period_of(per: str, day: date) -> Period:
+    """The week or the calendar month around a day."""
+    if per == "week":
+        return week_of(day)
+    if per == "month":
+        return month_of(day)
+    raise ValueError(f"no calendar period for {per!r}")
+
+
+def previous_period(per: str, period: Period) -> Period:
+    return period_of(per, period.start - timedelta(days=1))
+
+
+def periods_between(per: str, start: date, end: date) -> list[Period]:
+    """Every week or month that overlaps [start, end], in order."""
+    found: list[Period] = []
+    day = start
+    while day <= end:
+        period = period_of(per, day)
+        found.append(period)
+        day = period.end + timedelta(days=1)
+    return found
+
+
+def whole_periods(per: str, start: date, end: date) -> list[Period]:
+    """The weeks or months lying wholly inside [start, end]."""
+    return [p for p in periods_between(per, start, end) if p.start >= start and p.end <= end]
+
+
+def required_periods(*, per: str, start: date, reference: date, term_end: date, paired_since: date) -> int:
+    """Whole weeks or months inside the term and the pairing that have ended by the reference day (the
+    current, unfinished one is not counted: the first of the month is not a failure)."""
+    if per == "week":
+        return required_weeks(start=start, reference=reference, term_end=term_end, paired_since=paired_since)
+    return len(whole_periods(per, max(start, paired_since), min(reference, term_end)))
+
+
+def term_parts(term_start: date, term_end: date, times: int) -> list[Period]:
+    """The parts a per-term rule of `times` is paced over: one for 每学期1次, 期初/期中/期末 for 3."""
+    return visit_windows(term_start, term_end, times)
+
+
+def parts_due(parts: list[Period], *, on: date, term_start: date, paired_since: date | None) -> tuple[int, int]:
+    """(parts begun by `on`, parts ended before `on` that were required: wholly inside the pairing)."""
+    begun = sum(1 for p in parts if p.start <= on)
+    ended = sum(
+        1 for p in parts if p.end < on and paired_since is not None and p.start >= max(term_start, paired_since)
+    )
+    return begun, ended

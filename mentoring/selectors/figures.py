@@ -2,33 +2,36 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     F,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
 
 from children.models import Child
 from mentoring.models import (
-    Cadence,
+    CadenceKind,
+    CadencePer,
+    CadenceRule,
     Concern,
-    ConcernStatus,
     FamilyContact,
     GuardianContact,
     HomeVisit,
     Pairing,
     Talk,
 )
-from mentoring.periods import mondays, month_of, required_weeks, week_of
+from mentoring.periods import mondays, month_of, period_of, required_periods, week_of, whole_periods
 from mentoring.selectors._common import _as_date, _count, _regroup, _week_index
 
 # --- Figures for the dashboard, the county overview and the term report ----------------------------
@@ -51,6 +54,11 @@ class MentoringFigures:
     family_contacts_month: int = 0
     open_concerns: int = 0
     weekly_talks: list[tuple[date, int]] = field(default_factory=list)
+    # The school's rules the compliance figures follow (每周1次 …; per: week, month or term).
+    talk_rule: str = "每周1次"
+    talk_per: str = "week"
+    visit_rule: str = "每学期1次"
+    visit_per: str = "term"
 
 
 def _pct(part: int, whole: int) -> float:
@@ -61,6 +69,100 @@ def _school_ids(schools) -> list[int]:
     if isinstance(schools, QuerySet):
         return list(schools.values_list("pk", flat=True))
     return [s if isinstance(s, int) else s.pk for s in schools]
+
+
+# The compliance figures and the log kind whose rule each follows.
+COMPLIANCE_KINDS = {CadenceKind.TALK: "talk_compliance_term", CadenceKind.VISIT: "visit_coverage_term"}
+_MODELS = {CadenceKind.TALK: Talk, CadenceKind.VISIT: HomeVisit}
+
+
+def _meets(rules: dict, kind: str, field_name: str, *, pers) -> Q | None:
+    """A condition on a per-child count: at least the school's `times` for its rule of `kind`, for the
+    schools whose rule is per one of `pers` (schools grouped by rule, so the SQL stays small)."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for pk, school_rules in rules.items():
+        rule = school_rules[kind]
+        if rule.per in pers:
+            groups[(rule.per, rule.times)].append(pk)
+    condition = None
+    for (per, times), school_ids in groups.items():
+        part = Q(school_id__in=school_ids, **{f"{field_name.format(per=per)}__gte": times})
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def _period_compliance(rules, *, paired, ids, start, end, ref):
+    """For per-week and per-month rules: per kind and school, the required (child, period) quota
+    (whole periods inside the term and the pairing, ended by the reference day, times the rule's
+    times) and how much of it was done (each child's logs in each whole period, capped at the
+    quota). Two queries for every kind and school together."""
+    required = {kind: defaultdict(int) for kind in COMPLIANCE_KINDS}
+    done = {kind: defaultdict(int) for kind in COMPLIANCE_KINDS}
+    calendar = {
+        kind: {pk: rules[pk][kind] for pk in ids if rules[pk][kind].per != CadencePer.TERM} for kind in COMPLIANCE_KINDS
+    }
+    if not any(calendar.values()):
+        return required, done
+
+    # Required: per school and first pairing day, how many children.
+    since = (
+        Pairing.objects.overlapping(start, ref)
+        .filter(child__in=paired.values("pk"))
+        .annotate(school=F("child__school_id"))
+        .order_by()
+        .values("school", "child_id")
+        .annotate(since=Min("start_date"))
+        .values("school", "since")
+    )
+    for school_id, since_day, n in _regroup(since, ["school", "since"]):
+        for kind, school_rules in calendar.items():
+            rule = school_rules.get(school_id)
+            if rule is not None:
+                periods = required_periods(
+                    per=rule.per, start=start, reference=ref, term_end=end, paired_since=_as_date(since_day)
+                )
+                required[kind][school_id] += periods * n * rule.times
+
+    # Done: (kind, child, whole period) groups and their log counts, regrouped by count.
+    last = min(ref, end)
+    parts = []
+    for kind, school_rules in calendar.items():
+        by_per = defaultdict(list)
+        for pk, rule in school_rules.items():
+            by_per[rule.per].append(pk)
+        whens = []
+        for offset, per in ((0, CadencePer.WEEK), (10_000, CadencePer.MONTH)):
+            for i, period in enumerate(whole_periods(per, start, last)):
+                if by_per.get(per):
+                    whens.append(
+                        When(
+                            child__school_id__in=by_per[per],
+                            date__gte=period.start,
+                            date__lte=period.end,
+                            then=Value(offset + i),
+                        )
+                    )
+        if not whens:
+            continue
+        parts.append(
+            _MODELS[kind]
+            .objects.filter(child__in=paired.values("pk"), date__gte=start, date__lte=last)
+            .annotate(
+                kind=Value(kind, output_field=CharField()),
+                school=F("child__school_id"),
+                bucket=Case(*whens, default=Value(-1), output_field=IntegerField()),
+            )
+            .exclude(bucket=-1)
+            .order_by()
+            .values("kind", "school", "child_id", "bucket")
+            .annotate(n=Count("pk"))
+            .values("kind", "school", "n")
+        )
+    if parts:
+        grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for kind, school_id, n, groups in _regroup(grouped, ["kind", "school", "n"]):
+            done[kind][school_id] += groups * min(n, calendar[kind][school_id].times)
+    return required, done
 
 
 def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int, MentoringFigures]:
@@ -80,79 +182,57 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
     if not ids:
         return figures
     ref = max(min(end, on), start)
-    cadences = {c.school_id: c for c in Cadence.objects.filter(school_id__in=ids)}
+    rules = CadenceRule.objects.for_schools(ids)
 
-    def cadence(pk: int) -> Cadence:
-        return cadences.get(pk) or Cadence()
-
-    left_behind = Child.objects.filter(school_id__in=ids).on_roll_between(start, end).left_behind_between(start, end)
+    # The pairable population, the base of 结对率: 留守, 困境 and 事实无人抚养 children (in_care_between).
+    left_behind = Child.objects.filter(school_id__in=ids).on_roll_between(start, end).in_care_between(start, end)
     for row in left_behind.order_by().values("school_id").annotate(n=Count("pk")):
         figures[row["school_id"]].left_behind = row["n"]
 
     paired = left_behind.filter(Exists(Pairing.objects.overlapping(start, ref).filter(child=OuterRef("pk"))))
     week = week_of(ref)
     week_start = max(week.start, start)
-    k_talk = Coalesce(
-        Subquery(Cadence.objects.filter(school=OuterRef("school")).values("talks_per_week")[:1]), Value(1)
-    )
-    k_visit = Coalesce(
-        Subquery(Cadence.objects.filter(school=OuterRef("school")).values("visits_per_term")[:1]), Value(1)
-    )
+    for pk in ids:
+        figures[pk].talk_rule = rules[pk][CadenceKind.TALK].text
+        figures[pk].talk_per = rules[pk][CadenceKind.TALK].per
+        figures[pk].visit_rule = rules[pk][CadenceKind.VISIT].text
+        figures[pk].visit_per = rules[pk][CadenceKind.VISIT].per
+
+    # Per child: the talks of the rule's current period and the term's logs, against the school's rule.
+    current = {
+        per: max(period_of(per, ref).start, start) if per != CadencePer.TERM else start for per in CadencePer.values
+    }
     per_child = paired.annotate(
-        talks_week=_count(Talk, date__gte=week_start, date__lte=ref),
-        visits=_count(HomeVisit, date__gte=start, date__lte=ref),
-        k_talk=k_talk,
-        k_visit=k_visit,
+        **{f"talks_{per}": _count(Talk, date__gte=since, date__lte=ref) for per, since in current.items()},
+        visits_term=_count(HomeVisit, date__gte=start, date__lte=ref),
         paired_now=Exists(Pairing.objects.open_on(ref).filter(child=OuterRef("pk"))),
     )
-    for row in (
-        per_child.order_by()
-        .values("school_id")
-        .annotate(
-            n=Count("pk"),
-            now=Count("pk", filter=Q(paired_now=True)),
-            talked=Count("pk", filter=Q(paired_now=True, talks_week__gte=F("k_talk"))),
-            visited=Count("pk", filter=Q(visits__gte=F("k_visit"))),
-        )
-    ):
+    aggregates = {"n": Count("pk"), "now": Count("pk", filter=Q(paired_now=True))}
+    talked = _meets(rules, CadenceKind.TALK, "talks_{per}", pers=CadencePer.values)
+    if talked is not None:
+        aggregates["talked"] = Count("pk", filter=Q(paired_now=True) & talked)
+    for kind, field_name in ((CadenceKind.TALK, "talks_term"), (CadenceKind.VISIT, "visits_term")):
+        met = _meets(rules, kind, field_name, pers=[CadencePer.TERM])
+        if met is not None:
+            aggregates[f"{kind}_met_term"] = Count("pk", filter=met)
+    term_met: dict[str, dict[int, int]] = {kind: {} for kind in COMPLIANCE_KINDS}
+    for row in per_child.order_by().values("school_id").annotate(**aggregates):
         f = figures[row["school_id"]]
         f.paired = row["n"]
-        f.talk_compliance_week = _pct(row["talked"], row["now"])
-        f.visit_coverage_term = _pct(row["visited"], row["n"])
+        f.talk_compliance_week = _pct(row.get("talked", 0), row["now"])
+        for kind in COMPLIANCE_KINDS:
+            term_met[kind][row["school_id"]] = row.get(f"{kind}_met_term", 0)
 
-    # Required weeks: per school and first pairing day, how many children.
-    since = (
-        Pairing.objects.overlapping(start, ref)
-        .filter(child__in=paired.values("pk"))
-        .annotate(school=F("child__school_id"))
-        .order_by()
-        .values("school", "child_id")
-        .annotate(since=Min("start_date"))
-        .values("school", "since")
-    )
-    required: dict[int, int] = defaultdict(int)
-    for school_id, since_day, n in _regroup(since, ["school", "since"]):
-        weeks = required_weeks(start=start, reference=ref, term_end=end, paired_since=_as_date(since_day))
-        required[school_id] += weeks * n * cadence(school_id).talks_per_week
-
-    # Done weeks: (child, whole week) groups reaching the school's quota.
-    first_monday = start + timedelta(days=(7 - start.weekday()) % 7)
-    last_sunday = min(ref, end) - timedelta(days=(min(ref, end).weekday() + 1) % 7)
-    done: dict[int, int] = defaultdict(int)
-    if last_sunday > first_monday:
-        child_weeks = (
-            Talk.objects.filter(child__in=paired.values("pk"), date__gte=first_monday, date__lte=last_sunday)
-            .annotate(school=F("child__school_id"), week=_week_index(mondays(first_monday, last_sunday)))
-            .order_by()
-            .values("school", "child_id", "week")
-            .annotate(n=Count("pk"))
-            .values("school", "n")
-        )
-        for school_id, n, groups in _regroup(child_weeks, ["school", "n"]):
-            k = cadence(school_id).talks_per_week
-            done[school_id] += groups * min(n, k)
+    required, done = _period_compliance(rules, paired=paired, ids=ids, start=start, end=end, ref=ref)
     for pk in ids:
-        figures[pk].talk_compliance_term = _pct(min(done[pk], required[pk]), required[pk])
+        f = figures[pk]
+        for kind, attr in COMPLIANCE_KINDS.items():
+            rule = rules[pk][kind]
+            if rule.per == CadencePer.TERM:
+                value = _pct(term_met[kind].get(pk, 0), f.paired)
+            else:
+                value = _pct(min(done[kind][pk], required[kind][pk]), required[kind][pk])
+            setattr(f, attr, value)
 
     # Mentor load on the reference day.
     for row in (
@@ -190,7 +270,8 @@ def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int,
         ):
             setattr(figures[row["child__school_id"]], attr, row["n"])
     for row in (
-        Concern.objects.filter(child__school_id__in=ids, status=ConcernStatus.OPEN)
+        Concern.objects.open()
+        .filter(child__school_id__in=ids)
         .order_by()
         .values("child__school_id")
         .annotate(n=Count("pk"))

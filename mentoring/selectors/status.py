@@ -1,4 +1,5 @@
-"""One child's badges (done / due / overdue / off) and a mentor's 我的学生, in a fixed number of queries."""
+"""One child's badges (done / due / overdue / off), one per log kind and following the school's cadence
+rules, and a mentor's 我的学生, in a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -16,14 +17,16 @@ from django.db.models import (
 from caretrack.models import School, Term
 from children.models import Child, LeftBehindType
 from mentoring.models import (
-    Cadence,
+    CadenceKind,
+    CadencePer,
+    CadenceRule,
     FamilyContact,
     GuardianContact,
     HomeVisit,
     Pairing,
     Talk,
 )
-from mentoring.periods import Period, is_required, month_of, visit_windows, week_of
+from mentoring.periods import is_required, parts_due, period_of, previous_period, term_parts
 from mentoring.selectors._common import _count, _in, term_on
 
 # --- One child's badges -------------------------------------------------------------------------
@@ -68,37 +71,54 @@ class ChildStatus:
         return sum(1 for b in self.badges if b.state == DUE)
 
 
-def _period_badge(key, *, done, required, prev_done, prev_required, labels) -> Badge:
-    done_label, due_label, overdue_label = labels
-    if done >= required:
-        return Badge(key, DONE, done_label, done, required)
-    if prev_required and prev_done < required:
-        return Badge(key, OVERDUE, overdue_label, done, required)
-    return Badge(key, DUE, due_label, done, required)
+KIND_LABEL = dict(CadenceKind.choices)
+LOGS = {
+    CadenceKind.TALK: Talk,
+    CadenceKind.VISIT: HomeVisit,
+    CadenceKind.FAMILY: FamilyContact,
+    CadenceKind.GUARDIAN: GuardianContact,
+}
+_NOW = {CadencePer.WEEK: "本周", CadencePer.MONTH: "本月", CadencePer.TERM: "本学期"}
+_BEFORE = {CadencePer.WEEK: "上周", CadencePer.MONTH: "上月"}
 
 
-def _visit_badge(*, done: int, cadence: Cadence, term: Term, on: date, paired_since: date | None) -> Badge:
-    k = cadence.visits_per_term
-    windows = visit_windows(term.start_date, term.end_date, k)
-    started = sum(1 for w in windows if w.start <= on)
-    ended_required = sum(
-        1 for w in windows if w.end < on and paired_since and w.start >= max(term.start_date, paired_since)
-    )
-    count = f"{min(done, k)}/{k}" if k > 1 else ("✓" if done else "✗")
-    if done >= k:
-        return Badge("visit", DONE, f"本学期家访 {count}", done, k)
-    if done < ended_required:
-        return Badge("visit", OVERDUE, f"家访逾期 {count}", done, k)
-    if done >= started:
-        return Badge("visit", DONE, f"本学期家访 {count}", done, k)
-    return Badge("visit", DUE, f"本学期家访 {count}", done, k)
+def _progress(done: int, times: int) -> str:
+    return f"{min(done, times)}/{times}"
 
 
-def annotate_counts(children: QuerySet, *, on: date, term: Term | None) -> QuerySet:
-    """Per child: the counts the badges need, in the same SELECT as the children."""
-    week = week_of(on)
-    month = month_of(on)
-    prev_week, prev_month = week.previous_week(), month.previous_month()
+def _calendar_badge(rule: CadenceRule, *, done: int, prev_done: int, prev_required: bool) -> Badge:
+    """A per-week or per-month rule: done once the current period has `times` logs; overdue while the
+    previous period was required and fell short; due otherwise."""
+    kind, n = KIND_LABEL[rule.kind], rule.times
+    label = f"{_NOW[rule.per]}{kind} {_progress(done, n)}"
+    if done >= n:
+        return Badge(rule.kind, DONE, label, done, n)
+    if prev_required and prev_done < n:
+        return Badge(rule.kind, OVERDUE, f"{kind}逾期 · {_BEFORE[rule.per]} {_progress(prev_done, n)}", done, n)
+    return Badge(rule.kind, DUE, label, done, n)
+
+
+def _term_badge(rule: CadenceRule, *, done: int, term: Term, on: date, paired_since: date | None) -> Badge:
+    """A per-term rule of N, paced over N equal parts of the term: overdue when fewer logs than the
+    required parts already ended; done (for now) when there are as many as the parts begun."""
+    kind, n = KIND_LABEL[rule.kind], rule.times
+    parts = term_parts(term.start_date, term.end_date, n)
+    begun, ended = parts_due(parts, on=on, term_start=term.start_date, paired_since=paired_since)
+    count = _progress(done, n) if n > 1 else ("✓" if done else "✗")
+    label = f"本学期{kind} {count}"
+    if done >= n:
+        return Badge(rule.kind, DONE, label, done, n)
+    if done < ended:
+        return Badge(rule.kind, OVERDUE, f"{kind}逾期 {count}", done, n)
+    if done >= begun:
+        return Badge(rule.kind, DONE, label, done, n)
+    return Badge(rule.kind, DUE, label, done, n)
+
+
+def annotate_counts(children: QuerySet, *, on: date, term: Term | None, rules: dict[str, CadenceRule]) -> QuerySet:
+    """Per child: the counts the badges need, in the same SELECT as the children: for each kind, its
+    logs in the rule's current period up to `on` (<kind>_now) and, for weeks and months, in the
+    previous period (<kind>_prev)."""
     annotations = {
         "last_talk": Subquery(
             Talk.objects.filter(child=OuterRef("pk")).order_by("-date").values("date")[:1], output_field=DateField()
@@ -114,65 +134,45 @@ def annotate_counts(children: QuerySet, *, on: date, term: Term | None) -> Query
         ),
     }
     if term is not None:
-        annotations |= {
-            "talks_week": _count(Talk, **_in(week, on)),
-            "talks_prev_week": _count(Talk, **_in(prev_week)),
-            "visits_term": _count(HomeVisit, date__gte=term.start_date, date__lte=on),
-            "guardian_month": _count(GuardianContact, **_in(month, on)),
-            "guardian_prev_month": _count(GuardianContact, **_in(prev_month)),
-            "family_month": _count(FamilyContact, **_in(month, on)),
-            "family_prev_month": _count(FamilyContact, **_in(prev_month)),
-        }
+        for kind, model in LOGS.items():
+            rule = rules[kind]
+            if rule.per == CadencePer.TERM:
+                annotations[f"{kind}_now"] = _count(model, date__gte=term.start_date, date__lte=on)
+                continue
+            period = period_of(rule.per, on)
+            annotations[f"{kind}_now"] = _count(model, **_in(period, on))
+            annotations[f"{kind}_prev"] = _count(model, **_in(previous_period(rule.per, period)))
     return children.annotate(**annotations)
 
 
-def status_of(child: Child, *, on: date, term: Term | None, cadence: Cadence) -> ChildStatus:
+def status_of(child: Child, *, on: date, term: Term | None, rules: dict[str, CadenceRule]) -> ChildStatus:
     """Badges from the counts annotate_counts() put on the child."""
     pairings = getattr(child, "open_pairings", [])
     if term is None:
-        off = [Badge(k, OFF, "假期中") for k in ("talk", "visit", "guardian", "family")]
+        off = [Badge(k, OFF, "假期中") for k in LOGS]
         return ChildStatus(child, pairings, *off, last_talk=child.last_talk)
     since = child.paired_since
-    week, month = week_of(on), month_of(on)
-
-    def required(period: Period) -> bool:
-        return is_required(period, term_start=term.start_date, term_end=term.end_date, paired_since=since)
-
-    talk = _period_badge(
-        "talk",
-        done=child.talks_week,
-        required=cadence.talks_per_week,
-        prev_done=child.talks_prev_week,
-        prev_required=required(week.previous_week()),
-        labels=("本周已谈心", "本周待谈心", "谈心逾期"),
-    )
-    guardian = _period_badge(
-        "guardian",
-        done=child.guardian_month,
-        required=cadence.guardian_contacts_per_month,
-        prev_done=child.guardian_prev_month,
-        prev_required=required(month.previous_month()),
-        labels=("本月已联系监护人", "本月待联系监护人", "监护人沟通逾期"),
-    )
-    family = _period_badge(
-        "family",
-        done=child.family_month,
-        required=cadence.family_contacts_per_month,
-        prev_done=child.family_prev_month,
-        prev_required=required(month.previous_month()),
-        labels=("本月亲情联系 ✓", "本月待亲情联系", "亲情联系逾期"),
-    )
-    visit = _visit_badge(done=child.visits_term, cadence=cadence, term=term, on=on, paired_since=since)
-    return ChildStatus(child, pairings, talk, visit, guardian, family, last_talk=child.last_talk)
+    badges = {}
+    for kind in LOGS:
+        rule, done = rules[kind], getattr(child, f"{kind}_now")
+        if rule.per == CadencePer.TERM:
+            badges[kind] = _term_badge(rule, done=done, term=term, on=on, paired_since=since)
+            continue
+        previous = previous_period(rule.per, period_of(rule.per, on))
+        required = is_required(previous, term_start=term.start_date, term_end=term.end_date, paired_since=since)
+        badges[kind] = _calendar_badge(
+            rule, done=done, prev_done=getattr(child, f"{kind}_prev"), prev_required=required
+        )
+    return ChildStatus(child, pairings, last_talk=child.last_talk, **badges)
 
 
 def child_statuses(children: QuerySet, *, school: School, on: date) -> list[ChildStatus]:
-    """Badges for each child: done, due or overdue this week, month and term. Four queries (term,
-    cadence, children with counts, their open pairings), whatever the number of children."""
+    """Badges for each child: done, due or overdue in each rule's period. Four queries (term, the
+    school's cadence rules, children with counts, their open pairings), whatever the number of children."""
     term = term_on(school, on)
-    cadence = Cadence.for_school(school)
+    rules = CadenceRule.objects.for_school(school)
     rows = (
-        annotate_counts(children, on=on, term=term)
+        annotate_counts(children, on=on, term=term, rules=rules)
         .select_related("school_class")
         .prefetch_related(
             Prefetch(
@@ -185,7 +185,7 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
         )
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
-    return [status_of(child, on=on, term=term, cadence=cadence) for child in rows]
+    return [status_of(child, on=on, term=term, rules=rules) for child in rows]
 
 
 def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:

@@ -92,8 +92,8 @@ def _create_external_mentor(world):
 
 
 def _save_cadence(world):
-    data = {"talks_per_week": 1, "visits_per_term": 3, "guardian_contacts_per_month": 1, "family_contacts_per_month": 2}
-    services.save_cadence(school=world.school, data=data, max_children_per_mentor=4, acting_user=world.principal)
+    rules = {"talk": {"times": 1, "per": "week"}, "visit": {"times": 2, "per": "month"}}
+    services.save_cadence(school=world.school, rules=rules, max_children_per_mentor=4, acting_user=world.principal)
     return world.principal
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from caretrack.models import Term
-from mentoring.models import Cadence, VisitsPerTerm
+from mentoring.models import CadenceRule
 from mentoring.periods import required_weeks, visit_windows
 from mentoring.selectors import DONE, DUE, OFF, OVERDUE, child_statuses
 from tests.factories import (
@@ -56,7 +56,7 @@ def test_a_talk_on_sunday_keeps_the_child_off_the_overdue_list_on_monday(world, 
     child = paired()
     TalkFactory(child=child, author=world.mentor, date=date(2026, 9, 13))  # Sunday
     badge = status(child, date(2026, 9, 14)).talk  # Monday
-    assert badge.state == DUE and badge.label == "本周待谈心"
+    assert badge.state == DUE and badge.label == "本周谈心 0/1"
 
 
 def test_a_missed_week_makes_the_talk_overdue_until_the_next_talk(world, paired):
@@ -65,7 +65,7 @@ def test_a_missed_week_makes_the_talk_overdue_until_the_next_talk(world, paired)
     assert status(child, date(2026, 9, 14)).talk.state == OVERDUE  # nothing in Mon 7 … Sun 13
     TalkFactory(child=child, author=world.mentor, date=date(2026, 9, 14))
     assert status(child, date(2026, 9, 14)).talk.state == DONE
-    assert status(child, date(2026, 9, 14)).talk.label == "本周已谈心"
+    assert status(child, date(2026, 9, 14)).talk.label == "本周谈心 1/1"
 
 
 def test_the_first_partial_week_of_term_makes_nobody_overdue(paired):
@@ -90,7 +90,7 @@ def test_a_deleted_talk_does_not_count(world, paired):
 
 
 def test_two_talks_a_week_when_the_school_asks_for_two(world, school, paired):
-    Cadence.objects.create(school=school, talks_per_week=2)
+    CadenceRule.objects.create(school=school, kind="talk", times=2, per="week")
     child = paired()
     TalkFactory(child=child, author=world.mentor, date=date(2026, 9, 14))
     assert status(child, date(2026, 9, 15)).talk.state == OVERDUE  # last week had none, this week 1 of 2
@@ -108,7 +108,7 @@ def test_a_contact_on_the_last_day_of_september_counts_for_september_not_october
     on = date(2026, 10, 1)
     s = status(child, on)
     assert (s.guardian.state, s.family.state) == (DUE, DUE)
-    assert s.guardian.label == "本月待联系监护人"
+    assert s.guardian.label == "本月监护人沟通 0/1"
     GuardianContactFactory(child=child, author=world.mentor, date=on)
     assert status(child, on).guardian.state == DONE
 
@@ -116,7 +116,7 @@ def test_a_contact_on_the_last_day_of_september_counts_for_september_not_october
 def test_a_month_without_guardian_contact_is_overdue_in_the_next_month(paired):
     child = paired()
     s = status(child, date(2026, 10, 1))
-    assert s.guardian.state == OVERDUE and s.guardian.label == "监护人沟通逾期"
+    assert s.guardian.state == OVERDUE and s.guardian.label == "监护人沟通逾期 · 上月 0/1"
     assert s.family.state == OVERDUE
 
 
@@ -154,7 +154,7 @@ def test_last_terms_visit_does_not_count_in_the_new_term(world, paired):
 
 
 def test_three_visits_a_term_fall_due_in_thirds(world, school, paired):
-    Cadence.objects.create(school=school, visits_per_term=VisitsPerTerm.THREE)
+    CadenceRule.objects.create(school=school, kind="visit", times=3, per="term")  # 期初、期中、期末
     child = paired()
     windows = visit_windows(date(2026, 9, 1), date(2027, 1, 20), 3)
     assert [(w.start, w.end) for w in windows] == [

@@ -60,14 +60,14 @@ def talk_post(**overrides):
 def test_mentor_logs_a_talk_and_the_badge_turns_green(client, world, child):
     client.force_login(world.mentor)
     home = client.get(reverse("mentoring:my_students")).content.decode()
-    assert "王小花" in home and ("本周待谈心" in home or "谈心逾期" in home)
+    assert "王小花" in home and ("本周谈心 0/1" in home or "谈心逾期" in home)
     form = client.get(reverse("mentoring:talk_create", args=[child.pk]))
     assert form.status_code == 200 and timezone.localdate().isoformat() in form.content.decode()
     response = client.post(reverse("mentoring:talk_create", args=[child.pk]), talk_post())
     assert response.status_code == 302 and response["Location"] == reverse("mentoring:my_students")
     talk = Talk.objects.get(child=child)
     assert talk.author == world.mentor and talk.topics == ["study", "family"] and talk.mood == 4
-    assert "本周已谈心" in client.get(reverse("mentoring:my_students")).content.decode()
+    assert "本周谈心 1/1" in client.get(reverse("mentoring:my_students")).content.decode()
 
 
 def test_teachers_land_on_my_students(client, world, child):
@@ -192,7 +192,7 @@ def test_a_flagged_talk_reaches_the_coordinator_at_once_and_is_closed_with_what_
     close = reverse("mentoring:concern_close", args=[concern.pk])
     client.post(close, {"action_taken": ""})
     concern.refresh_from_db()
-    assert concern.status == ConcernStatus.OPEN
+    assert concern.status == ConcernStatus.NEW
     client.post(close, {"action_taken": "已安排学习小组帮扶，并与监护人沟通。"})
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.CLOSED and concern.closed_by == world.coordinator
@@ -313,16 +313,21 @@ def test_cadence_settings(client, world):
     response = client.post(
         reverse("mentoring:settings"),
         {
-            "talks_per_week": 1,
-            "visits_per_term": 3,
-            "guardian_contacts_per_month": 1,
-            "family_contacts_per_month": 2,
+            "talk_times": 1,
+            "talk_per": "week",
+            "visit_times": 3,
+            "visit_per": "term",
+            "guardian_times": 1,
+            "guardian_per": "month",
+            "family_times": 2,
+            "family_per": "month",
             "max_children_per_mentor": 2,
         },
     )
     assert response.status_code == 302
     world.school.refresh_from_db()
-    assert world.school.max_children_per_mentor == 2 and world.school.cadence.visits_per_term == 3
+    visit = world.school.cadence_rules.get(kind="visit")
+    assert world.school.max_children_per_mentor == 2 and (visit.times, visit.per) == (3, "term")
 
 
 # --- A fixed number of queries for 3 or 300 children ----------------------------------------------------
