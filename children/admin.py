@@ -15,6 +15,7 @@ from children.models import (
     Parent,
     PromotionRun,
     TransferRequest,
+    UnsupportedPeriod,
 )
 
 
@@ -49,8 +50,19 @@ class LeftBehindPeriodAdmin(ReadOnlyAdmin):
 
 @admin.register(ChildHardship)
 class ChildHardshipAdmin(ReadOnlyAdmin):
-    list_display = ["child", "kind"]
+    list_display = ["child", "kind", "evidence", "evidenced_on", "start_date", "end_date"]
     list_filter = ["kind", "child__school"]
+    search_fields = ["child__name"]
+    list_select_related = ["child"]
+
+    def get_queryset(self, request):
+        return ChildHardship.records.select_related("child")  # the ended ones too
+
+
+@admin.register(UnsupportedPeriod)
+class UnsupportedPeriodAdmin(ReadOnlyAdmin):
+    list_display = ["child", "start_date", "end_date", "reason", "end_reason"]
+    list_filter = ["child__school"]
     search_fields = ["child__name"]
     list_select_related = ["child"]
 
