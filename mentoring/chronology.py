@@ -1,5 +1,6 @@
 """成长档案 entries from mentoring: every talk, visit and contact of the child the user may read (logs
-carrying someone else's sensitive concern are left out), and concerns once they are closed."""
+carrying someone else's sensitive concern are left out), and cases once they are closed. A sensitive case
+(疑似受侵害, 心理危机, 自伤) and the log that raised it are marked as child-protection records."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from children.chronology import Entry
 from mentoring.links import detail_url
-from mentoring.models import LOG_MODELS, ConcernStatus
+from mentoring.models import LOG_MODELS, SENSITIVE_CATEGORIES
 from mentoring.permissions import concerns_visible_to, logs_visible_to
 
 
@@ -38,16 +39,18 @@ def log_entries(child, user) -> list[Entry]:
                     text=log.text,
                     url=detail_url(log),
                     flagged=log.concern_id is not None,
+                    safeguarding=log.concern_id is not None and log.concern.category in SENSITIVE_CATEGORIES,
                 )
             )
-    for concern in concerns_visible_to(user).filter(child=child, status=ConcernStatus.CLOSED):
+    for concern in concerns_visible_to(user).closed().filter(child=child):
         entries.append(
             Entry(
                 day=timezone.localdate(concern.closed_at),
                 kind="concern",
                 kind_label="关注事项",
-                title=f"已处理：{concern.get_category_display()}",
+                title=f"已结案：{concern.get_category_display()}（{concern.get_risk_display()}）",
                 text=concern.action_taken,
+                safeguarding=concern.is_sensitive,
             )
         )
     return entries

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from caretrack.models import Gender, StaffProfile
 from children.models import Child, LeftBehindType
-from mentoring.models import ExternalMentor, Pairing, PairingRole
+from mentoring.models import CaseAction, ExternalMentor, Pairing, PairingRole, Referral, default_risk
 
 EXTERNAL_ORGS = ["县妇联", "镇关工委", "村委会", "退休教师协会", "县团委青年志愿者"]
 
@@ -268,7 +268,9 @@ def seed_logs(*, school, term, rng, today: date) -> None:
                 description=described,
                 raised_by=talk.author,
                 raised_on=talk.date,
-                status="closed" if closed else "open",
+                risk=default_risk(category),
+                status="closed" if closed else ("in_progress" if coordinator else "new"),
+                assigned_to=coordinator.user if coordinator else None,
                 action_taken=done if closed else "",
                 closed_by=coordinator.user if closed and coordinator else None,
                 closed_at=timezone.make_aware(datetime.combine(talk.date + timedelta(days=3), time(16)))
@@ -279,6 +281,9 @@ def seed_logs(*, school, term, rng, today: date) -> None:
     Concern.objects.bulk_create(concerns)
     for talk, concern in zip(concern_logs, concerns, strict=True):
         talk.concern = concern
+    open_cases = [c for c in concerns if c.status != "closed"]
+    seed_case_work(concerns=open_cases, rng=rng, today=end)
+    Concern.objects.filter(pk__in=[c.pk for c in open_cases if c.status == "referred"]).update(status="referred")
     for model, rows in (
         (Talk, talks),
         (HomeVisit, visits),
@@ -288,6 +293,43 @@ def seed_logs(*, school, term, rng, today: date) -> None:
         model.objects.bulk_create(rows, batch_size=1000)
         # Entered on the day of the talk, not today: the 7-day edit window reads created_at.
         model.objects.filter(child__school=school).update(created_at=Cast(F("date"), DateTimeField()))
+
+
+# A follow-up for each open case (some overdue), and a referral for the sensitive ones.
+CASE_ACTIONS = ["电话联系在外务工的父母，商量陪伴安排", "心理老师单独谈话一次", "再次家访，了解监护情况"]
+REFERRALS = {"crisis": ("health", "县心理健康中心 张医生"), "abuse": ("police", "镇派出所 王警官")}
+CHILD_DIRECTOR = ("child_director", "村儿童主任 李主任")
+
+
+def seed_case_work(*, concerns, rng, today: date) -> None:
+    """Open cases get a follow-up action (due a few days either side of today, so some are overdue), and
+    心理危机 / 疑似受侵害 ones and every third other one a referral (the case is then 已转介: the caller saves
+    the status)."""
+    from datetime import timedelta
+
+    actions, referrals = [], []
+    for i, concern in enumerate(concerns):
+        who = concern.assigned_to_id or concern.raised_by_id
+        actions.append(
+            CaseAction(
+                concern=concern,
+                what=rng.choice(CASE_ACTIONS),
+                who_id=who,
+                due_on=today + timedelta(days=rng.randint(-5, 7)),
+                created_by_id=who,
+            )
+        )
+        if concern.category in REFERRALS or i % 3 == 0:
+            agency, contact = REFERRALS.get(concern.category, CHILD_DIRECTOR)
+            referred_on = min(today, concern.raised_on + timedelta(days=1))
+            referrals.append(
+                Referral(
+                    concern=concern, agency=agency, referred_on=referred_on, contact_person=contact, created_by_id=who
+                )
+            )
+            concern.status = "referred"
+    CaseAction.objects.bulk_create(actions)
+    Referral.objects.bulk_create(referrals)
 
 
 def seed(*, school, term, rng, today: date) -> None:
