@@ -21,6 +21,7 @@ from django.db.models import (
 
 from children.models import Child
 from mentoring.models import (
+    LOG_MODELS,
     CadenceKind,
     CadencePer,
     CadenceRule,
@@ -60,6 +61,16 @@ class MentoringFigures:
     visit_rule: str = "每学期1次"
     visit_per: str = "term"
 
+    @property
+    def talk_current_label(self) -> str:
+        """本周谈心达标率, or 本月/本学期 when the school's talk rule is per month or term."""
+        return f"本{CadencePer(self.talk_per).label}谈心达标率"
+
+    @property
+    def visit_term_label(self) -> str:
+        """家访覆盖率 (children with the term's visits) for a per-term rule; 达标率 (periods done) otherwise."""
+        return "本学期家访覆盖率" if self.visit_per == CadencePer.TERM else "本学期家访达标率"
+
 
 def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
@@ -73,7 +84,6 @@ def _school_ids(schools) -> list[int]:
 
 # The compliance figures and the log kind whose rule each follows.
 COMPLIANCE_KINDS = {CadenceKind.TALK: "talk_compliance_term", CadenceKind.VISIT: "visit_coverage_term"}
-_MODELS = {CadenceKind.TALK: Talk, CadenceKind.VISIT: HomeVisit}
 
 
 def _meets(rules: dict, kind: str, field_name: str, *, pers) -> Q | None:
@@ -145,22 +155,22 @@ def _period_compliance(rules, *, paired, ids, start, end, ref):
         if not whens:
             continue
         parts.append(
-            _MODELS[kind]
+            LOG_MODELS[kind]
             .objects.filter(child__in=paired.values("pk"), date__gte=start, date__lte=last)
             .annotate(
-                kind=Value(kind, output_field=CharField()),
+                rule_kind=Value(kind, output_field=CharField()),
                 school=F("child__school_id"),
                 bucket=Case(*whens, default=Value(-1), output_field=IntegerField()),
             )
             .exclude(bucket=-1)
             .order_by()
-            .values("kind", "school", "child_id", "bucket")
+            .values("rule_kind", "school", "child_id", "bucket")
             .annotate(n=Count("pk"))
-            .values("kind", "school", "n")
+            .values("rule_kind", "school", "n")
         )
     if parts:
         grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for kind, school_id, n, groups in _regroup(grouped, ["kind", "school", "n"]):
+        for kind, school_id, n, groups in _regroup(grouped, ["rule_kind", "school", "n"]):
             done[kind][school_id] += groups * min(n, calendar[kind][school_id].times)
     return required, done
 

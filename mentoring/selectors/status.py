@@ -17,12 +17,10 @@ from django.db.models import (
 from caretrack.models import School, Term
 from children.models import Child, LeftBehindType
 from mentoring.models import (
+    LOG_MODELS,
     CadenceKind,
     CadencePer,
     CadenceRule,
-    FamilyContact,
-    GuardianContact,
-    HomeVisit,
     Pairing,
     Talk,
 )
@@ -72,14 +70,7 @@ class ChildStatus:
 
 
 KIND_LABEL = dict(CadenceKind.choices)
-LOGS = {
-    CadenceKind.TALK: Talk,
-    CadenceKind.VISIT: HomeVisit,
-    CadenceKind.FAMILY: FamilyContact,
-    CadenceKind.GUARDIAN: GuardianContact,
-}
-_NOW = {CadencePer.WEEK: "本周", CadencePer.MONTH: "本月", CadencePer.TERM: "本学期"}
-_BEFORE = {CadencePer.WEEK: "上周", CadencePer.MONTH: "上月"}
+LOGS = LOG_MODELS  # talk, visit, family, guardian: the cadence kinds are the log kinds
 
 
 def _progress(done: int, times: int) -> str:
@@ -90,12 +81,13 @@ def _calendar_badge(rule: CadenceRule, *, done: int, prev_done: int, prev_requir
     """A per-week or per-month rule: done once the current period has `times` logs; overdue while the
     previous period was required and fell short; due otherwise."""
     kind, n = KIND_LABEL[rule.kind], rule.times
-    label = f"{_NOW[rule.per]}{kind} {_progress(done, n)}"
+    per = CadencePer(rule.per).label  # 周, 月: 本周 …, 上周 …
+    label = f"本{per}{kind} {_progress(done, n)}"
     if done >= n:
-        return Badge(rule.kind, DONE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n)
     if prev_required and prev_done < n:
-        return Badge(rule.kind, OVERDUE, f"{kind}逾期 · {_BEFORE[rule.per]} {_progress(prev_done, n)}", done, n)
-    return Badge(rule.kind, DUE, label, done, n)
+        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 · 上{per} {_progress(prev_done, n)}", done, n)
+    return Badge(str(rule.kind), DUE, label, done, n)
 
 
 def _term_badge(rule: CadenceRule, *, done: int, term: Term, on: date, paired_since: date | None) -> Badge:
@@ -107,12 +99,12 @@ def _term_badge(rule: CadenceRule, *, done: int, term: Term, on: date, paired_si
     count = _progress(done, n) if n > 1 else ("✓" if done else "✗")
     label = f"本学期{kind} {count}"
     if done >= n:
-        return Badge(rule.kind, DONE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n)
     if done < ended:
-        return Badge(rule.kind, OVERDUE, f"{kind}逾期 {count}", done, n)
+        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 {count}", done, n)
     if done >= begun:
-        return Badge(rule.kind, DONE, label, done, n)
-    return Badge(rule.kind, DUE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n)
+    return Badge(str(rule.kind), DUE, label, done, n)
 
 
 def annotate_counts(children: QuerySet, *, on: date, term: Term | None, rules: dict[str, CadenceRule]) -> QuerySet:
@@ -149,7 +141,7 @@ def status_of(child: Child, *, on: date, term: Term | None, rules: dict[str, Cad
     """Badges from the counts annotate_counts() put on the child."""
     pairings = getattr(child, "open_pairings", [])
     if term is None:
-        off = [Badge(k, OFF, "假期中") for k in LOGS]
+        off = [Badge(str(k), OFF, "假期中") for k in LOGS]
         return ChildStatus(child, pairings, *off, last_talk=child.last_talk)
     since = child.paired_since
     badges = {}
