@@ -106,7 +106,9 @@ def test_every_case_operation_has_an_audit_case():
     public = {
         name
         for name, fn in inspect.getmembers(cases, inspect.isfunction)
-        if fn.__module__ == cases.__name__ and "acting_user" in inspect.signature(fn).parameters
+        if fn.__module__ == cases.__name__
+        and not name.startswith("_")
+        and "acting_user" in inspect.signature(fn).parameters
     }
     assert public == {case.service.__name__ for case in CASES}
 
