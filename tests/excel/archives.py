@@ -34,6 +34,7 @@ def make_archive(world, name, *, birth=date(2017, 3, 2), gender="M", seq=7, scho
             "is_boarder": seq % 2 == 0,
         },
         hardships=list(hardships),
+        hardship_evidence={kind: {"evidence": "民政认定文书", "evidenced_on": ON} for kind in hardships},
         parents={
             "father": parent(f"{name[0]}建国", "13912345678", father_place),
             "mother": parent("李秀兰", "13712345678", mother_place),

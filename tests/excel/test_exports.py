@@ -67,7 +67,7 @@ def test_roster_has_one_row_per_left_behind_child_masked_by_default_and_is_audit
     assert first["留守类型"] == "父母均外出" and first["困境类型"] == "低保家庭、孤儿"
     assert first["帮扶教师"] == "刘老师" and first["建档完整度"] == "100%"
     assert (first["本学期谈心次数"], first["本学期家访次数"]) == (2, 1)
-    assert data[0]["建档完整度"] == "80%"  # no pairing
+    assert data[0]["建档完整度"] == "100%"  # no pairing, yet a complete archive: 结对 is 结对率's
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.detail["kind"] == "roster" and event.detail["rows"] == 3 and event.detail["full_identifiers"] is False
     workbook = __import__("openpyxl").load_workbook(BytesIO(result.content))
@@ -120,7 +120,8 @@ def test_bureau_downloads_the_summary_of_its_schools_without_child_data(client, 
     by_school = {r["学校"]: r for r in data}
     assert set(by_school) == {"思蒙镇中心小学", "桥江镇第一小学"}
     assert by_school["思蒙镇中心小学"]["留守儿童数"] == 3
-    assert by_school["思蒙镇中心小学"]["已建档"] == 1 and by_school["思蒙镇中心小学"]["建档率"] == "33.3%"
+    # 建档 is the archive alone: the two children without a mentor have complete archives too.
+    assert by_school["思蒙镇中心小学"]["已建档"] == 3 and by_school["思蒙镇中心小学"]["建档率"] == "100.0%"
     assert by_school["思蒙镇中心小学"]["父母均外出"] == 3
     assert "张小明" not in str(sheet_rows(response.content))
     assert AuditEvent.objects.get(action=AuditAction.EXPORT).user == world.bureau

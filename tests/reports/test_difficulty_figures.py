@@ -134,3 +134,18 @@ def test_a_hardship_ended_today_still_counts_in_the_term_it_covered(world):
                  child=child)  # fmt: skip
     assert not child.hardships.exists()
     assert school_term_figures(world.school, term).hardship == 1
+
+
+def test_the_county_sheet_has_the_counts_and_no_name(client, school):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(school.bureau)
+    response = client.post(reverse("reports:county_xlsx"))
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][-2:] == ("困境儿童", "事实无人抚养儿童")
+    by_name = {r[0]: r for r in rows[2:]}
+    assert by_name[school.school.name][-2:] == (1, 1)
+    assert by_name["合计（2 所学校）"][-2:] == (1, 2)
+    assert UNSUPPORTED_NAME not in str(rows) and HARDSHIP_NAME not in str(rows)
