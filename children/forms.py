@@ -20,6 +20,7 @@ from children.models import (
     FamilyAssessment,
     Grandparent,
     Guardian,
+    HardshipType,
     IncomeSource,
     Parent,
 )
@@ -112,6 +113,16 @@ def check_status_evidence(form, *, status: str, evidence_field: str, date_field:
         form.add_error(date_field, "认定日期不能晚于今天。")
 
 
+HARDSHIP_EVIDENCE_HINTS = {
+    HardshipType.LOW_INCOME: "如：低保证",
+    HardshipType.ORPHAN: "如：孤儿证或民政认定文书",
+    HardshipType.DISABILITY: "如：残疾证",
+    HardshipType.SERIOUS_ILLNESS: "如：医院诊断证明",
+    HardshipType.POVERTY: "如：防返贫监测认定",
+    HardshipType.GUARDIANSHIP_LACKING: "如：村（居）儿童主任报告",
+}
+
+
 class HardshipsForm(forms.Form):
     """The 困境 categories of a child, each ticked with its evidence and the day it was confirmed. Three
     fields per kind (kind, kind_evidence, kind_on) so the page, the snapshot and the errors treat them as
@@ -124,7 +135,10 @@ class HardshipsForm(forms.Form):
         for kind in RECORDED_HARDSHIP_TYPES:
             self.fields[kind] = forms.BooleanField(label=kind.label, required=False)
             self.fields[f"{kind}_evidence"] = forms.CharField(
-                label="证明材料", required=False, max_length=100, help_text="如：低保证、残疾证、民政认定文书"
+                label="证明材料",
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": HARDSHIP_EVIDENCE_HINTS.get(kind, "如：民政认定文书")}),
             )
             self.fields[f"{kind}_on"] = forms.DateField(label="认定日期", required=False, widget=DATE_INPUT)
             record = current.get(kind)
