@@ -178,3 +178,23 @@ def test_the_demo_shows_cases_with_risk_an_assignee_a_follow_up_and_a_referral(d
     assert CaseAction.objects.filter(concern__in=open_cases).exists()
     assert Referral.objects.filter(concern__in=open_cases).exists()
     assert open_cases.filter(status=ConcernStatus.REFERRED).exists()
+
+
+def test_a_closed_sensitive_case_is_in_the_chronology_as_a_child_protection_record(world, child):
+    from mentoring.chronology import log_entries
+
+    ConcernFactory(
+        child=child,
+        raised_by=world.mentor,
+        category="self_harm",
+        status="closed",
+        action_taken="已转介心理咨询",
+        closed_at=timezone.now(),
+    )
+    ConcernFactory(
+        child=child, raised_by=world.mentor, status="closed", action_taken="已谈心", closed_at=timezone.now()
+    )
+    entries = {e.text: e for e in log_entries(child, world.principal) if e.kind == "concern"}
+    assert entries["已转介心理咨询"].safeguarding and not entries["已谈心"].safeguarding
+    assert entries["已转介心理咨询"].title.startswith("已结案：自伤")
+    assert "已转介心理咨询" not in {e.text for e in log_entries(child, world.class_teacher)}
