@@ -40,14 +40,16 @@ class CadenceForm(forms.Form):
                     "invalid": f"{kind.label}次数请填写数字。",
                     "min_value": f"{kind.label}至少1次。",
                 },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "form-control", "aria-label": f"{kind.label}次数"}
+                ),
             )
             self.fields[f"{kind}_per"] = forms.ChoiceField(
                 label=f"{kind.label}周期",
                 choices=PER_CHOICES,
                 initial=rule.per,
                 error_messages={"required": "请选择周期。", "invalid_choice": "请选择每周、每月或每学期。"},
-                widget=forms.Select(attrs={"class": "form-select"}),
+                widget=forms.Select(attrs={"class": "form-select", "aria-label": f"{kind.label}周期"}),
             )
             self.rows.append((kind.value, kind.label, self[f"{kind}_times"], self[f"{kind}_per"]))
         self.fields["max_children_per_mentor"] = limit

@@ -177,15 +177,18 @@ def _period_compliance(rules, *, paired, ids, start, end, ref):
 
 def mentoring_figures(*, schools, start: date, end: date, on: date) -> dict[int, MentoringFigures]:
     """Per school, the mentoring figures of the window [start, end] as of `on` (the reference day is
-    min(end, on)). Fourteen queries whatever the number of schools and children.
+    min(end, on)). At most fourteen queries whatever the number of schools, children and rules.
 
     - left_behind: children on the roll and left-behind at some time in the window (the 建档率 population);
     - paired: those of them with a pairing during the window (up to the reference day);
-    - compliance figures count only those paired left-behind children; raw counts count every log;
-    - talk_compliance_term: weeks with the required number of talks ÷ required weeks, where a week is
-      required when it lies wholly inside the term and the child's pairing and has ended by the
-      reference day (see mentoring.periods);
-    - visit_coverage_term: share of paired children with at least the school's required visits.
+    - compliance figures count only those paired children, against each school's own cadence rule for
+      talks and visits (CadenceRule); raw counts count every log;
+    - for a per-week or per-month rule of N: (child, period) quotas done ÷ required, where a week or month
+      is required when it lies wholly inside the term and the child's pairing and has ended by the
+      reference day (see mentoring.periods), and a period counts at most N;
+    - for a per-term rule of N: share of paired children with at least N logs by the reference day;
+    - talk_compliance_week: share of the children paired on the reference day with the talk rule's N in
+      its current period (this week, this month or this term), as the badges count it.
     """
     ids = _school_ids(schools)
     figures = {pk: MentoringFigures() for pk in ids}
