@@ -142,6 +142,8 @@ class HardshipsForm(forms.Form):
             )
             self.fields[f"{kind}_on"] = forms.DateField(label="认定日期", required=False, widget=DATE_INPUT)
             record = current.get(kind)
+            # Explicit initial values, so the remembered page (ArchiveForms.snapshot) equals an untouched post.
+            self.initial.update({kind: False, f"{kind}_evidence": "", f"{kind}_on": None})
             if record is not None:
                 self.initial.update(
                     {kind: True, f"{kind}_evidence": record.evidence, f"{kind}_on": record.evidenced_on}

@@ -218,3 +218,17 @@ def test_the_list_query_count_does_not_grow_with_children_in_care(client, world,
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("children:list")).content.decode()
     assert page.count('data-care="unsupported"') == 13 and page.count("困境·残疾") == 12
+
+
+def test_an_edit_that_leaves_the_hardships_alone_keeps_one_a_colleague_recorded_meanwhile(client, world):
+    client.force_login(world.coordinator)
+    client.post(reverse("children:create"), archive_post(world))
+    child = Child.objects.get()
+    client.get(reverse("children:edit", args=[child.pk]))  # the page remembers what it showed: no hardship
+    ChildHardship.objects.create(child=child, kind="disability", evidence="残疾证", start_date=timezone.localdate())
+    response = client.post(
+        reverse("children:edit", args=[child.pk]), edit_post(world, child, **{"child-interests": "画画"})
+    )
+    assert response.status_code == 302
+    assert list(child.hardships.values_list("kind", "evidence")) == [("disability", "残疾证")]
+    assert Child.objects.get(pk=child.pk).interests == "画画"
