@@ -25,6 +25,7 @@ from caretrack.models import Delivery, DeliveryChannel, DeliveryStatus, Notifica
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT_SECONDS = 5
+ROBOT_NAMES = {"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
 MAX_ATTEMPTS = 5  # a delivery that failed this often is given up (it stays in the app and in the admin)
 
 
@@ -36,6 +37,11 @@ class Message:
     body: str
     link: str  # a path like "/mentoring/concerns/12/"; made absolute with settings.SITE_URL outside the app
     urgent: bool = False
+
+    def __post_init__(self):
+        # The link is shown as a link in the app and made absolute outside it: only a path of this site.
+        if self.link and not (self.link.startswith("/") and not self.link.startswith("//")):
+            raise ValueError(f"Message.link must be a path of this site such as /mentoring/, not {self.link!r}")
 
 
 ReminderSource = Callable[[date], Iterable[Message]]
@@ -62,9 +68,7 @@ def webhook_enabled() -> bool:
 
 
 def absolute_link(link: str) -> str:
-    if not link or link.startswith(("http://", "https://")):
-        return link
-    return settings.SITE_URL.rstrip("/") + "/" + link.lstrip("/")
+    return settings.SITE_URL.rstrip("/") + link if link else ""
 
 
 def send(message: Message) -> int:
@@ -159,7 +163,8 @@ def deliver(delivery_ids: Iterable[int] | None = None) -> tuple[int, int]:
 
 
 def _text(notification: Notification) -> str:
-    # The title first: a 钉钉 robot with a keyword filter checks the start of the message.
+    # The title first: it is what a group member reads in the chat list, and it carries the word a 钉钉 robot's
+    # keyword filter looks for.
     parts = [notification.title, notification.body, absolute_link(notification.link)]
     return "\n".join(part for part in parts if part)
 
@@ -175,10 +180,7 @@ def _send_email(notification: Notification, connection) -> None:
 def _send_webhook(notification: Notification) -> None:
     """企业微信 and 钉钉 group robots take the same text message: {"msgtype": "text", "text": {"content": ...}}
     and answer {"errcode": 0, ...} when they accepted it."""
-    content = _text(notification)
-    if notification.urgent:
-        content = f"【紧急】{content}"
-    payload = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
+    payload = json.dumps({"msgtype": "text", "text": {"content": _text(notification)}}, ensure_ascii=False).encode()
     request = urllib.request.Request(
         settings.NOTIFY_WEBHOOK_URL, data=payload, headers={"Content-Type": "application/json; charset=utf-8"}
     )
@@ -189,7 +191,8 @@ def _send_webhook(notification: Notification) -> None:
     except (ValueError, AttributeError):
         errcode = 0  # a receiver that does not answer in JSON but with 2xx accepted it
     if errcode:
-        raise RuntimeError(f"robot answered errcode {errcode}: {answer[:200].decode(errors='replace')}")
+        robot = ROBOT_NAMES.get(settings.NOTIFY_WEBHOOK_KIND, "群机器人")
+        raise RuntimeError(f"{robot} answered errcode {errcode}: {answer[:200].decode(errors='replace')}")
 
 
 def unread_count(user) -> int:

@@ -18,6 +18,7 @@ from mentoring.models import CadenceKind, Pairing
 from mentoring.selectors import OVERDUE, child_statuses
 
 KIND_LABEL = dict(CadenceKind.choices)
+KIND_ORDER = list(CadenceKind.values)
 
 
 def overdue_log_reminders(day: date) -> Iterator[Message]:
@@ -47,9 +48,7 @@ def overdue_log_reminders(day: date) -> Iterator[Message]:
                 key=f"overdue-logs:{mentor_id}:{iso_year}-W{week:02d}",
                 recipients=(mentors[mentor_id],),
                 title=f"您有 {students_by_mentor[mentor_id]} 名学生本周{_what(kinds)}逾期",
-                body="逾期："
-                + "，".join(f"{KIND_LABEL.get(k, k)} {n} 名" for k, n in sorted(kinds.items()))
-                + "。请您在“我的学生”中查看并补上记录。",
+                body=f"逾期：{_kinds_text(kinds)}。请您在“我的学生”中查看并补上记录。",
                 link=link,
             )
 
@@ -58,3 +57,9 @@ def _what(kinds: Counter) -> str:
     if len(kinds) == 1:
         return KIND_LABEL.get(next(iter(kinds)), "记录")
     return "记录"
+
+
+def _kinds_text(kinds: Counter) -> str:
+    """谈心 2 名，家访 1 名 (in the order of the log kinds)."""
+    ordered = sorted(kinds.items(), key=lambda item: KIND_ORDER.index(item[0]))
+    return "，".join(f"{KIND_LABEL[kind]} {n} 名" for kind, n in ordered)

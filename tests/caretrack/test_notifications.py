@@ -61,6 +61,12 @@ def test_each_recipient_gets_the_message_once_however_often_it_is_sent(world):
     assert unread_count(world.mentor) == 1
 
 
+def test_a_message_links_only_to_a_page_of_this_site(world):
+    for link in ("https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"):
+        with pytest.raises(ValueError):
+            Message("k", (world.mentor,), "标题", "", link)
+
+
 def test_an_inactive_user_is_not_notified(world):
     world.mentor.is_active = False
     world.mentor.save(update_fields=["is_active"])

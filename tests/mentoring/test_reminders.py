@@ -44,6 +44,7 @@ def test_a_mentor_with_overdue_students_gets_one_message_counting_them(world, st
     assert message.recipients == (world.mentor,)
     assert message.key == f"overdue-logs:{world.mentor.pk}:2026-W39"
     assert message.title == "您有 2 名学生本周谈心逾期"
+    assert message.body.startswith("逾期：谈心 2 名。")
     assert message.link == reverse("mentoring:my_students")
     text = message.title + message.body
     assert "欧阳" not in text and "王小红" not in text  # counts only
