@@ -13,11 +13,12 @@ import logging
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from caretrack.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT_SECONDS = 5
 ROBOT_NAMES = {"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
+PENDING_GRACE_MINUTES = 10
 MAX_ATTEMPTS = 5  # a delivery that failed this often is given up (it stays in the app and in the admin)
 
 
@@ -135,6 +137,11 @@ def deliver(delivery_ids: Iterable[int] | None = None) -> tuple[int, int]:
     pending = Delivery.objects.exclude(status=DeliveryStatus.SENT).filter(attempts__lt=MAX_ATTEMPTS)
     if delivery_ids is not None:
         pending = pending.filter(pk__in=list(delivery_ids))
+    else:
+        # A PENDING one from the last minutes may be going out right now (after its commit, in the request
+        # that caused it): leave it to that process rather than send it twice.
+        settled = timezone.now() - timedelta(minutes=PENDING_GRACE_MINUTES)
+        pending = pending.filter(Q(status=DeliveryStatus.FAILED) | Q(notification__created_at__lt=settled))
     pending = pending.select_related("notification__recipient").order_by("pk")
     sent = failed = 0
     connection = None

@@ -1,12 +1,13 @@
 """Notifications reach people: in the app always, by e-mail over SMTP and to a group robot when configured,
 once per person and key, without a child's name, and a failed channel is retried without losing anything."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from caretrack import notifications
 from caretrack.models import Delivery, DeliveryStatus, Notification
@@ -212,6 +213,21 @@ def test_a_mail_server_that_is_down_does_not_stop_the_notification_from_being_sa
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1 and delivery.last_error
     assert unread_count(world.principal) == 1
+
+
+def test_send_reminders_sends_a_delivery_left_pending_but_not_one_still_going_out(
+    world, robot, only_reminders, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the process died before its commit hook ran
+        send(message(world.principal, key="stale"))
+        send(message(world.principal, key="fresh"))
+    Notification.objects.filter(key="stale").update(created_at=timezone.now() - timedelta(hours=1))
+
+    call_command("send_reminders", "--date", "2026-10-12", stdout=StringIO())
+
+    assert [p["text"]["content"].split("\n")[0] for p in robot.posts] == ["紧急关注：欧阳同学（三年级(2)班）"]
+    assert Delivery.objects.get(notification__key="stale").status == DeliveryStatus.SENT
+    assert Delivery.objects.get(notification__key="fresh").status == DeliveryStatus.PENDING
 
 
 # --- send_reminders ---------------------------------------------------------------------------------
