@@ -113,7 +113,7 @@ def send(message: Message) -> int:
                     created.append(notification)
                 except IntegrityError:
                     continue
-        deliveries = _deliveries_for(created)
+        deliveries = _deliveries_for(created, first_of_key=not already)
         if deliveries:
             Delivery.objects.bulk_create(deliveries)
             ids = [delivery.pk for delivery in deliveries]
@@ -121,12 +121,13 @@ def send(message: Message) -> int:
     return len(created)
 
 
-def _deliveries_for(created: list[Notification]) -> list[Delivery]:
+def _deliveries_for(created: list[Notification], *, first_of_key: bool) -> list[Delivery]:
     deliveries = []
     if email_enabled():
         deliveries += [Delivery(notification=n, channel=DeliveryChannel.EMAIL) for n in created if n.recipient.email]
-    if webhook_enabled() and created:
-        # The group robot posts into one group chat: one post per message, not one per recipient.
+    if webhook_enabled() and created and first_of_key:
+        # The group robot posts into one group chat: one post per message key, however many recipients it has
+        # (and none when the message reaches one more person later).
         deliveries.append(Delivery(notification=created[0], channel=DeliveryChannel.WEBHOOK))
     return deliveries
 

@@ -160,11 +160,12 @@ def test_the_group_robot_gets_one_text_message_per_message_title_first(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         send(message(world.principal, world.coordinator))
+        send(message(world.principal, world.coordinator, world.class_teacher))  # one more person, same key
 
     (post,) = robot.posts
     assert post["msgtype"] == "text"
     content = post["text"]["content"]
-    assert content.startswith("紧急关注：欧阳同学（三年级(2)班）")  # a 钉钉 keyword filter reads the start
+    assert content.startswith("紧急关注：欧阳同学（三年级(2)班）")  # what the chat list shows
     assert content.endswith("https://caretrack.example.edu.cn/mentoring/concerns/1/")
     assert CHILD_NAME not in content
 
