@@ -129,6 +129,7 @@ def test_the_menu_shows_a_count_badge_with_words_for_screen_readers_and_hides_ze
 
     page = client.get(reverse("notifications:list")).content.decode()
     assert "测试待处理" in page and "（3 项待处理）" in page
+    assert 'aria-label="展开菜单（3 项待处理）"' in page  # the folded menu on a phone says it too
 
     counts["n"] = 0
     page = client.get(reverse("notifications:list")).content.decode()
