@@ -116,6 +116,13 @@ def test_the_bell_shows_the_unread_count_and_全部标为已读_clears_it(world,
     assert unread_count(world.mentor) == 0
 
 
+@pytest.mark.parametrize("persona", ["principal", "mentor", "bureau", "other_teacher"])
+def test_everyone_signed_in_has_a_notification_page_and_a_visitor_is_sent_to_login(world, login, client, persona):
+    url = reverse("notifications:list")
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    assert login(getattr(world, persona)).get(url).status_code == 200
+
+
 def test_全部标为已读_only_by_post(world, login):
     send(message(world.mentor))
     assert login(world.mentor).get(reverse("notifications:read_all")).status_code == 405
