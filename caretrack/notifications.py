@@ -39,6 +39,10 @@ class Message:
     body: str
     link: str  # a path like "/mentoring/concerns/12/"; made absolute with settings.SITE_URL outside the app
     urgent: bool = False
+    # What the school's group chat may read (the group robot posts it with the link). Empty: the message is
+    # personal (a mentor's overdue talks) and is not posted to the group. Whoever is in the group may not see
+    # a sensitive case's category: an urgent case posts only 王同学, the class and the link.
+    group_text: str = ""
 
     def __post_init__(self):
         # The link is shown as a link in the app and made absolute outside it: only a path of this site.
@@ -93,6 +97,7 @@ def send(message: Message) -> int:
                 title=message.title[:200],
                 body=message.body,
                 link=message.link[:500],
+                group_text=message.group_text,
                 urgent=message.urgent,
             )
             for pk, user in recipients.items()
@@ -125,7 +130,7 @@ def _deliveries_for(created: list[Notification], *, first_of_key: bool) -> list[
     deliveries = []
     if email_enabled():
         deliveries += [Delivery(notification=n, channel=DeliveryChannel.EMAIL) for n in created if n.recipient.email]
-    if webhook_enabled() and created and first_of_key:
+    if webhook_enabled() and created and first_of_key and created[0].group_text:
         # The group robot posts into one group chat: one post per message key, however many recipients it has
         # (and none when the message reaches one more person later).
         deliveries.append(Delivery(notification=created[0], channel=DeliveryChannel.WEBHOOK))
@@ -170,11 +175,10 @@ def deliver(delivery_ids: Iterable[int] | None = None) -> tuple[int, int]:
     return sent, failed
 
 
-def _text(notification: Notification) -> str:
-    # The title first: it is what a group member reads in the chat list, and it carries the word a 钉钉 robot's
-    # keyword filter looks for.
-    parts = [notification.title, notification.body, absolute_link(notification.link)]
-    return "\n".join(part for part in parts if part)
+def _group_text(notification: Notification) -> str:
+    # The group text first: it is what a group member reads in the chat list, and the callers start it with the
+    # title, which carries the word a 钉钉 robot's keyword filter looks for.
+    return "\n".join(part for part in [notification.group_text, absolute_link(notification.link)] if part)
 
 
 def _send_email(notification: Notification, connection) -> None:
@@ -188,7 +192,8 @@ def _send_email(notification: Notification, connection) -> None:
 def _send_webhook(notification: Notification) -> None:
     """企业微信 and 钉钉 group robots take the same text message: {"msgtype": "text", "text": {"content": ...}}
     and answer {"errcode": 0, ...} when they accepted it."""
-    payload = json.dumps({"msgtype": "text", "text": {"content": _text(notification)}}, ensure_ascii=False).encode()
+    content = _group_text(notification)
+    payload = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
     request = urllib.request.Request(
         settings.NOTIFY_WEBHOOK_URL, data=payload, headers={"Content-Type": "application/json; charset=utf-8"}
     )

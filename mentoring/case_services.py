@@ -48,11 +48,13 @@ def _target(record) -> str:
     return f"{record._meta.verbose_name} #{record.pk}"
 
 
-def _audit(*, concern: Concern, acting_user, action=AuditAction.CHANGE, **detail) -> None:
+def _audit(*, concern: Concern, acting_user, step: str, action=AuditAction.CHANGE, **detail) -> None:
+    """The audit row of one step of a case; the target names the step (关注事项 #12 · 转介) so that the audit
+    log reads as the case's history. Ids only: never the child's name or the text written."""
     audit.record(
         user=acting_user,
         action=action,
-        target=_target(concern),
+        target=f"{_target(concern)} · {step}",
         school=concern.child.school,
         model="concern",
         pk=concern.pk,
@@ -124,6 +126,8 @@ def _alert_urgent(concern: Concern) -> None:
             body=f"{concern.get_category_display()}，请尽快处理。",
             link=case_url(concern),
             urgent=True,
+            # The group may include staff who may not see a sensitive case: no category there.
+            group_text=f"紧急关注：{child.school.name} {child_alias(child.name)}{where}，请负责老师尽快查看。",
         )
     )
 
@@ -150,6 +154,7 @@ def raise_case(*, child: Child, data: ConcernData, day: date, acting_user) -> Co
     _audit(
         concern=concern,
         acting_user=acting_user,
+        step="提出",
         action=AuditAction.CREATE,
         child=child.pk,
         category=concern.category,
@@ -173,7 +178,7 @@ def assign_case(*, concern: Concern, assignee, acting_user) -> Concern:
     fields = ["assigned_to"]
     _start_work(concern, fields)
     concern.save(update_fields=fields)
-    _audit(concern=concern, acting_user=acting_user, fields=fields, assigned_to=assignee.pk)
+    _audit(concern=concern, acting_user=acting_user, step="指定负责人", fields=fields, assigned_to=assignee.pk)
     return concern
 
 
@@ -186,7 +191,14 @@ def change_risk(*, concern: Concern, risk: str, acting_user) -> Concern:
         return concern
     previous, concern.risk = concern.risk, risk
     concern.save(update_fields=["risk"])
-    _audit(concern=concern, acting_user=acting_user, fields=["risk"], risk=risk, previous_risk=previous)
+    _audit(
+        concern=concern,
+        acting_user=acting_user,
+        step="调整风险等级",
+        fields=["risk"],
+        risk=risk,
+        previous_risk=previous,
+    )
     return concern
 
 
@@ -211,7 +223,15 @@ def add_action(*, concern: Concern, what: str, who, due_on: date, note: str = ""
     _start_work(concern, fields)
     if fields:
         concern.save(update_fields=fields)
-    _audit(concern=concern, acting_user=acting_user, case_action=action.pk, added=True, who=who.pk, fields=fields)
+    _audit(
+        concern=concern,
+        acting_user=acting_user,
+        step="添加跟进事项",
+        case_action=action.pk,
+        added=True,
+        who=who.pk,
+        fields=fields,
+    )
     return action
 
 
@@ -231,7 +251,7 @@ def mark_action_done(*, action: CaseAction, done_on: date, note: str = "", actin
         fields.append("note")
     action.full_clean()
     action.save(update_fields=fields)
-    _audit(concern=action.concern, acting_user=acting_user, case_action=action.pk, done=True)
+    _audit(concern=action.concern, acting_user=acting_user, step="完成跟进事项", case_action=action.pk, done=True)
     return action
 
 
@@ -262,7 +282,7 @@ def add_referral(
         concern.status = ConcernStatus.REFERRED
         fields.append("status")
         concern.save(update_fields=fields)
-    _audit(concern=concern, acting_user=acting_user, referral=referral.pk, agency=agency, fields=fields)
+    _audit(concern=concern, acting_user=acting_user, step="转介", referral=referral.pk, agency=agency, fields=fields)
     return referral
 
 
@@ -276,7 +296,7 @@ def record_referral_outcome(*, referral: Referral, outcome: str, note: str = "",
     referral.outcome_note = note.strip()
     referral.full_clean()
     referral.save(update_fields=["outcome", "outcome_note"])
-    _audit(concern=referral.concern, acting_user=acting_user, referral=referral.pk, outcome=outcome)
+    _audit(concern=referral.concern, acting_user=acting_user, step="转介结果", referral=referral.pk, outcome=outcome)
     return referral
 
 
@@ -293,7 +313,7 @@ def close_case(*, concern: Concern, action_taken: str, acting_user) -> Concern:
     concern.full_clean()
     fields = ["status", "action_taken", "closed_by", "closed_at"]
     concern.save(update_fields=fields)
-    _audit(concern=concern, acting_user=acting_user, fields=fields)
+    _audit(concern=concern, acting_user=acting_user, step="结案", fields=fields)
     return concern
 
 
@@ -314,5 +334,5 @@ def reopen_case(*, concern: Concern, reason: str, acting_user) -> Concern:
     fields = ["status", "closed_by", "closed_at", "reopen_reason", "reopened_at"]
     concern.full_clean()
     concern.save(update_fields=fields)
-    _audit(concern=concern, acting_user=acting_user, fields=fields, reopened=True)
+    _audit(concern=concern, acting_user=acting_user, step="重新打开", fields=fields, reopened=True)
     return concern

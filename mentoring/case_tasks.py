@@ -16,6 +16,7 @@ def case_tasks(user, on: date) -> list[Task]:
     counts = case_counts(user, on=on)
     mine = reverse("mentoring:my_cases")
     return [
+        Task("mentoring-my-urgent-cases", "分配给我的紧急个案", counts.my_urgent_cases, mine, urgent=True),
         Task("mentoring-case-actions-due", "待办跟进", counts.my_due_actions, mine),
         Task("mentoring-my-cases", "分配给我的个案", counts.my_open_cases, mine),
         Task(

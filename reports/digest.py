@@ -42,16 +42,18 @@ def weekly_digests(day: date) -> Iterator[Message]:
         for school in schools:
             m = figures[school.pk]
             overdue = _children_overdue(school, day)
+            title = f"本周关爱工作汇总（{iso_year}年第{week}周）"
+            body = (
+                f"结对率 {m.pairing_coverage:.1f}%（已结对 {m.paired} / 关爱对象 {m.left_behind} 人）；"
+                f"记录逾期的学生 {overdue} 名；待处理关注事项 {m.open_concerns} 件。"
+            )
             yield Message(
                 key=f"digest:{school.pk}:{iso_year}-W{week:02d}",
                 recipients=tuple(principals[school.pk]),
-                title=f"本周关爱工作汇总（{iso_year}年第{week}周）",
-                body=(
-                    f"结对率 {m.pairing_coverage:.1f}%（已结对 {m.paired} / 关爱对象 {m.left_behind} 人）；"
-                    f"记录逾期的学生 {overdue} 名；待处理关注事项 {m.open_concerns} 件。"
-                    "详情请您查看统计页。"
-                ),
+                title=title,
+                body=body + "详情请您查看统计页。",
                 link=link,
+                group_text=f"{title} {school.name}\n{body}",
             )
 
 

@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=200, verbose_name="标题")),
                 ("body", models.TextField(blank=True, verbose_name="内容")),
                 ("link", models.CharField(blank=True, max_length=500, verbose_name="链接")),
+                ("group_text", models.TextField(blank=True, verbose_name="群消息内容")),
                 ("urgent", models.BooleanField(default=False, verbose_name="紧急")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
                 ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),

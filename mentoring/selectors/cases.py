@@ -95,8 +95,9 @@ def open_case_count(user) -> int:
 @dataclass(frozen=True)
 class CaseCounts:
     my_due_actions: int
-    my_open_cases: int
+    my_open_cases: int  # not 紧急
     school_urgent_open: int
+    my_urgent_cases: int = 0
 
 
 def case_counts(user, *, on: date) -> CaseCounts:
@@ -104,16 +105,25 @@ def case_counts(user, *, on: date) -> CaseCounts:
     and for principals the school's open 紧急 cases; three queries at most."""
     roles = get_roles(user)
     if not roles.school_id:
-        return CaseCounts(0, 0, 0)
+        return CaseCounts(0, 0, 0, 0)
     visible = concerns_visible_to(user)
     due = CaseAction.objects.filter(
         who=user, done_on__isnull=True, due_on__lte=on, concern__status__in=OPEN_STATUSES, concern__in=visible
     ).count()
-    assigned = visible.open().filter(assigned_to=user).count()
+    assigned = (
+        visible.open()
+        .filter(assigned_to=user)
+        .aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(risk=ConcernRisk.URGENT)))
+    )
     urgent = 0
     if roles.is_principal:
         urgent = Concern.objects.open().filter(child__school_id=roles.school_id, risk=ConcernRisk.URGENT).count()
-    return CaseCounts(my_due_actions=due, my_open_cases=assigned, school_urgent_open=urgent)
+    return CaseCounts(
+        my_due_actions=due,
+        my_open_cases=assigned["total"] - assigned["urgent"],
+        school_urgent_open=urgent,
+        my_urgent_cases=assigned["urgent"],
+    )
 
 
 def overdue_actions(*, on: date) -> QuerySet:

@@ -26,7 +26,10 @@ def _site(settings):
     settings.SITE_URL = "https://caretrack.example.edu.cn"
 
 
-def message(*recipients, key="case-new:1", urgent=False):
+GROUP_TEXT = "紧急关注：欧阳同学（三年级(2)班），请负责老师尽快查看。"
+
+
+def message(*recipients, key="case-new:1", urgent=False, group_text=GROUP_TEXT):
     return Message(
         key=key,
         recipients=tuple(recipients),
@@ -34,6 +37,7 @@ def message(*recipients, key="case-new:1", urgent=False):
         body="心理危机，请您尽快处理。",
         link="/mentoring/concerns/1/",
         urgent=urgent,
+        group_text=group_text,
     )
 
 
@@ -175,6 +179,14 @@ def test_the_group_robot_gets_one_text_message_per_message_title_first(
     assert content.startswith("紧急关注：欧阳同学（三年级(2)班）")  # what the chat list shows
     assert content.endswith("https://caretrack.example.edu.cn/mentoring/concerns/1/")
     assert CHILD_NAME not in content
+    assert "心理危机" not in content  # the body is for the recipients; the group reads only the group text
+
+
+def test_a_personal_message_is_not_posted_to_the_group(world, robot, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(message(world.mentor, key="overdue-logs:1", group_text=""))
+    assert robot.posts == []
+    assert Notification.objects.filter(recipient=world.mentor).count() == 1
 
 
 def test_a_robot_that_refuses_the_message_leaves_the_delivery_failed_with_its_answer(
@@ -233,7 +245,7 @@ def test_send_reminders_sends_a_delivery_left_pending_but_not_one_still_going_ou
 
     call_command("send_reminders", "--date", "2026-10-12", stdout=StringIO())
 
-    assert [p["text"]["content"].split("\n")[0] for p in robot.posts] == ["紧急关注：欧阳同学（三年级(2)班）"]
+    assert [p["text"]["content"].split("\n")[0] for p in robot.posts] == [GROUP_TEXT]
     assert Delivery.objects.get(notification__key="stale").status == DeliveryStatus.SENT
     assert Delivery.objects.get(notification__key="fresh").status == DeliveryStatus.PENDING
 

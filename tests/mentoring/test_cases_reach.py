@@ -86,7 +86,8 @@ def test_my_tasks_count_my_follow_ups_my_cases_and_for_the_principal_the_urgent_
     )
     with django_assert_max_num_queries(6):
         tasks = {t.label: t for t in tasks_for(world.principal, today)}
-    assert tasks["待办跟进"].count == 1 and tasks["分配给我的个案"].count == 1
+    assert tasks["待办跟进"].count == 1 and "分配给我的个案" not in tasks  # the one assigned to me is 紧急:
+    assert tasks["分配给我的紧急个案"].count == 1 and tasks["分配给我的紧急个案"].urgent
     assert tasks["全校未结案紧急个案"].count == 1 and tasks["全校未结案紧急个案"].urgent
     coordinator_tasks = {t.label: t.count for t in tasks_for(world.coordinator, today)}
     assert coordinator_tasks.get("分配给我的个案") == 1 and "全校未结案紧急个案" not in coordinator_tasks

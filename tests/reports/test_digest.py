@@ -77,3 +77,4 @@ def test_send_reminders_delivers_the_digest_once_and_posts_it_to_the_group_robot
     posts = [p["text"]["content"] for p in robot.posts if p["text"]["content"].startswith("本周关爱工作汇总")]
     assert len(posts) == 2  # one per school, not one per run
     assert all("欧阳小明" not in post for post in posts)
+    assert {post.split("\n")[0].split(" ")[-1] for post in posts} == {world.school.name, world.other_school.name}
