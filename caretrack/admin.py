@@ -15,7 +15,17 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from caretrack.audit import record
-from caretrack.models import AuditAction, AuditEvent, LeadingGroupMember, School, SchoolClass, StaffProfile, Term
+from caretrack.models import (
+    AuditAction,
+    AuditEvent,
+    Delivery,
+    LeadingGroupMember,
+    Notification,
+    School,
+    SchoolClass,
+    StaffProfile,
+    Term,
+)
 from caretrack.services import set_current_term
 from caretrack.validation import mask_id_number, mask_phone
 
@@ -231,3 +241,28 @@ class StaffProfileAdmin(AuditedAdmin):
     @admin.display(description="联系电话")
     def masked_phone(self, obj) -> str:
         return mask_phone(obj.phone)
+
+
+class DeliveryInline(ReadOnlyInline):
+    model = Delivery
+    fields = ["channel", "status", "attempts", "last_error", "sent_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Read-only: notifications are written by caretrack.notifications.send; a failed e-mail or robot delivery
+    shows here with its error and is retried by send_reminders."""
+
+    list_display = ["created_at", "recipient", "title", "urgent", "read_at"]
+    list_filter = ["urgent", "deliveries__status"]
+    search_fields = ["key", "title", "recipient__username", "recipient__first_name"]
+    list_select_related = ["recipient"]
+    fields = ["recipient", "key", "title", "body", "link", "urgent", "created_at", "read_at"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["notification", "channel", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["channel", "status"]
+    list_select_related = ["notification"]

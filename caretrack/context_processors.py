@@ -1,4 +1,5 @@
 from caretrack.navigation import nav_for
+from caretrack.notifications import unread_count
 from caretrack.permissions import get_roles
 
 
@@ -7,4 +8,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = get_roles(user)
-    return {"roles": roles, "nav_items": nav_for(user, request.path)}
+    nav_items = nav_for(user, request.path)
+    return {
+        "roles": roles,
+        "nav_items": nav_items,
+        # On a phone the menu is folded: its toggle shows how many things wait behind it.
+        "nav_waiting": sum(item["count"] for item in nav_items),
+        "unread_notifications": unread_count(user),
+    }

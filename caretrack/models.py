@@ -258,3 +258,64 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"
+
+
+class Notification(models.Model):
+    """One message to one person, shown in the app. The key makes sending idempotent: a reminder sent twice
+    (a second run of send_reminders the same day, a double submit) reaches nobody twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
+    )
+    key = models.CharField("消息标识", max_length=200)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)
+    # What the school's group chat may read when the group robot posts this message; empty for a personal one.
+    group_text = models.TextField("群消息内容", blank=True)
+    urgent = models.BooleanField("紧急", default=False)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="unique_notification_key")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "电子邮件"
+    WEBHOOK = "webhook", "群机器人"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Delivery(models.Model):
+    """A notification's delivery over a channel outside the app. A failed one stays FAILED with its error and
+    is retried by the next send_reminders run; it never blocks saving the notification."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name="通知"
+    )
+    channel = models.CharField("渠道", max_length=10, choices=DeliveryChannel.choices)
+    status = models.CharField("状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知投递"
+        verbose_name_plural = "通知投递"
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="unique_delivery_channel")]
+
+    def __str__(self):
+        return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"

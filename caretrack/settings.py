@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -160,6 +161,23 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Notifications (caretrack/notifications.py; README "提醒与通知 / Reminders"). Always in the app; by e-mail when
+# EMAIL_HOST is set (to each user's e-mail address); to a 企业微信 or 钉钉 group robot when NOTIFY_WEBHOOK_URL is
+# set. SITE_URL makes the links in e-mails and robot messages absolute.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caretrack@localhost")
+NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+NOTIFY_WEBHOOK_KIND = os.environ.get("NOTIFY_WEBHOOK_KIND", "wecom")  # wecom (企业微信) | dingtalk (钉钉)
+if NOTIFY_WEBHOOK_KIND not in {"wecom", "dingtalk"}:
+    raise ImproperlyConfigured("NOTIFY_WEBHOOK_KIND must be wecom or dingtalk")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

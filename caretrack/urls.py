@@ -27,6 +27,7 @@ urlpatterns = [
     path("school/promotion/", include("children.promotion_urls")),
     path("transfers/", include("children.transfer_urls")),
     path("county/", include("caretrack.county_urls")),
+    path("notifications/", include("caretrack.notification_urls")),
     path("children/", include("children.urls")),
     path("guardians/", include("guardians.urls")),
     path("mentoring/", include("mentoring.urls")),

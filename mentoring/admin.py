@@ -5,13 +5,15 @@ from django.contrib import admin
 
 from caretrack.admin import ReadOnlyAdmin
 from mentoring.models import (
-    Cadence,
+    CadenceRule,
+    CaseAction,
     Concern,
     ExternalMentor,
     FamilyContact,
     GuardianContact,
     HomeVisit,
     Pairing,
+    Referral,
     Talk,
 )
 
@@ -35,24 +37,35 @@ class PairingAdmin(ReadOnlyAdmin):
     readonly_fields = ["created_at"]
 
 
-@admin.register(Cadence)
-class CadenceAdmin(ReadOnlyAdmin):
-    list_display = [
-        "school",
-        "talks_per_week",
-        "visits_per_term",
-        "guardian_contacts_per_month",
-        "family_contacts_per_month",
-    ]
+@admin.register(CadenceRule)
+class CadenceRuleAdmin(ReadOnlyAdmin):
+    list_display = ["school", "kind", "times", "per"]
+    list_filter = ["school", "kind", "per"]
     list_select_related = ["school"]
 
 
 @admin.register(Concern)
 class ConcernAdmin(ReadOnlyAdmin):
-    list_display = ["child", "category", "status", "raised_by", "raised_on", "closed_at"]
-    list_filter = ["status", "category", "child__school"]
+    list_display = ["child", "category", "risk", "status", "assigned_to", "raised_by", "raised_on", "closed_at"]
+    list_filter = ["status", "risk", "category", "child__school"]
     search_fields = ["child__name", "description"]
-    list_select_related = ["child", "raised_by"]
+    list_select_related = ["child", "raised_by", "assigned_to"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(CaseAction)
+class CaseActionAdmin(ReadOnlyAdmin):
+    list_display = ["concern", "what", "who", "due_on", "done_on"]
+    list_filter = ["concern__child__school"]
+    list_select_related = ["concern__child", "who"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["concern", "agency", "referred_on", "outcome"]
+    list_filter = ["agency", "outcome", "concern__child__school"]
+    list_select_related = ["concern__child"]
     readonly_fields = ["created_at"]
 
 

@@ -1,5 +1,5 @@
-"""Input validation for logs, concerns, pairings and the cadence: explicit fields, Chinese messages.
-Nothing here saves; the views hand cleaned data to mentoring.services."""
+"""Input validation for logs, concerns and pairings (the cadence: mentoring/cadence_forms.py): explicit
+fields, Chinese messages. Nothing here saves; the views hand cleaned data to mentoring.services."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from caretrack.validation import validate_phone
-from children.models import Child, LeftBehindType
+from children.models import Child
 from mentoring.models import (
-    Cadence,
     ConcernCategory,
+    ConcernRisk,
     ExternalMentor,
     FamilyContact,
     GuardianContact,
@@ -37,6 +37,12 @@ class LogForm(forms.ModelForm):
     concern_description = forms.CharField(
         label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    concern_risk = forms.ChoiceField(
+        label="风险等级",
+        choices=[("", "按类别默认（心理危机、疑似受侵害、自伤为紧急）")] + ConcernRisk.choices,
+        required=False,
+        help_text="您可以提高风险等级；降低只能由关爱工作负责人或校长操作。",
+    )
 
     def __init__(self, *args, external_mentors=None, can_raise_concern: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,7 +57,7 @@ class LogForm(forms.ModelForm):
         elif "external_mentor" in self.fields:
             del self.fields["external_mentor"]
         if not can_raise_concern:
-            for name in ("flag_concern", "concern_category", "concern_description"):
+            for name in self.CONCERN_FIELDS:
                 del self.fields[name]
 
     def _post_clean(self):
@@ -59,7 +65,7 @@ class LogForm(forms.ModelForm):
         # instance it was given, or the service could not tell which fields changed.
         pass
 
-    CONCERN_FIELDS = ("flag_concern", "concern_category", "concern_description")
+    CONCERN_FIELDS = ("flag_concern", "concern_category", "concern_description", "concern_risk")
 
     def main_fields(self):
         return [self[name] for name in self.fields if name not in self.CONCERN_FIELDS]
@@ -89,6 +95,7 @@ class LogForm(forms.ModelForm):
         return ConcernData(
             category=self.cleaned_data["concern_category"],
             description=self.cleaned_data.get("concern_description") or self.cleaned_data.get("text", ""),
+            risk=self.cleaned_data.get("concern_risk") or "",
         )
 
 
@@ -147,10 +154,10 @@ class DeleteLogForm(forms.Form):
 
 class CloseConcernForm(forms.Form):
     action_taken = forms.CharField(
-        label="处理情况",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label="结案情况",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "处理经过和结果（必填），如：已家访，情绪好转"}),
         max_length=2000,
-        error_messages={"required": "请填写处理情况。"},
+        error_messages={"required": "请填写结案情况。"},
     )
 
 
@@ -175,7 +182,7 @@ class PairingForm(forms.Form):
         self.fields["child"].queryset = (
             Child.objects.filter(school=school)
             .enrolled()
-            .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+            .in_care_on(timezone.localdate())  # 留守, 困境 and 事实无人抚养 children are pairable
             .select_related("school_class")
             .order_by("school_class__grade", "school_class__number", "name_initials")
         )
@@ -228,14 +235,3 @@ class ExternalMentorForm(forms.ModelForm):
     def clean_phone(self):
         phone = self.cleaned_data.get("phone", "")
         return validate_phone(phone) if phone else ""
-
-
-class CadenceForm(forms.ModelForm):
-    max_children_per_mentor = forms.IntegerField(label="每名帮扶教师结对上限", min_value=1, max_value=10)
-
-    class Meta:
-        model = Cadence
-        fields = ["talks_per_week", "visits_per_term", "guardian_contacts_per_month", "family_contacts_per_month"]
-
-    def cadence_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in self._meta.fields}

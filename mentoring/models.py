@@ -5,7 +5,7 @@ its own choices."""
 from datetime import date
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -129,42 +129,90 @@ class Pairing(models.Model):
 # --- Cadence --------------------------------------------------------------------------------------
 
 
-class VisitsPerTerm(models.IntegerChoices):
-    ONE = 1, "每学期至少1次"
-    THREE = 3, "期初、期中、期末各1次"
+class CadenceKind(models.TextChoices):
+    """The log kinds a cadence rule can ask for (the same keys as the logs' KIND)."""
+
+    TALK = "talk", "谈心"
+    VISIT = "visit", "家访"
+    FAMILY = "family", "亲情联系"
+    GUARDIAN = "guardian", "监护人沟通"
 
 
-class Cadence(models.Model):
-    """How often each child must be talked to, visited and contacted. One row per school; a school
-    without a row uses the defaults (the seeds' 每周谈心一次, 每学期家访, 每月与监护人沟通一次,
-    每月亲情联系一次)."""
+class CadencePer(models.TextChoices):
+    WEEK = "week", "周"
+    MONTH = "month", "月"
+    TERM = "term", "学期"
 
-    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="cadence", verbose_name="学校")
-    talks_per_week = models.PositiveSmallIntegerField(
-        "每周谈心次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    visits_per_term = models.PositiveSmallIntegerField(
-        "每学期家访", choices=VisitsPerTerm.choices, default=VisitsPerTerm.ONE
-    )
-    guardian_contacts_per_month = models.PositiveSmallIntegerField(
-        "每月与监护人沟通次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
-    )
-    family_contacts_per_month = models.PositiveSmallIntegerField(
-        "每月亲情联系次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
-    )
+
+# The most a rule may ask for in one period: a talk a day, ten contacts a month, six visits a term.
+MAX_TIMES = {CadencePer.WEEK: 7, CadencePer.MONTH: 10, CadencePer.TERM: 6}
+
+# A school without a rule for a kind uses these (the seeds' 每周谈心一次, 每学期家访一次,
+# 每月亲情联系一次, 每月与监护人沟通一次).
+DEFAULT_RULES = {
+    CadenceKind.TALK: (1, CadencePer.WEEK),
+    CadenceKind.VISIT: (1, CadencePer.TERM),
+    CadenceKind.FAMILY: (1, CadencePer.MONTH),
+    CadenceKind.GUARDIAN: (1, CadencePer.MONTH),
+}
+
+
+class CadenceRuleQuerySet(models.QuerySet):
+    def for_schools(self, school_ids) -> dict[int, dict[str, "CadenceRule"]]:
+        """Per school, its rule for every kind: the saved ones, the defaults (unsaved) for the rest. One query."""
+        ids = list(school_ids)
+        rules = {pk: {} for pk in ids}
+        for rule in self.filter(school_id__in=ids):
+            rules[rule.school_id][rule.kind] = rule
+        for pk, found in rules.items():
+            for kind, (times, per) in DEFAULT_RULES.items():
+                found.setdefault(kind, CadenceRule(school_id=pk, kind=kind, times=times, per=per))
+        return rules
+
+    def for_school(self, school) -> dict[str, "CadenceRule"]:
+        return self.for_schools([school.pk])[school.pk]
+
+
+class CadenceRule(models.Model):
+    """How often each child must get one kind of log: `times` per week, calendar month or term
+    (每周谈心1次, 每月家访2次, 每学期家访1次). A per-term rule of N is paced over N equal parts of the
+    term (the third of a term for 期初、期中、期末各1次), so a child falls overdue as soon as a part ends
+    short, not only at the end of term. One row per school and kind; a missing row means the default."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="cadence_rules", verbose_name="学校")
+    kind = models.CharField("工作", max_length=10, choices=CadenceKind.choices)
+    times = models.PositiveSmallIntegerField("次数")
+    per = models.CharField("周期", max_length=10, choices=CadencePer.choices)
+
+    objects = CadenceRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "帮扶工作频次"
         verbose_name_plural = "帮扶工作频次"
+        ordering = ["school", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="one_cadence_rule_per_kind"),
+            models.CheckConstraint(
+                condition=Q(times__gte=1)
+                & (Q(per="week", times__lte=7) | Q(per="month", times__lte=10) | Q(per="term", times__lte=6)),
+                name="cadence_rule_times_in_range",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.school} 帮扶工作频次"
+        return f"{self.school} {self.get_kind_display()}{self.text}"
 
-    @classmethod
-    def for_school(cls, school) -> "Cadence":
-        """The school's cadence, or the defaults (unsaved) when the school has not set one."""
-        found = cls.objects.filter(school=school).first()
-        return found or cls(school=school)
+    @property
+    def text(self) -> str:
+        """每周1次, 每月2次, 每学期1次."""
+        return f"每{self.get_per_display()}{self.times}次"
+
+    def clean(self):
+        top = MAX_TIMES.get(self.per)
+        if top is not None and self.times is not None and not 1 <= self.times <= top:
+            raise ValidationError(
+                {"times": f"{self.get_kind_display()}每{self.get_per_display()}应为1到{top}次，请您重新填写。"}
+            )
 
 
 # --- Concerns -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from caretrack.models import School
 from caretrack.permissions import get_roles, require_staff
 from children.models import ACTIVE_STATUSES
 from children.permissions import children_visible_to, get_child_for_user
-from mentoring.models import SENSITIVE_CATEGORIES, Concern, Pairing
+from mentoring.models import SENSITIVE_CATEGORIES, CaseAction, Concern, Pairing, Referral
 
 
 def is_mentor_today(user) -> bool:
@@ -66,7 +66,8 @@ def require_concern_handler(user) -> School:
 
 
 def sees_sensitive_records(user) -> bool:
-    """疑似受侵害 and 心理危机: besides their author, only the principal and the coordinator see them."""
+    """疑似受侵害, 心理危机 and 自伤: besides their author and the case's assignee, only the principal and the
+    coordinator see them."""
     return get_roles(user).manages_school
 
 
@@ -85,20 +86,18 @@ def get_child_for_logging(user, pk):
     return child
 
 
-def _hide_sensitive(queryset: QuerySet, user, *, author_field: str, category_field: str) -> QuerySet:
-    """Safeguarding: 疑似受侵害 and 心理危机 are seen by the author, the coordinator and the principal only."""
-    if sees_sensitive_records(user):
-        return queryset
-    return queryset.filter(~Q(**{f"{category_field}__in": SENSITIVE_CATEGORIES}) | Q(**{author_field: user}))
-
-
 def logs_visible_to(user, model) -> QuerySet:
     """Talks, visits and contacts of the children the user may see, minus other people's logs that
     carry a sensitive concern."""
     queryset = model.objects.filter(child__in=children_visible_to(user))
     if sees_sensitive_records(user):
         return queryset
-    return queryset.filter(Q(concern__isnull=True) | ~Q(concern__category__in=SENSITIVE_CATEGORIES) | Q(author=user))
+    return queryset.filter(
+        Q(concern__isnull=True)
+        | ~Q(concern__category__in=SENSITIVE_CATEGORIES)
+        | Q(author=user)
+        | Q(concern__assigned_to=user)
+    )
 
 
 def can_edit_log(user, log) -> bool:
@@ -126,14 +125,92 @@ def get_log_for_user(user, model, pk, *, write: bool = False):
 
 
 def concerns_visible_to(user) -> QuerySet:
-    """Concerns of the children the user may see (a transferred child's earlier records included while the
-    chronology reads them), minus other people's sensitive ones for those who may not see them."""
-    if not get_roles(user).school_id:
+    """Cases of the children the user may see (a transferred child's earlier records included while the
+    chronology reads them) and the cases of the school assigned to the user, minus sensitive ones
+    (疑似受侵害, 心理危机, 自伤) unless the user is their author, their assignee, the coordinator or the principal."""
+    roles = get_roles(user)
+    if not roles.school_id:
         return Concern.objects.none()
-    queryset = Concern.objects.filter(child__in=children_visible_to(user))
+    queryset = Concern.objects.filter(
+        Q(child__in=children_visible_to(user)) | Q(assigned_to=user, child__school_id=roles.school_id)
+    )
     if sees_sensitive_records(user):
         return queryset
-    return _hide_sensitive(queryset, user, author_field="raised_by", category_field="category")
+    return queryset.filter(~Q(category__in=SENSITIVE_CATEGORIES) | Q(raised_by=user) | Q(assigned_to=user))
+
+
+def can_work_case(user, concern: Concern) -> bool:
+    """Adding follow-up actions and referrals, closing and reopening: the school's principal and coordinator,
+    and the person the case is assigned to."""
+    roles = get_roles(user)
+    if roles.school_id is None or roles.school_id != concern.child.school_id:
+        return False
+    return roles.manages_school or concern.assigned_to_id == user.pk
+
+
+def can_assign_case(user, concern: Concern) -> bool:
+    """Choosing who is responsible for a case: the school's principal or coordinator."""
+    roles = get_roles(user)
+    return roles.manages_school and roles.school_id == concern.child.school_id
+
+
+def require_case_assigner(user, concern: Concern) -> None:
+    """403 unless can_assign_case."""
+    if not can_assign_case(user, concern):
+        raise PermissionDenied("只有关爱工作负责人或校长可以指定个案负责人。")
+
+
+def may_lower_risk(user) -> bool:
+    """Setting a risk below the category's default (心理危机 … are 紧急): the coordinator or the principal."""
+    return get_roles(user).manages_school
+
+
+def can_mark_action_done(user, action) -> bool:
+    """A follow-up action is marked done by whoever works the case or by the person it was given to."""
+    return action.who_id == user.pk or can_work_case(user, action.concern)
+
+
+def get_case_for_user(user, pk, *, work: bool = False) -> Concern:
+    """A case the user may see (404 otherwise); with work=True, 403 unless can_work_case."""
+    try:
+        concern = (
+            concerns_visible_to(user)
+            .select_related("child__school", "child__school_class", "raised_by", "assigned_to", "closed_by")
+            .get(pk=pk)
+        )
+    except (Concern.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该个案，或您无权查看。") from None
+    if work and not can_work_case(user, concern):
+        raise PermissionDenied("只有个案负责人、关爱工作负责人或校长可以处理该个案。")
+    return concern
+
+
+def get_case_action_for_user(user, pk):
+    """A follow-up action the user may mark done (404 if its case is out of sight, 403 unless
+    can_mark_action_done)."""
+    try:
+        action = CaseAction.objects.select_related("concern__child__school").get(
+            pk=pk, concern__in=concerns_visible_to(user)
+        )
+    except (CaseAction.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该跟进事项，或您无权查看。") from None
+    if not can_mark_action_done(user, action):
+        raise PermissionDenied("只有执行人、个案负责人、关爱工作负责人或校长可以标记完成。")
+    return action
+
+
+def get_referral_for_user(user, pk):
+    """A referral whose outcome the user may record: 404 if its case is out of sight, 403 unless
+    can_work_case."""
+    try:
+        referral = Referral.objects.select_related("concern__child__school").get(
+            pk=pk, concern__in=concerns_visible_to(user)
+        )
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该转介记录，或您无权查看。") from None
+    if not can_work_case(user, referral.concern):
+        raise PermissionDenied("只有个案负责人、关爱工作负责人或校长可以登记转介结果。")
+    return referral
 
 
 def get_concern_for_manager(user, pk):

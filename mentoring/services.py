@@ -3,7 +3,6 @@ a log and its concern are saved together or not at all, a bulk pairing saves eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,10 +13,11 @@ from django.utils import timezone
 from caretrack import audit
 from caretrack.models import AuditAction, Gender, School
 from children.models import ACTIVE_STATUSES, Child
+from mentoring.case_services import ConcernData, raise_case
+from mentoring.case_services import close_case as close_concern  # noqa: F401 (the name the log pages use)
 from mentoring.models import (
-    Cadence,
+    CadenceRule,
     Concern,
-    ConcernStatus,
     ExternalMentor,
     LogBase,
     Pairing,
@@ -26,12 +26,6 @@ from mentoring.models import (
 )
 
 OLDEST_LOG_DAYS = 366  # a date more than a year back is almost always a typo (2025 for 2026)
-
-
-@dataclass(frozen=True)
-class ConcernData:
-    category: str
-    description: str = ""
 
 
 def check_log_date(day: date, *, today: date | None = None) -> None:
@@ -57,20 +51,7 @@ def _target(record) -> str:
 
 
 def _raise_concern(*, child: Child, data: ConcernData, user, day: date) -> Concern:
-    concern = Concern(child=child, category=data.category, description=data.description, raised_by=user, raised_on=day)
-    concern.full_clean()
-    concern.save()
-    audit.record(
-        user=user,
-        action=AuditAction.CREATE,
-        target=_target(concern),
-        school=child.school,
-        model="concern",
-        pk=concern.pk,
-        child=child.pk,
-        category=concern.category,
-    )
-    return concern
+    return raise_case(child=child, data=data, day=day, acting_user=user)
 
 
 @transaction.atomic
@@ -159,31 +140,6 @@ def delete_log(*, log: LogBase, acting_user, reason: str = "") -> None:
         pk=log.pk,
         reason=reason[:200],
     )
-
-
-@transaction.atomic
-def close_concern(*, concern: Concern, action_taken: str, acting_user) -> Concern:
-    """Record what was done and close the concern."""
-    if concern.status == ConcernStatus.CLOSED:
-        raise ValidationError("该关注事项已处理。")
-    if not action_taken.strip():
-        raise ValidationError({"action_taken": "请填写处理情况。"})
-    concern.status = ConcernStatus.CLOSED
-    concern.action_taken = action_taken.strip()
-    concern.closed_by = acting_user
-    concern.closed_at = timezone.now()
-    concern.full_clean()
-    concern.save(update_fields=["status", "action_taken", "closed_by", "closed_at"])
-    audit.record(
-        user=acting_user,
-        action=AuditAction.CHANGE,
-        target=_target(concern),
-        school=concern.child.school,
-        model="concern",
-        pk=concern.pk,
-        fields=["status", "action_taken", "closed_by", "closed_at"],
-    )
-    return concern
 
 
 # --- Pairings ---------------------------------------------------------------------------------------
@@ -464,13 +420,20 @@ def create_external_mentor(*, school: School, data: dict, acting_user) -> Extern
 
 
 @transaction.atomic
-def save_cadence(*, school: School, data: dict, max_children_per_mentor: int, acting_user) -> Cadence:
-    """The school's required frequencies and its limit of children per mentor; audited as a change."""
-    cadence = Cadence.objects.select_for_update().filter(school=school).first() or Cadence(school=school)
-    for key, value in data.items():
-        setattr(cadence, key, value)
-    cadence.full_clean()
-    cadence.save()
+def save_cadence(
+    *, school: School, rules: dict[str, dict], max_children_per_mentor: int, acting_user
+) -> dict[str, CadenceRule]:
+    """The school's cadence rules ({"talk": {"times": 1, "per": "week"}, …}, one per log kind) and its
+    limit of children per mentor, validated (1–7 a week, 1–10 a month, 1–6 a term) and saved together
+    with one audit row (a change). Saving the same values again changes nothing but the audit trail."""
+    existing = {r.kind: r for r in CadenceRule.objects.select_for_update().filter(school=school)}
+    saved = {}
+    for kind, values in rules.items():
+        rule = existing.get(kind) or CadenceRule(school=school, kind=kind)
+        rule.times, rule.per = values["times"], values["per"]
+        rule.full_clean()
+        rule.save()
+        saved[kind] = rule
     if school.max_children_per_mentor != max_children_per_mentor:
         school.max_children_per_mentor = max_children_per_mentor
         school.full_clean()
@@ -478,11 +441,10 @@ def save_cadence(*, school: School, data: dict, max_children_per_mentor: int, ac
     audit.record(
         user=acting_user,
         action=AuditAction.CHANGE,
-        target=_target(cadence),
+        target=f"{CadenceRule._meta.verbose_name} {school}",
         school=school,
-        model="cadence",
-        pk=cadence.pk,
+        model="cadencerule",
         max_children_per_mentor=max_children_per_mentor,
-        **data,
+        rules={kind: f"{rule.times}/{rule.per}" for kind, rule in saved.items()},
     )
-    return cadence
+    return saved

@@ -12,24 +12,19 @@ from children.permissions import children_visible_to, get_child_for_user
 from mentoring import selectors, services
 from mentoring.forms import (
     LOG_FORMS,
-    CadenceForm,
-    CloseConcernForm,
     DeleteLogForm,
     EndPairingForm,
     ExternalMentorForm,
     PairingForm,
 )
 from mentoring.links import URL_PREFIX, detail_url, initial_for_log
-from mentoring.models import LOG_MODELS, Cadence, ConcernStatus, ExternalMentor, PairingEndReason
+from mentoring.models import LOG_MODELS, ExternalMentor, PairingEndReason
 from mentoring.permissions import (
     can_edit_log,
     can_log_for_external_mentor,
-    concerns_visible_to,
     get_child_for_logging,
-    get_concern_for_manager,
     get_log_for_user,
     get_pairing_for_manager,
-    require_concern_handler,
     require_my_students,
     require_pairing_manager,
 )
@@ -137,35 +132,6 @@ def child_chronology(request, pk):
     entries = [e for e in everything if e.kind == kind] if kind else everything
     context = {"child": child, "entries": entries, "kind": kind, "kinds": kinds}
     return render(request, "mentoring/chronology.html", context)
-
-
-def concern_list(request):
-    """待处理: open concerns (the oldest first, those older than a week highlighted), then closed ones."""
-    require_concern_handler(request.user)
-    concerns = list(selectors.concern_list(concerns_visible_to(request.user))[:300])
-    week_ago = timezone.localdate() - timezone.timedelta(days=7)
-    open_ones = [c for c in concerns if c.status == ConcernStatus.OPEN]
-    closed = [c for c in concerns if c.status == ConcernStatus.CLOSED][:50]
-    context = {"open": open_ones, "closed": closed, "week_ago": week_ago, "close_form": CloseConcernForm()}
-    return render(request, "mentoring/concerns.html", context)
-
-
-@require_POST
-def concern_close(request, pk):
-    concern = get_concern_for_manager(request.user, pk)
-    form = CloseConcernForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close_concern(
-                concern=concern, action_taken=form.cleaned_data["action_taken"], acting_user=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, f"{concern.child.name} 的关注事项已处理。")
-    else:
-        messages.error(request, "请填写处理情况。")
-    return redirect("mentoring:concerns")
 
 
 def pairing_list(request):
@@ -296,21 +262,3 @@ def external_mentor_create(request):
             messages.success(request, f"已添加校外帮扶人：{mentor}。现在可以为其结对。")
             return redirect("mentoring:pairing_create")
     return render(request, "mentoring/simple_form.html", {"form": form, "title": "添加校外帮扶人"})
-
-
-def cadence_settings(request):
-    school = require_pairing_manager(request.user)
-    cadence = Cadence.for_school(school)
-    form = CadenceForm(
-        request.POST or None, instance=cadence, initial={"max_children_per_mentor": school.max_children_per_mentor}
-    )
-    if request.method == "POST" and form.is_valid():
-        services.save_cadence(
-            school=school,
-            data=form.cadence_data(),
-            max_children_per_mentor=form.cleaned_data["max_children_per_mentor"],
-            acting_user=request.user,
-        )
-        messages.success(request, "帮扶工作频次已保存。")
-        return redirect("mentoring:pairings")
-    return render(request, "mentoring/simple_form.html", {"form": form, "title": "帮扶工作频次与结对上限"})

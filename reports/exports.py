@@ -34,6 +34,8 @@ HEADERS = [
     ("本学期家访覆盖率(%)", 16),
     ("活动次数", 10),
     ("资助金额(元)", 12),
+    ("困境儿童", 10),
+    ("事实无人抚养儿童", 14),
 ]
 
 
@@ -55,6 +57,8 @@ def county_values(row: CountyRow) -> list:
         float(m.visit_coverage_term),
         a.activities,
         float(a.aid_total_yuan),
+        f.hardship,
+        f.unsupported,
     ]
 
 
@@ -72,6 +76,8 @@ def total_values(totals: CountyTotals) -> list:
         totals.visit_coverage_term,
         totals.activities,
         float(totals.aid_total_yuan) if totals.aid_total_yuan is not None else None,
+        totals.hardship,
+        totals.unsupported,
     ]
 
 

@@ -161,7 +161,7 @@ def figures_rows(f: SchoolFigures) -> list[list[str]]:
         ["本学期谈心", f"{m.talks_term} 次"],
         ["本学期谈心达标率", pct(m.talk_compliance_term)],
         ["本学期家访", f"{m.visits_term} 次"],
-        ["本学期家访覆盖率", pct(m.visit_coverage_term)],
+        [m.visit_term_label, pct(m.visit_coverage_term)],
     ]
     a = f.activities
     rows += [

@@ -32,12 +32,21 @@ def dashboard_links(figures: SchoolFigures, term_id: int | None = None) -> dict:
     }
     return {
         "activity_types": activity_types,
-        "children": list_url("children:list"),
-        "not_archived": list_url("children:list", archived="no"),
-        "archived": list_url("children:list", archived="yes"),
+        "children": list_url("children:list", left_behind_type="left_behind"),
+        # 建档率 is measured on the left-behind children: the lists behind it show those.
+        "not_archived": list_url("children:list", left_behind_type="left_behind", archived="no"),
+        "archived": list_url("children:list", left_behind_type="left_behind", archived="yes"),
+        "hardship": list_url("children:list", hardship="any"),
+        "unsupported": list_url("children:list", left_behind_type="unsupported"),
         "types": {t.key: list_url("children:list", left_behind_type=t.key) for t in figures.by_type},
-        "grades": {row.key: list_url("children:list", grade=row.key) for row in figures.archive.by_grade},
-        "classes": {row.key: list_url("children:list", school_class=row.key) for row in figures.archive.by_class},
+        "grades": {
+            row.key: list_url("children:list", left_behind_type="left_behind", grade=row.key)
+            for row in figures.archive.by_grade
+        },
+        "classes": {
+            row.key: list_url("children:list", left_behind_type="left_behind", school_class=row.key)
+            for row in figures.archive.by_class
+        },
         "pairings": list_url("mentoring:pairings"),
         "unpaired": list_url("mentoring:unpaired"),
         "concerns": list_url("mentoring:concerns"),
@@ -91,21 +100,23 @@ def dashboard_tiles(f: SchoolFigures, links: dict) -> dict[str, list[Tile]]:
         Tile("enrolled", "在校学生", f.enrolled, "人"),
         Tile("left_behind", "留守儿童", f.left_behind, "人", f"占在校学生 {_pct(f.left_behind_ratio)}",
              links["children"]),
-        Tile("archive_rate", "建档率", _pct(f.archive.rate), "", f"已建档 {f.archive.complete} / {f.archive.total}",
-             links["archived"]),
+        Tile("hardship", "困境儿童", f.hardship, "人", "低保、残疾、监护缺失等", links["hardship"]),
+        Tile("unsupported", "事实无人抚养儿童", f.unsupported, "人", "由父母情况认定", links["unsupported"]),
+        Tile("archive_rate", "建档率", _pct(f.archive.rate), "",
+             f"留守儿童档案完整 {f.archive.complete} / {f.archive.total}（不含结对）", links["archived"]),
         Tile("not_archived", "档案未完成", f.not_archived, "人", "点击查看名单和缺项", links["not_archived"]),
     ]  # fmt: skip
     m = f.mentoring
     mentoring = [
-        Tile("pairing_coverage", "结对覆盖率", _pct(m.pairing_coverage), "", f"已结对 {m.paired} 人",
-             links["pairings"]),
-        Tile("unpaired", "待结对留守儿童", max(m.left_behind - m.paired, 0), "人", "点击去结对", links["unpaired"]),
-        Tile("talk_compliance_week", "本周谈心达标率", _pct(m.talk_compliance_week), "",
+        Tile("pairing_coverage", "结对覆盖率（结对率）", _pct(m.pairing_coverage), "",
+             f"已结对 {m.paired} / 关爱对象 {m.left_behind} 人（含困境、事实无人抚养）", links["pairings"]),
+        Tile("unpaired", "待结对儿童", max(m.left_behind - m.paired, 0), "人", "点击去结对", links["unpaired"]),
+        Tile("talk_compliance_week", m.talk_current_label, _pct(m.talk_compliance_week), "",
              f"本周谈心 {m.talks_this_week} 次，{m.children_talked_this_week} 人", links["talks"]),
         Tile("talk_compliance_term", "本学期谈心达标率", _pct(m.talk_compliance_term), "",
-             f"本学期谈心 {m.talks_term} 次", links["talks"]),
-        Tile("visit_coverage_term", "本学期家访覆盖率", _pct(m.visit_coverage_term), "",
-             f"本学期家访 {m.visits_term} 次", links["visits"]),
+             f"本学期谈心 {m.talks_term} 次（要求{m.talk_rule}）", links["talks"]),
+        Tile("visit_coverage_term", m.visit_term_label, _pct(m.visit_coverage_term), "",
+             f"本学期家访 {m.visits_term} 次（要求{m.visit_rule}）", links["visits"]),
         Tile("guardian_contacts_month", "本月监护人沟通", m.guardian_contacts_month, "次", "", links["contacts"]),
         Tile("family_contacts_month", "本月亲情联系", m.family_contacts_month, "次", "", links["contacts"]),
         Tile("open_concerns", "待处理关注事项", m.open_concerns, "件", "", links["concerns"]),

@@ -1,4 +1,4 @@
-"""The coordinator's lists: the mentor board, 待结对, mentor options and proposals, concerns."""
+"""The coordinator's lists: the mentor board, 待结对, mentor options and proposals (cases: selectors.cases)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -6,7 +6,6 @@ from datetime import date
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -16,9 +15,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from caretrack.models import School, StaffProfile
-from children.models import Child, LeftBehindType
+from children.models import Child
 from mentoring.models import (
-    ConcernStatus,
     Pairing,
 )
 from mentoring.selectors.status import ChildStatus, child_statuses
@@ -77,12 +75,12 @@ def mentor_board(*, school: School, on: date) -> list[MentorRow]:
 
 
 def unpaired_children(*, school: School, on: date) -> QuerySet:
-    """待结对: enrolled left-behind children without a (first) mentor carrying on after `on`: a child whose
-    mentor left, or whose pairing was ended, on `on` is waiting again that day."""
+    """待结对: enrolled children in our care on `on` (留守, 困境, 事实无人抚养) without a (first) mentor carrying on
+    after `on`: a child whose mentor left, or whose pairing was ended, on `on` is waiting again that day."""
     return (
         Child.objects.filter(school=school)
         .enrolled()
-        .exclude(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+        .in_care_on(on)
         .exclude(Exists(Pairing.objects.carried_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
@@ -154,15 +152,4 @@ def ended_pairings(*, school: School, limit: int = 30) -> list[Pairing]:
         Pairing.objects.filter(child__school=school, end_date__isnull=False)
         .select_related("child__school_class", "mentor", "external_mentor")
         .order_by("-end_date", "-pk")[:limit]
-    )
-
-
-def open_concerns(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(status=ConcernStatus.OPEN)
-
-
-def concern_list(queryset: QuerySet) -> QuerySet:
-    """The 待处理 list: open first, oldest open first; each with its child and people."""
-    return queryset.select_related("child__school_class", "raised_by", "closed_by").order_by(
-        "status", F("closed_at").desc(nulls_first=True), "raised_on", "pk"
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from caretrack.demo import build_demo
 from caretrack.models import Term
-from mentoring.models import Concern, ConcernStatus, HomeVisit, Talk
+from mentoring.models import Concern, HomeVisit, Talk
 from mentoring.selectors import mentor_board, mentoring_figures, my_students
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_demo_has_a_term_of_logs_most_mentors_on_time_some_overdue_a_few_concern
     assert 0 < len(late) < len(board) / 2
     concerns = Concern.objects.filter(child__school=school)
     assert 0 < concerns.count() < figures.paired / 5
-    assert concerns.filter(status=ConcernStatus.OPEN).exists() and concerns.filter(status="closed").exists()
+    assert concerns.open().exists() and concerns.filter(status="closed").exists()
     # The named demo mentor has three children, all still to talk to this week.
     mine, _ = my_students(user=User.objects.get(username="bangfu"), school=school, on=TODAY)
     assert len(mine) == 3 and {s.talk.state for s in mine} == {"due"}
