@@ -36,6 +36,8 @@ ACCESS: dict[str, Rule] = {
     "password_change": Rule(ALL),
     "password_change_done": Rule(ALL),
     "caretrack:audit": Rule({"principal", "other_principal"}),
+    "notifications:list": Rule(ALL),
+    "notifications:read_all": Rule(ALL, method="post"),
     "children:list": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     "children:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
     "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}, method="post"),
@@ -69,6 +71,14 @@ ACCESS: dict[str, Rule] = {
     "mentoring:my_students": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     "mentoring:concerns": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:concern_close": Rule({"principal", "coordinator"}, kwargs={"pk": "concern"}, method="post"),
+    "mentoring:my_cases": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
+    "mentoring:case_detail": Rule(SCHOOL_STAFF, kwargs={"pk": "concern"}),
+    **{
+        f"mentoring:case_{step}": Rule(SCHOOL_MANAGERS, kwargs={"pk": "concern"}, method="post")
+        for step in ("assign", "risk", "action_add", "referral_add", "reopen")
+    },
+    "mentoring:case_action_done": Rule(SCHOOL_MANAGERS | {"mentor"}, kwargs={"pk": "case_action"}, method="post"),
+    "mentoring:case_referral_outcome": Rule(SCHOOL_MANAGERS, kwargs={"pk": "referral"}, method="post"),
     "mentoring:pairings": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:pairing_create": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:pairing_end": Rule({"principal", "coordinator"}, kwargs={"pk": "pairing"}, method="post"),
@@ -197,7 +207,9 @@ OBJECT_HOOKS.append(lambda world, found: {"report_school": world.school})  # rep
 
 
 def _mentoring_objects(world, found):
-    from mentoring.models import Pairing
+    from django.utils import timezone
+
+    from mentoring.models import CaseAction, Pairing, Referral
     from tests.factories import (
         ConcernFactory,
         FamilyContactFactory,
@@ -206,14 +218,21 @@ def _mentoring_objects(world, found):
         TalkFactory,
     )
 
-    child, mentor = found["child"], world.mentor
+    child, mentor, today = found["child"], world.mentor, timezone.localdate()
+    concern = ConcernFactory(child=child, raised_by=mentor)
     return {
         "pairing": Pairing.objects.get(child=child, mentor=mentor),
         "talk": TalkFactory(child=child, author=mentor),
         "visit": HomeVisitFactory(child=child, author=mentor),
         "family": FamilyContactFactory(child=child, author=mentor),
         "guardian": GuardianContactFactory(child=child, author=mentor),
-        "concern": ConcernFactory(child=child, raised_by=mentor),
+        "concern": concern,
+        "case_action": CaseAction.objects.create(
+            concern=concern, what="家访", who=mentor, due_on=today, created_by=world.coordinator
+        ),
+        "referral": Referral.objects.create(
+            concern=concern, agency="other", referred_on=today, created_by=world.coordinator
+        ),
     }
 
 

@@ -16,8 +16,12 @@ APPS = ["caretrack", "children", "mentoring", "activities", "reports"]
 
 
 def _service_modules():
-    """Each app's services module, and the modules of a services package."""
+    """Each app's services module, the modules of a services package, and <app>/<part>_services.py."""
     for app in APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.endswith("_services"):
+                yield importlib.import_module(f"{app}.{info.name}")
         try:
             module = importlib.import_module(f"{app}.services")
         except ModuleNotFoundError:

@@ -22,7 +22,7 @@ def test_members_are_added_and_listed_in_their_order(world, login, django_assert
     for _ in range(5):
         _add(client, StaffFactory(school=world.school).user, order="9")
     client.get(reverse("school:leading_group"))  # shows (and clears) the messages of the additions
-    with django_assert_max_num_queries(9):  # session (read, save: 3), user, roles (3), the members
+    with django_assert_max_num_queries(11):  # session (read, save: 3), user, roles (3), the members, menu counts (2)
         response = client.get(reverse("school:leading_group"))
     text = response.content.decode().split('<ul class="list-group">')[1]
     assert text.index("李校长") < text.index("周主任")

@@ -58,7 +58,7 @@ def test_mentor_logs_a_talk_in_three_screens_and_a_visit_on_a_phone_offline(
 
     # Screen 3: back on 我的学生, the badge has turned green.
     talk = badge(page, paired_child, "talk")
-    assert talk.inner_text() == "本周已谈心" and talk.get_attribute("data-state") == "done"
+    assert talk.inner_text() == "本周谈心 1/1" and talk.get_attribute("data-state") == "done"
     elapsed = time.monotonic() - started
     talk_screens = len(screens) + 1  # + the first screen, reached by logging in
     assert talk_screens <= 3, screens

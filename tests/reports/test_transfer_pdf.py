@@ -84,3 +84,22 @@ def test_only_the_schools_principal_or_coordinator_downloads_it(client, world, c
     assert client.post(reverse("reports:transfer_pdf", args=[child.pk])).status_code == status
     assert client.get(reverse("reports:transfer_pdf", args=[child.pk])).status_code in (403, 404, 405)
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_child_protection_records_stay_out_of_the_transfer_archive_and_are_counted(client, world, child):
+    """A 心理危机 concern (and the talk that raised it) is handed over in person, not in a PDF that leaves the
+    school: the PDF says how many such records there are; an ordinary concern's talk stays in."""
+    from tests.factories import ConcernFactory
+
+    crisis = ConcernFactory(child=child, category="crisis", raised_by=world.mentor, description="作文里写到不想活了")
+    TalkFactory(child=child, author=world.mentor, date=date(2026, 10, 8), text="谈到轻生的念头", concern=crisis)
+    academic = ConcernFactory(child=child, category="academic", raised_by=world.mentor)
+    TalkFactory(child=child, author=world.mentor, date=date(2026, 10, 9), text="数学成绩下滑", concern=academic)
+    client.force_login(world.principal)
+    text = "".join(_pages(client.post(reverse("reports:transfer_pdf", args=[child.pk]))))
+    assert "谈到轻生的念头" not in text and "不想活了" not in text
+    assert "数学成绩下滑" in text
+    assert "另有 1 条儿童保护记录未列入本档案" in text
+    # The school's own chronology still shows it to the principal.
+    page = client.get(reverse("mentoring:chronology", args=[child.pk])).content.decode()
+    assert "谈到轻生的念头" in page
