@@ -15,7 +15,7 @@ from django.db.models import (
 )
 
 from caretrack.models import School, Term
-from children.models import Child, LeftBehindType
+from children.models import Child, in_care_on_q
 from mentoring.models import (
     LOG_MODELS,
     CadenceKind,
@@ -181,16 +181,14 @@ def child_statuses(children: QuerySet, *, school: School, on: date) -> list[Chil
 
 
 def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:
-    """(children paired to the user, other left-behind children of the classes the user heads), only
-    children still on the roll: a graduated or transferred child leaves the list the day they leave."""
+    """(children paired to the user, the other children in our care (留守, 困境, 事实无人抚养) of the classes the
+    user heads), only children still on the roll: a graduated or transferred child leaves the list the day
+    they leave."""
     paired_ids = Pairing.objects.carried_on(on).filter(mentor=user).values("child_id")
     both = child_statuses(
         Child.objects.filter(school=school)
         .enrolled()
-        .filter(
-            Q(pk__in=paired_ids)
-            | (Q(school_class__head_teacher=user) & ~Q(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND))
-        ),
+        .filter(Q(pk__in=paired_ids) | (Q(school_class__head_teacher=user) & in_care_on_q(on))),
         school=school,
         on=on,
     )

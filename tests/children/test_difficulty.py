@@ -232,3 +232,12 @@ def test_an_edit_that_leaves_the_hardships_alone_keeps_one_a_colleague_recorded_
     assert response.status_code == 302
     assert list(child.hardships.values_list("kind", "evidence")) == [("disability", "残疾证")]
     assert Child.objects.get(pk=child.pk).interests == "画画"
+
+
+def test_the_class_teacher_sees_an_unpaired_unsupported_child_of_her_class_on_her_home(world, login):
+    """我的学生 shows a class teacher the children in our care of her class, not only the 留守 ones."""
+    child = _unsupported_child(world)
+    ChildFactory(school_class=world.school_class, name="非关爱对象")
+    assert world.school_class.head_teacher == world.class_teacher
+    page = login(world.class_teacher).get(reverse("mentoring:my_students")).content.decode()
+    assert f'data-child="{child.pk}"' in page and "非关爱对象" not in page
