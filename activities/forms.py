@@ -83,7 +83,9 @@ class ActivityForm(forms.ModelForm):
     pick_classes = forms.ModelMultipleChoiceField(
         label="按班级选择", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    left_behind_only = forms.BooleanField(label="按年级/班级选择时只选留守儿童", required=False, initial=True)
+    in_care_only = forms.BooleanField(
+        label="按年级/班级选择时只选关爱对象（留守、困境、事实无人抚养儿童）", required=False, initial=True
+    )
     pick_children = forms.ModelMultipleChoiceField(
         label="逐个选择学生", queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
     )
@@ -138,7 +140,7 @@ class ActivityForm(forms.ModelForm):
             self.initial.setdefault(
                 "pick_children", list(self.instance.participations.values_list("child_id", flat=True))
             )
-            self.initial.setdefault("left_behind_only", True)
+            self.initial.setdefault("in_care_only", True)
 
     def clean_date(self):
         return not_in_future(self.cleaned_data["date"], "活动日期")
@@ -160,7 +162,8 @@ class ActivityForm(forms.ModelForm):
             "grades": self.cleaned_data.get("pick_grades") or [],
             "classes": self.cleaned_data.get("pick_classes") or [],
             "children": self.cleaned_data.get("pick_children") or [],
-            "left_behind_only": self.cleaned_data.get("left_behind_only", False),
+            "in_care_only": self.cleaned_data.get("in_care_only", False),
+            "on": self.cleaned_data.get("date"),
         }
 
 

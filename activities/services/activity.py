@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from activities.models import Activity, ActivityParticipant, ActivityPhoto
 from activities.photos import shrink_photo
 from activities.services.shared import _changes, _target
 from caretrack import audit
 from caretrack.models import AuditAction, School, SchoolClass
-from children.models import Child, LeftBehindType
+from children.models import Child, in_care_on_q
 
 MAX_PHOTOS_PER_ACTIVITY = 12
 
@@ -27,15 +29,17 @@ def pick_participants(
     grades: Iterable[int] = (),
     classes: Iterable[SchoolClass] = (),
     children: Iterable[Child] = (),
-    left_behind_only: bool = True,
+    in_care_only: bool = True,
+    on: date | None = None,
 ) -> list[Child]:
-    """The children picked on the activity form: whole grades and whole classes (only their left-behind
-    children when left_behind_only), plus children picked one by one. `candidates` bounds the choice
+    """The children picked on the activity form: whole grades and whole classes (only the children in our
+    care on the activity's day `on` when in_care_only: 留守, 困境, 事实无人抚养), plus children picked one by
+    one. `candidates` bounds the choice
     (the school's children, or a class teacher's class), so a tampered POST cannot reach further."""
     grades, classes, children = list(grades), list(classes), list(children)
     group = Q(school_class__grade__in=[int(g) for g in grades]) | Q(school_class__in=classes)
-    if left_behind_only:
-        group &= ~Q(left_behind_type=LeftBehindType.NOT_LEFT_BEHIND)
+    if in_care_only:
+        group &= in_care_on_q(on or timezone.localdate())
     chosen = Q(pk__in=[c.pk for c in children])
     if grades or classes:
         chosen |= group

@@ -58,7 +58,7 @@ def test_coordinator_records_a_festival_visit_for_40_children_of_a_grade_in_one_
             "partners": "县妇联、镇关工委",
             "description": "为四年级留守儿童送月饼、书包",
             "pick_grades": ["4"],
-            "left_behind_only": "on",
+            "in_care_only": "on",
             "guardians_count": "12",
             "volunteers_count": "6",
             "teachers_count": "8",
@@ -112,7 +112,7 @@ def test_class_teacher_records_for_their_class_only(client, world):
     response = client.post(
         reverse("activities:create"),
         {"title": "感恩主题班会", "kind": "class_meeting", "date": "2026-10-09", "school_class": world.school_class.pk,
-         "pick_classes": [world.school_class.pk], "pick_children": [theirs.pk], "left_behind_only": "on",
+         "pick_classes": [world.school_class.pk], "pick_children": [theirs.pk], "in_care_only": "on",
          "guardians_count": 0, "volunteers_count": 0, "teachers_count": 1},
     )  # fmt: skip
     # A child of another class in a tampered POST is not a valid choice: nothing is saved.
@@ -120,7 +120,7 @@ def test_class_teacher_records_for_their_class_only(client, world):
     response = client.post(
         reverse("activities:create"),
         {"title": "感恩主题班会", "kind": "class_meeting", "date": "2026-10-09", "school_class": world.school_class.pk,
-         "pick_classes": [world.school_class.pk], "left_behind_only": "on",
+         "pick_classes": [world.school_class.pk], "in_care_only": "on",
          "guardians_count": 0, "volunteers_count": 0, "teachers_count": 1},
     )  # fmt: skip
     assert response.status_code == 302

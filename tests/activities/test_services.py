@@ -84,8 +84,23 @@ def test_pick_participants_by_grade_class_and_name(world):
     candidates = Child.objects.filter(school=world.school)
     picked = services.pick_participants(candidates=candidates, grades=[4], children=[grade3, foreign])
     assert set(picked) == {*grade4_left, grade3}  # another school's child is never picked
-    everyone = services.pick_participants(candidates=candidates, classes=[world.other_class], left_behind_only=False)
+    everyone = services.pick_participants(candidates=candidates, classes=[world.other_class], in_care_only=False)
     assert len(everyone) == 3
+
+
+def test_picking_a_class_takes_every_child_in_our_care_on_the_activity_day(world):
+    """留守, 困境 and 事实无人抚养 children are all 关爱对象: a class picked for an activity brings each of them."""
+    from children.models import ChildHardship
+
+    left_behind = ChildFactory(school_class=world.other_class, left_behind_type=LEFT)
+    hardship = ChildFactory(school_class=world.other_class)
+    ChildHardship.objects.create(child=hardship, kind="low_income", evidence="低保证", start_date=date(2026, 9, 1))
+    ChildFactory(school_class=world.other_class)  # neither
+    candidates = Child.objects.filter(school=world.school)
+    picked = services.pick_participants(candidates=candidates, classes=[world.other_class], on=date(2026, 10, 1))
+    assert set(picked) == {left_behind, hardship}
+    before = services.pick_participants(candidates=candidates, classes=[world.other_class], on=date(2026, 8, 1))
+    assert set(before) == {left_behind}  # the hardship was recorded from September
 
 
 def test_record_activity_with_participants_in_one_transaction(world):

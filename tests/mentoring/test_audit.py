@@ -144,7 +144,7 @@ def test_a_concern_raised_with_a_log_has_its_own_row(world):
         concern=services.ConcernData(category="safety", description="屋后水塘"),
     )
     targets = set(AuditEvent.objects.filter(action=AuditAction.CREATE).values_list("target", flat=True))
-    assert targets == {f"家访记录 #{visit.pk}", f"关注事项 #{visit.concern_id}"}
+    assert targets == {f"家访记录 #{visit.pk}", f"关注事项 #{visit.concern_id} · 提出"}
 
 
 def test_a_refused_pairing_leaves_no_audit_row(world):
