@@ -71,7 +71,7 @@ def _practices(f: SchoolFigures, group: list[LeadingGroupMember]) -> str:
     )
     m = f.mentoring
     parts.append(
-        f"（三）结对帮扶，落实关爱。全校{m.paired}名留守儿童与帮扶教师结成对子，结对覆盖率{pct(m.pairing_coverage)}，"
+        f"（三）结对帮扶，落实关爱。全校{m.paired}名关爱对象（留守、困境、事实无人抚养儿童）与帮扶教师结成对子，结对覆盖率{pct(m.pairing_coverage)}，"
         "帮扶教师以“爱心妈妈”“爱心爸爸”“代理家长”的身份关心孩子的学习和生活。"
     )
     parts.append(
@@ -137,7 +137,7 @@ def _plans(f: SchoolFigures) -> str:
     if m is not None:
         unpaired = m.left_behind - m.paired
         if unpaired > 0:
-            problems.append(f"尚有{unpaired}名留守儿童未落实结对帮扶教师。")
+            problems.append(f"尚有{unpaired}名关爱对象未落实结对帮扶教师。")
         if float(m.talk_compliance_term) < 90:
             problems.append(f"谈心达标率为{pct(m.talk_compliance_term)}，部分帮扶教师谈心不够经常。")
         if m.open_concerns:

@@ -111,6 +111,7 @@ def test_principal_edits_the_narrative_and_the_pdf_uses_it(client, world):
     assert "我校是一所山区小学" in text
     assert "王同学" in text and "王小1" not in text  # surname only unless opted in
     assert f"留守儿童建档率达到{known.archive_rate}" in text  # blank section: the draft
+    assert "关爱对象（留守、困境、事实无人抚养儿童）与帮扶教师结成对子" in text.replace("\n", "")  # not only 留守
 
 
 def test_a_second_save_from_a_stale_form_is_refused(client, world):
