@@ -29,19 +29,19 @@ def _first_login(page, base_url, username, password):
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
     assert "/accounts/password/" in page.url, page.url
     page.locator("#id_old_password").fill(password)
     page.locator("#id_new_password1").fill(NEW_PASSWORD)
     page.locator("#id_new_password2").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="保存新密码").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存新密码").click()
 
 
 def _submit(page, name):
-    page.get_by_role("button", name=name).click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():  # waits for the answer, not for the page already shown
+        page.get_by_role("button", name=name).click()
 
 
 def test_a_principal_sets_up_a_new_school_from_nothing_on_a_phone(
@@ -78,8 +78,8 @@ def test_a_principal_sets_up_a_new_school_from_nothing_on_a_phone(
     # The principal: first login, then 学校设置 from the menu.
     _first_login(page, base, principal_username, principal_password)
     page.get_by_role("button", name="展开菜单").click()
-    page.get_by_role("link", name="学校设置").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("link", name="学校设置").click()
     assert page.get_by_text("尚未设置当前学期").is_visible()
     page.get_by_role("link", name="修改学校设置").click()
     page.get_by_label("在校学生数").fill("180")
@@ -123,8 +123,8 @@ def test_a_principal_sets_up_a_new_school_from_nothing_on_a_phone(
     page.goto(f"{base}/school/classes/")
     card = page.locator('[data-class="三年级(2)班"]')
     card.get_by_label("班主任").select_option(label="陈静")
-    card.get_by_role("button", name="保存").first.click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        card.get_by_role("button", name="保存").first.click()
     assert SchoolClass.objects.get(school=school, grade=3, number=2).head_teacher.get_full_name() == "陈静"
 
     # The term: proposed from the calendar; the dates are set so that today is inside it.
@@ -137,8 +137,8 @@ def test_a_principal_sets_up_a_new_school_from_nothing_on_a_phone(
     page.get_by_label("开始日期").fill(start.isoformat())
     page.get_by_label("结束日期").fill(end.isoformat())
     _submit(page, "保存")
-    page.get_by_role("button", name="设为当前学期").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="设为当前学期").click()
     assert page.get_by_text("已设为当前学期").is_visible()
     assert "/school/rollover/" in page.url
     term = Term.objects.get(school=school)

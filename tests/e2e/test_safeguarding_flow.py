@@ -42,8 +42,8 @@ def _open(page, base, path):
 
 
 def _submit(page, name):
-    page.get_by_role("button", name=name).click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():  # waits for the answer, not for the page already shown
+        page.get_by_role("button", name=name).click()
 
 
 def test_a_crisis_reaches_the_coordinator_at_once_and_is_worked_to_closure_on_a_phone(
@@ -86,8 +86,8 @@ def test_a_crisis_reaches_the_coordinator_at_once_and_is_worked_to_closure_on_a_
     page.get_by_role("button", name="展开菜单").click()
     menu_entry = page.locator("#mainNav").get_by_role("link", name="待处理")
     assert menu_entry.locator(".badge").inner_text() == "3"
-    menu_entry.click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        menu_entry.click()
     first_card = page.locator("[data-concern]").first
     assert "紧急" in first_card.inner_text() and "心理危机" in first_card.inner_text()
 
