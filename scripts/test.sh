@@ -11,4 +11,5 @@ if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || command -v chromium >/dev/null 2>&
 else
   echo "Browser tests SKIPPED: chromium not found. Enable them with: sudo apt-get install -y chromium fonts-wqy-microhei"
 fi
-$PY -m pytest "$@"
+# Both cores (pytest-xdist): each worker has its own test database. PYTEST_WORKERS=0 runs in one process.
+$PY -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
