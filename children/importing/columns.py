@@ -36,6 +36,13 @@ def _parent_columns(role: str) -> list[Column]:
     return [
         Column(f"{role}_name", f"{p}姓名", (f"{short}亲名字", f"{short}名", f"{p}名字"), width=10),
         Column(
+            f"{role}_id_number",
+            f"{p}身份证号",
+            (f"{p}身份证号码", f"{p}公民身份号码", f"{p}身份证"),
+            width=21,
+            note="18位，选填；请把该列设为“文本”格式",
+        ),
+        Column(
             f"{role}_phone",
             f"{p}联系电话",
             (f"{p}电话", f"{p}手机", f"{p}手机号", f"{p}手机号码", f"{p}联系方式", f"{p}电话号码", f"{short}电话"),
@@ -98,7 +105,9 @@ COLUMNS: list[Column] = [
     ),
     Column("student_number", "学籍号", ("学籍号码", "全国学籍号", "学籍编号"), width=20),
     Column("hukou_address", "户籍地址", ("户籍所在地", "户口所在地", "户籍地"), width=24),
-    Column("current_address", "现居住地址", ("家庭住址", "现住址", "居住地址", "家庭地址", "现居地址"), width=24),
+    Column(
+        "current_address", "现居住地址", ("家庭住址", "现住址", "居住地址", "家庭地址", "现居地址", "住址"), width=24
+    ),
     Column("is_boarder", "是否住校", ("住校", "是否寄宿", "寄宿", "是否寄宿生"), choices=("是", "否"), width=8),
     Column("health_status", "健康状况", ("身体状况", "身体健康状况"), choices=tuple(HealthStatus.labels), width=10),
     Column(
@@ -144,7 +153,7 @@ COLUMNS: list[Column] = [
     Column(
         "guardianship_level",
         "监护类型",
-        ("监护情况", "监护类型评估", "监护状况"),
+        ("监护情况", "监护类型评估", "监护状况", "监护人监护类型", "监护人监护情况"),
         choices=LEVEL_CHOICES,
         width=18,
     ),
@@ -163,29 +172,40 @@ KNOWN_EXTRA_HEADERS = {
     "学校",
     "就读学校",
     "年龄",
+    "就学情况",
+    "帮扶责任人",
+    "错误说明",  # the last column of the sheet of rows an import left out
 }
 
-# Group headers of a two-level header ("父亲" merged over 姓名 / 电话 / 务工地点).
+# Group headers of a two-level header ("父亲" merged over 姓名 / 电话 / 务工地点) and the prefix their
+# sub-headers take: "" for the groups of the child's own columns (and the 台账's own ones under 关爱帮扶情况).
 _GROUPS = {
-    "父亲": "父亲",
-    "父亲情况": "父亲",
-    "父亲信息": "父亲",
-    "父亲基本情况": "父亲",
-    "母亲": "母亲",
-    "母亲情况": "母亲",
-    "母亲信息": "母亲",
-    "母亲基本情况": "母亲",
-    "监护人": "监护人",
-    "监护人情况": "监护人",
-    "监护人信息": "监护人",
-    "委托监护人": "监护人",
-    "委托监护人情况": "监护人",
-    "委托监护人信息": "监护人",
-    "临时监护人": "监护人",
-    "临时监护人情况": "监护人",
-    "代管人": "监护人",
-    "代管人情况": "监护人",
+    **dict.fromkeys(("父亲", "父亲情况", "父亲信息", "父亲基本情况"), "父亲"),
+    **dict.fromkeys(("母亲", "母亲情况", "母亲信息", "母亲基本情况"), "母亲"),
+    **dict.fromkeys(
+        (
+            "监护人", "监护人情况", "监护人信息", "委托监护人", "委托监护人情况", "委托监护人信息", "临时监护人",
+            "临时监护人情况", "代管人", "代管人情况", "委托照护人", "委托照护人情况", "照护人", "照护人情况",
+        ),
+        "监护人",
+    ),  # fmt: skip
+    **dict.fromkeys(
+        ("儿童基本情况", "学生基本情况", "儿童情况", "学生情况", "基本情况", "儿童信息", "学生信息", "关爱帮扶情况"), ""
+    ),
 }
+
+
+def group_owns(prefix: str, key: str) -> bool:
+    """Whether a column belongs to a group: a sub-header written in full under its group ("父亲姓名" under
+    父亲情况) is read as itself, a bare one that means another group's column ("身份证号" under 父亲情况 is the
+    father's, not the child's) is not."""
+    if prefix == "父亲":
+        return key.startswith("father_")
+    if prefix == "母亲":
+        return key.startswith("mother_")
+    if prefix == "监护人":
+        return key.startswith("guardian")
+    return not key.startswith(("father_", "mother_", "guardian"))
 
 
 def _normalize_header(value: object) -> str:

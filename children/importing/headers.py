@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from children.importing.columns import _GROUPS, _is_known_extra, _normalize_header, column_key
+from children.importing.columns import (
+    _GROUPS,
+    _is_known_extra,
+    _normalize_header,
+    _without_remarks,
+    column_key,
+    group_owns,
+)
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_COLUMNS = 3
@@ -24,25 +31,45 @@ def _text(value: object) -> str:
 
 
 def _combine(upper: tuple, lower: tuple) -> list[str]:
-    """Header texts for a two-level header: the group of a merged cell above (read_only mode leaves
-    merged cells empty except the first, so a group carries to the right until the next header) joined
-    to the sub-header below; a cell merged down (empty below) keeps the text above."""
+    """Header texts for a two-level header: the group of a merged cell above (merged cells are empty except
+    the first, so a group carries to the right until the next header) joined to the sub-header below; a cell
+    merged down (empty below) keeps the text above."""
     width = max(len(upper), len(lower))
     out: list[str] = []
-    group = ""
+    group: str | None = None  # the prefix of the group above; None under no group the import knows
     for i in range(width):
         up = _text(upper[i]) if i < len(upper) else ""
         low = _text(lower[i]) if i < len(lower) else ""
         if up:
-            group = _GROUPS.get(_normalize_header(up), "")
+            group = _group_prefix(up)
         if not low:
             out.append(up)
-        elif group:
-            combined = group + low
-            out.append(combined if column_key(combined) else low)
-        else:
+        elif group is None:
             out.append(low)
+        else:
+            out.append(_sub_header(group, low))
     return out
+
+
+def _group_prefix(text: str) -> str | None:
+    normalized = _normalize_header(text)
+    prefix = _GROUPS.get(normalized)
+    return prefix if prefix is not None else _GROUPS.get(_without_remarks(normalized))
+
+
+def _sub_header(prefix: str, low: str) -> str:
+    """A sub-header under a known group: "姓名" under 父亲情况 is 父亲姓名. One that makes no known column with
+    its group is not read as the bare sub-header when that means another group's column: "身份证号" or "住址"
+    under 父亲情况 is the father's, never the child's."""
+    if not prefix:
+        return low
+    combined = prefix + low
+    if column_key(combined):
+        return combined
+    key = column_key(low)
+    if key is not None and group_owns(prefix, key):
+        return low  # written in full already: "父亲姓名" under 父亲情况
+    return combined
 
 
 def _map_headers(texts: list[str]) -> dict[int, str]:

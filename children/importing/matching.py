@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from caretrack.models import School
+from caretrack.validation import mask_id_number, mask_phone
 from children.importing.columns import _PARENT_LABEL
+from children.importing.parsers import masked_error
 from children.importing.rows import Action, RowResult, _read_guardian
 from children.models import Child, Guardian, Parent
 from children.services import ArchiveData
@@ -86,8 +88,14 @@ def resolve_rows(*, school: School, parsed: list) -> tuple[list[RowResult], int]
         match = existing.get(matches[index].pk) if index in matches else None
         current_guardian = match.current_guardians[0] if match and match.current_guardians else None
         guardian = _read_guardian(reader, current_guardian)
+        _check_masked(reader, match, guardian, current_guardian)
         result = RowResult(
-            row=reader.row, name=child.get("name", ""), class_label=meta.get("class_label", ""), sheet=reader.sheet
+            row=reader.row,
+            name=child.get("name", ""),
+            class_label=meta.get("class_label", ""),
+            sheet=reader.sheet,
+            cells=reader.cells,
+            names=reader.names,
         )
         result.errors = reader.errors
         if reader.errors:
@@ -112,6 +120,35 @@ def resolve_rows(*, school: School, parsed: list) -> tuple[list[RowResult], int]
             result.action = Action.UPDATE if result.changes else Action.UNCHANGED
         results.append(result)
     return results, elsewhere
+
+
+def _check_masked(reader, match: Child | None, guardian: dict | None, current_guardian: Guardian | None) -> None:
+    """A masked cell (4312**********002X, 139****5678) is no change when the matched archive's value masks
+    the same way; on a new child, or when it differs, it cannot be imported (the clear message)."""
+    if not reader.masked:
+        return
+    parents = {p.role: p for p in match.parent_list} if match is not None else {}
+    for key, text in reader.masked.items():
+        current = ""
+        if match is None:
+            pass
+        elif key == "id_number":
+            current = match.id_number or ""
+        elif key == "guardian_phone":
+            same_person = current_guardian is not None and guardian is not None
+            current = current_guardian.phone if same_person and current_guardian.name == guardian["name"] else ""
+        else:
+            role, _, field = key.partition("_")
+            parent = parents.get(role)
+            current = getattr(parent, field) if parent is not None else ""
+        is_phone = key.endswith("phone")
+        masked = mask_phone(current) if is_phone else mask_id_number(current)
+        if not current or _compact(masked) != _compact(text):
+            reader.error(key, masked_error("电话" if is_phone else "身份证号").messages[0])
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).upper()
 
 
 CHILD_LABELS = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}

@@ -17,7 +17,6 @@ from children.importing.columns import _PARENT_LABEL, AWAY_CHOICES, COLUMNS_BY_K
 from children.importing.parsers import (
     _AWAY,
     _GENDERS,
-    _HARDSHIPS,
     _HEALTH,
     _NO_WORK_PLACE,
     _NONE_WORDS,
@@ -27,9 +26,10 @@ from children.importing.parsers import (
     _choice,
     _month_only,
     _phone,
-    _split_list,
-    _unmasked,
+    is_masked,
+    masked_error,
     parse_class,
+    parse_hardships,
 )
 from children.models import ETHNICITIES, AwayStatus, Child, Guardian, HardshipType, HealthStatus
 from children.services import ArchiveData, age_on
@@ -70,6 +70,10 @@ class RowResult:
     changes: list[str] = field(default_factory=list)
     data: ArchiveData | None = None
     existing: Child | None = None
+    # The row's cells as read (column key -> value) under the sheet's headers as written (key -> header), for
+    # the sheet of rows an import left out.
+    cells: dict[str, object] = field(default_factory=dict, repr=False)
+    names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def where(self) -> str:
@@ -85,6 +89,7 @@ class ImportPreview:
     ignored_columns: list[str]
     rows: list[RowResult]
     registered_elsewhere: int = 0  # rows whose ID number is archived at another school (never which school)
+    skipped: list = field(default_factory=list)  # SkippedRow (caretrack.sheet_reading): 合计, 落款, not imported
 
     def _count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -123,6 +128,9 @@ class _RowReader:
         self.cells = cells
         self.names = names
         self.errors: list[RowError] = []
+        # Masked cells of an export (4312**********002X, 139****5678) by column key, as written: no change
+        # when they mask the matched archive's value the same way, an error otherwise (matching).
+        self.masked: dict[str, str] = {}
 
     @property
     def where(self) -> str:
@@ -148,6 +156,13 @@ class _RowReader:
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(RowError(self.row, self.names.get(key) or COLUMNS_BY_KEY[key].label, message, self.sheet))
+
+    def parse_identifier(self, key: str, parser):
+        """parse() for an ID number or a phone, keeping a masked cell aside for matching."""
+        if is_masked(self.raw(key)):
+            self.masked[key] = self.text(key)
+            return None
+        return self.parse(key, parser)
 
     def parse(self, key: str, parser):
         """parser(raw) → value; a ValidationError becomes an error on this cell and None."""
@@ -192,9 +207,11 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
 
     gender = r.parse("gender", lambda v: _choice(str(v), _GENDERS, "性别", ("男", "女")))
     id_info = None
-    if r.raw("id_number") is not None:
+    if is_masked(r.raw("id_number")):
+        r.masked["id_number"] = r.text("id_number")  # compared with the archive once the row is matched
+    elif r.raw("id_number") is not None:
         try:
-            id_info = parse_id_number(_unmasked(r.raw("id_number"), "身份证号"), today=ctx.today)
+            id_info = parse_id_number(r.raw("id_number"), today=ctx.today)
         except ValidationError as e:
             for message in e.messages:
                 r.error("id_number", message)
@@ -209,6 +226,9 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
             birth = id_info.birth_date
         elif r.has("birth_date") or not r.has("id_number"):
             r.error("birth_date", "出生日期不能为空")
+        elif "id_number" in r.masked:
+            r.error("id_number", masked_error("身份证号").messages[0])
+            del r.masked["id_number"]
         else:
             r.error("id_number", "没有出生日期列时，身份证号不能为空")
     if birth is not None:
@@ -280,12 +300,9 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
         if text in _NONE_WORDS:
             hardships = []
         else:
-            hardships = []
-            for part in _split_list(text):
-                if part in _HARDSHIPS:
-                    hardships.append(_HARDSHIPS[part])
-                else:
-                    r.error("hardships", f"无法识别的困境类型：{part}，可填：{'、'.join(HardshipType.labels)}")
+            hardships, unknown = parse_hardships(text)
+            for part in unknown:
+                r.error("hardships", f"无法识别的困境类型：{part}，可填：{'、'.join(HardshipType.labels)}")
     return child, hardships, meta
 
 
@@ -296,7 +313,10 @@ def _read_parent(r: _RowReader, ctx: _Context, role: str) -> dict | None:
         r.error(f"{role}_name", FORMULA_NAME_MESSAGE)
     elif name and name not in _NONE_WORDS:
         values["name"] = name[:30]
-    phone = r.parse(f"{role}_phone", _phone)
+    id_number = r.parse_identifier(f"{role}_id_number", lambda v: parse_id_number(v, today=ctx.today).number)
+    if id_number:
+        values["id_number"] = id_number
+    phone = r.parse_identifier(f"{role}_phone", _phone)
     if phone:
         values["phone"] = phone
     status = r.parse(f"{role}_status", lambda v: _choice(str(v), _AWAY, f"{_PARENT_LABEL[role]}外出状态", AWAY_CHOICES))
@@ -332,11 +352,11 @@ def _read_guardian(r: _RowReader, current: Guardian | None) -> dict | None:
     relation = r.parse(
         "guardian_relation", lambda v: _choice(str(v), _RELATIONS, "与儿童关系", (*RELATION_CHOICES, "爷爷", "外婆"))
     )
-    phone = r.parse("guardian_phone", _phone)
+    phone = r.parse_identifier("guardian_phone", _phone)
     age = r.parse("guardian_age", _age)
     address = r.text("guardian_address")
     if not name:
-        if phone or address or age or relation:
+        if phone or address or age or relation or "guardian_phone" in r.masked:
             r.error("guardian_name", "填写了监护人信息，但没有监护人姓名")
         return None
     if starts_like_formula(name):
