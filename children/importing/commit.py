@@ -3,18 +3,22 @@ one transaction with the import's audit row."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from openpyxl import Workbook
 
 from caretrack import audit
 from caretrack.models import AuditAction, School
+from caretrack.spreadsheets import safe_row, text_cell
+from children.importing.columns import COLUMNS_BY_KEY
 from children.importing.matching import CHILD_LABELS
 from children.importing.reading import read_import
-from children.importing.rows import Action, ImportPreview, RowError
+from children.importing.rows import SHEET_NAME_COLUMN, Action, ImportPreview, RowError, RowResult
 from children.services import create_archives, save_archive, update_child_fields
 
 _CHILD_LABEL_SET = frozenset(CHILD_LABELS.values())
@@ -35,19 +39,32 @@ class ImportOutcome:
     updated: int
     unchanged: int
     preview: ImportPreview
+    left_out: list[RowResult] = field(default_factory=list)  # rows with errors not imported (only_valid)
 
 
 def commit_import(
-    *, school: School, source, filename: str, acting_user, sha256: str = "", today: date | None = None
+    *,
+    school: School,
+    source,
+    filename: str,
+    acting_user,
+    sha256: str = "",
+    today: date | None = None,
+    only_valid: bool = False,
 ) -> ImportOutcome:
     """Validate the sheet again and save every row that creates or changes an archive, all in one
     transaction with the audit row: any error leaves the database as it was (ImportRejected).
+    With only_valid, the rows without errors are saved (still in one transaction with the audit row, which
+    says how many rows were left out) and the rows with errors are left alone; a row that fails as it is
+    saved is rolled back alone and joins them (ImportOutcome.left_out).
     History rows of the saved archives name the acting user and the file; each service writes its
     own audit row too."""
     today = today or timezone.localdate()
     preview = read_import(school=school, source=source, filename=filename, today=today)
-    if preview.error_rows:
+    if preview.error_rows and not only_valid:
         raise ImportRejected(preview)
+    if only_valid and not preview.to_create + preview.to_update:
+        raise ImportRejected(preview, "导入未执行：没有可以导入的行。请改正有错误的行后重新上传。")
     reason = f"Excel导入：{filename}"[:100]
     try:
         with transaction.atomic():
@@ -69,24 +86,29 @@ def commit_import(
             )
             one_by_one = {id(row) for row in update_rows if row not in fields_only}
             one_by_one |= {id(row) for row in fields_only if row.existing in refused}
+            failed = 0
             for row in update_rows:
                 if id(row) not in one_by_one:
                     continue
                 row.data.guardian_change_reason = reason
                 try:
-                    save_archive(
-                        school=school,
-                        data=row.data,
-                        acting_user=acting_user,
-                        child=row.existing,
-                        on=today,
-                        reason=reason,
-                    )
+                    with transaction.atomic():  # a row that fails is rolled back alone
+                        save_archive(
+                            school=school,
+                            data=row.data,
+                            acting_user=acting_user,
+                            child=row.existing,
+                            on=today,
+                            reason=reason,
+                        )
                 except ValidationError as e:
                     row.action = Action.ERROR
                     row.errors.extend(RowError(row.row, "档案", m, row.sheet) for m in e.messages)
-                    raise ImportRejected(preview) from e
-            updated = len(update_rows)
+                    if not only_valid:
+                        raise ImportRejected(preview) from e
+                    failed += 1
+            updated = len(update_rows) - failed
+            left_out = preview.error_rows
             audit.record(
                 user=acting_user,
                 action=AuditAction.IMPORT,
@@ -98,8 +120,43 @@ def commit_import(
                 created=created,
                 updated=updated,
                 unchanged=preview.unchanged,
+                **({"only_valid": True, "left_out": len(left_out)} if only_valid else {}),
             )
     except IntegrityError as e:
         # Someone saved the same child between the check and the save: nothing of this import was kept.
         raise ImportRejected(preview, "导入未执行：导入期间这些学生的档案被其他人修改了，请重新上传预览。") from e
-    return ImportOutcome(created=created, updated=updated, unchanged=preview.unchanged, preview=preview)
+    return ImportOutcome(
+        created=created, updated=updated, unchanged=preview.unchanged, preview=preview, left_out=left_out
+    )
+
+
+LEFT_OUT_NOTE = "错误说明"
+
+
+def left_out_sheet(*, filename: str, rows: list[RowResult]) -> bytes:
+    """The rows an import left out, as uploaded: the file's headers and cells of the columns the import reads
+    (a sheet-per-class workbook's sheet name as 班级), and a last column 错误说明 with each row's problems. Once
+    fixed, the file imports like the original (its title row, and 错误说明, are read past)."""
+    headers: dict[str, str] = {}
+    for row in rows:
+        for key, name in row.names.items():
+            headers.setdefault(key, COLUMNS_BY_KEY[key].label if name == SHEET_NAME_COLUMN else name)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("未导入的行")
+    ws.append([text_cell(ws, f"{filename} 中未导入的 {len(rows)} 行：请按“{LEFT_OUT_NOTE}”改正后重新上传")])
+    ws.append([text_cell(ws, text) for text in (*headers.values(), LEFT_OUT_NOTE)])
+    for row in rows:
+        values = [_as_written(row.cells.get(key)) for key in headers]
+        note = "；".join(f"【{e.column}】{e.message}" for e in row.errors)
+        if row.sheet:
+            note = f"工作表“{row.sheet}”第{row.row}行：{note}"
+        ws.append(safe_row(ws, [*values, note]))
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _as_written(value: object) -> object:
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date()  # a date cell, as Excel shows it
+    return value

@@ -36,6 +36,8 @@ from children.services import ArchiveData, age_on
 from guardians.models import Region
 from guardians.regions import match_place
 
+SHEET_NAME_COLUMN = "工作表名"  # the 班级 of a sheet named after its class, which has no 班级 column
+
 
 class Action:
     CREATE = "create"
@@ -117,6 +119,11 @@ class ImportPreview:
     @property
     def can_commit(self) -> bool:
         return not self.error_rows and (self.to_create + self.to_update) > 0
+
+    @property
+    def can_commit_valid(self) -> bool:
+        """Rows with errors and rows to save: the good ones may be imported alone (commit_import only_valid)."""
+        return bool(self.error_rows) and (self.to_create + self.to_update) > 0
 
 
 class _RowReader:
