@@ -1,32 +1,27 @@
 """The archive's Excel plumbing, shared by every export of the archive and of the apps above it (mentoring's
-log exports): a titled sheet with a frozen header and set widths written in write_only mode, people's text
-written as text (caretrack.spreadsheets), term labels, and record_export(), which builds a file and writes
-its audit row in one transaction."""
+log exports): columns that say how each row gives its value (Col), a titled, printable sheet built on the
+core's writer (caretrack.xlsx: A4 landscape, header repeated on every page, widths from the content, text
+always written as text), term labels, and record_export(), which builds a file and writes its audit row in
+one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 
 from django.db import transaction
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
-from caretrack.spreadsheets import safe_row, text_cell
 from caretrack.validation import mask_id_number, mask_phone
+from caretrack.xlsx import CODE, CONTENT_TYPE, DATE, DECIMAL, INT, PERCENT, PERCENT_1DP, TEXT, Book, Column, Group
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
+__all__ = [
+    "CODE", "CONTENT_TYPE", "DATE", "DECIMAL", "INT", "PERCENT", "PERCENT_1DP", "TEXT", "Book", "Col", "ColGroup",
+    "ExportFile", "Sheet", "current_term", "full_name", "id_value", "mask_note", "phone_value", "record_export",
+    "term_label", "user_name",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,53 +33,58 @@ class ExportFile:
 
 @dataclass(frozen=True)
 class Col:
+    """One column of an export: its header, how a row gives its value, and how the value is written
+    (caretrack.xlsx kinds: TEXT, CODE for ID numbers and phones, DATE, INT, DECIMAL, PERCENT)."""
+
     label: str
-    width: int
     value: Callable
+    kind: str = TEXT
+    max_width: int = 40
+    min_width: int = 4
+
+    @property
+    def column(self) -> Column:
+        return Column(self.label, self.kind, min_width=self.min_width, max_width=self.max_width)
+
+
+@dataclass(frozen=True)
+class ColGroup:
+    """Columns under one merged group header ("" for columns merged down both header rows)."""
+
+    label: str
+    columns: Sequence[Col]
 
 
 class Sheet:
-    """A write_only sheet with a merged title row, a styled header and frozen panes."""
+    """A sheet of `book` with a title row, an optional subtitle and the columns' header (two levels when
+    given groups); add() writes one row per object."""
 
-    def __init__(self, workbook: Workbook, title: str, heading: str, columns: list[Col], subtitle: str = ""):
-        self.ws = workbook.create_sheet(title)
-        self.columns = columns
-        width = len(columns)
-        for i, col in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = col.width
-        header_row = 3 if subtitle else 2
-        self.ws.freeze_panes = f"C{header_row + 1}" if width > 3 else f"A{header_row + 1}"
-        last = get_column_letter(width)
-        self.ws.merged_cells.add(CellRange(f"A1:{last}1"))
-        title_cell = text_cell(self.ws, heading)
-        title_cell.font = TITLE_FONT
-        title_cell.alignment = Alignment(horizontal="center")
-        self.ws.append([title_cell])
-        if subtitle:
-            self.ws.merged_cells.add(CellRange(f"A2:{last}2"))
-            self.ws.append([text_cell(self.ws, subtitle)])
-        cells = []
-        for col in columns:
-            cell = WriteOnlyCell(self.ws, value=col.label)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = WRAP
-            cells.append(cell)
-        self.ws.append(cells)
-        self.rows = 0
+    def __init__(
+        self,
+        book: Book,
+        name: str,
+        heading: str,
+        columns: Sequence[Col] | None = None,
+        subtitle: str = "",
+        *,
+        groups: Sequence[ColGroup] | None = None,
+        freeze_columns: int = 0,
+    ):
+        if groups is not None:
+            columns = [c for g in groups for c in g.columns]
+            layout = {"groups": [Group(g.label, [c.column for c in g.columns]) for g in groups]}
+        else:
+            layout = {"columns": [c.column for c in columns]}
+        self.columns = list(columns)
+        self._values = [c.value for c in self.columns]
+        self.sheet = book.sheet(name, title=heading, subtitle=subtitle, freeze_columns=freeze_columns, **layout)
+
+    @property
+    def rows(self) -> int:
+        return self.sheet.rows
 
     def add(self, obj) -> None:
-        self.rows += 1
-        # None, not "": write_only leaves empty cells out of the file altogether. Text goes in as text,
-        # never as a formula (caretrack.spreadsheets).
-        values = [None if (value := col.value(obj)) == "" else value for col in self.columns]
-        self.ws.append(safe_row(self.ws, values))
-
-
-def save_workbook(workbook: Workbook) -> bytes:
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        self.sheet.row([value(obj) for value in self._values])
 
 
 def current_term(school: School) -> Term | None:
@@ -105,6 +105,11 @@ def phone_value(full: bool) -> Callable[[str | None], str]:
 
 def user_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def full_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """user_name() from a values() row's user fields ("" without a user)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
 
 
 def record_export(

@@ -1,15 +1,10 @@
-"""Excel output of the county overview (openpyxl write_only) and download headers."""
+"""Excel output of the county overview (the core's printable sheet, caretrack.xlsx) and download headers."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-
-from caretrack.spreadsheets import safe_row, text_cell
+from caretrack.xlsx import DECIMAL, INT, TEXT, Book, Column
 from reports.selectors import CountyRow, CountyTotals, TermKey
 
 
@@ -22,20 +17,20 @@ def content_disposition(filename: str) -> str:
 
 
 HEADERS = [
-    ("学校", 30),
-    ("在校学生", 10),
-    ("留守儿童", 10),
-    ("留守比例(%)", 11),
-    ("已建档", 9),
-    ("建档率(%)", 10),
-    ("已结对", 9),
-    ("结对覆盖率(%)", 12),
-    ("本学期谈心达标率(%)", 16),
-    ("本学期家访覆盖率(%)", 16),
-    ("活动次数", 10),
-    ("资助金额(元)", 12),
-    ("困境儿童", 10),
-    ("事实无人抚养儿童", 14),
+    ("学校", TEXT),
+    ("在校学生", INT),
+    ("留守儿童", INT),
+    ("留守比例(%)", DECIMAL),
+    ("已建档", INT),
+    ("建档率(%)", DECIMAL),
+    ("已结对", INT),
+    ("结对覆盖率(%)", DECIMAL),
+    ("本学期谈心达标率(%)", DECIMAL),
+    ("本学期家访覆盖率(%)", DECIMAL),
+    ("活动次数", INT),
+    ("资助金额(元)", DECIMAL),
+    ("困境儿童", INT),
+    ("事实无人抚养儿童", INT),
 ]
 
 
@@ -82,32 +77,17 @@ def total_values(totals: CountyTotals) -> list:
 
 
 def county_workbook(*, rows: list[CountyRow], totals: CountyTotals, key: TermKey) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("县域概览")
-    for index, (_, width) in enumerate(HEADERS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "B3"
-    title = text_cell(sheet, f"关爱留守儿童工作统计表（{key.label}）")
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    header_fill = PatternFill("solid", fgColor="D9EAD3")
-    header = []
-    for label, _ in HEADERS:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
+    """One row per school, the 合计 row in bold and a note; school names are typed by people: text, never
+    formulas (caretrack.xlsx)."""
+    book = Book()
+    sheet = book.sheet(
+        "县域概览",
+        title=f"关爱留守儿童工作统计表（{key.label}）",
+        columns=[Column(label, kind) for label, kind in HEADERS],
+        freeze_columns=1,
+    )
     for row in rows:
-        sheet.append(safe_row(sheet, county_values(row)))  # school names are typed by people: text, never formulas
-    bold = []
-    for value in total_values(totals):
-        cell = text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
-    sheet.append(["说明：数据来自各校在系统中的记录；无数据处留空。不含任何学生个人信息。"])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.row(county_values(row))
+    sheet.row(total_values(totals), bold=True)
+    sheet.note("说明：数据来自各校在系统中的记录；无数据处留空。不含任何学生个人信息。")
+    return book.bytes()

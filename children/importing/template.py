@@ -3,13 +3,21 @@ downloadable list of a preview's row errors."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from children.importing.columns import COLUMNS, EXAMPLE_MARK
-from children.sheets import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, Col, Sheet, save_workbook
+from children.sheets import INT, Book, Col, Sheet
+
+# The template stays an ordinary openpyxl workbook: its dropdowns (data validations) are the point of it.
+TITLE_FONT = Font(bold=True, size=14)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 _TEMPLATE_KEYS = [c.key for c in COLUMNS]
 _EXAMPLE = {
@@ -100,19 +108,21 @@ def import_template() -> bytes:
         notes.append([column.label, hint])
     for row in notes.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    return save_workbook(workbook)
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def import_error_report(preview) -> bytes:
     """The rows an import could not read, one line per problem, to fix the sheet by."""
-    workbook = Workbook(write_only=True)
+    book = Book()
     columns = [
-        Col("工作表", 12, lambda e: e.sheet or preview.sheet),
-        Col("行号", 6, lambda e: e.row),
-        Col("列", 16, lambda e: e.column),
-        Col("问题", 80, lambda e: e.message),
+        Col("工作表", lambda e: e.sheet or preview.sheet),
+        Col("行号", lambda e: e.row, INT),
+        Col("列", lambda e: e.column),
+        Col("问题", lambda e: e.message, max_width=80),
     ]
-    sheet = Sheet(workbook, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
+    sheet = Sheet(book, "错误清单", f"{preview.filename} 导入错误清单（共 {len(preview.errors)} 处）", columns)
     for error in preview.errors:
         sheet.add(error)
-    return save_workbook(workbook)
+    return book.bytes()
