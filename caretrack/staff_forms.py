@@ -144,8 +144,8 @@ class DeactivateForm(forms.Form):
 
 class StaffImportForm(forms.Form):
     file = forms.FileField(
-        label="教职工名单（.xlsx）",
-        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "文件是空的。"},
+        label="教职工名单（.xlsx、.xls、.ods、.csv）",
+        error_messages={"required": "请选择要导入的 Excel 文件（.xlsx、.xls、.ods、.csv）。", "empty": "文件是空的。"},
     )
 
     def clean_file(self):

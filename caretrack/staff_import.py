@@ -18,15 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from caretrack.models import Gender, Grade, School, SchoolClass, StaffProfile
-from caretrack.spreadsheets import (
-    FORMULA_NAME_MESSAGE,
-    ReadLimits,
-    SheetFileError,
-    bounded_rows,
-    open_workbook,
-    starts_like_formula,
-    worksheets,
-)
+from caretrack.sheet_reading import ReadLimits, SheetFileError, SkippedRow, non_data_reason, read_sheets
+from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import normalize_phone
 
 # Each account costs a deliberately slow password hash (about half a second here): 200 people is
@@ -199,6 +192,7 @@ class StaffPreview:
     errors: list[RowError] = field(default_factory=list)
     head_changes: list[HeadChange] = field(default_factory=list)
     same_names: list[RowError] = field(default_factory=list)  # warnings: 本校已有同名教职工
+    skipped: list[SkippedRow] = field(default_factory=list)  # 合计, 落款: not imported
 
     @property
     def error_rows(self) -> list[int]:
@@ -293,42 +287,42 @@ def read_staff_sheet(
 ) -> StaffPreview:
     """Read the first sheet with a staff header and check every row (check_rows, head_changes). Raises
     SheetFileError for a file that cannot be used at all; row problems are in the preview's errors."""
-    workbook = open_workbook(file, limits=limits)
-    try:
-        rows: list[StaffRow] = []
-        errors: list[RowError] = []
-        found = False
-        for sheet in worksheets(workbook):
-            stream = bounded_rows(sheet, limits=limits)
-            head = []
-            for row in stream:
-                head.append(row)
-                if len(head) >= HEADER_SCAN_ROWS:
-                    break
-            header = _find_header(head)
-            if header is None:
-                continue
-            found = True
-            header_row, keys = header
-            numbered = list(enumerate(head[header_row:], start=header_row + 1))
-            _read_rows(numbered, stream, keys, school, rows, errors, limits, start=header_row + len(numbered) + 1)
-            break
-    finally:
-        workbook.close()
+    rows: list[StaffRow] = []
+    errors: list[RowError] = []
+    skipped: list[SkippedRow] = []
+    found = False
+    for sheet in read_sheets(file, limits=limits, filename=filename):
+        stream = sheet.rows
+        head = []
+        for row in stream:
+            head.append(row)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+        header = _find_header(head)
+        if header is None:
+            continue
+        found = True
+        header_row, keys = header
+        numbered = list(enumerate(head[header_row:], start=header_row + 1))
+        _read_rows(
+            numbered, stream, keys, school, rows, errors, limits, start=header_row + len(numbered) + 1, skipped=skipped
+        )
+        break
     if not found:
         raise SheetFileError(
             "没有找到表头：请确认表格前几行中有“姓名”“手机号”“任教班级/班主任”“角色”等列名（可下载模板对照）。"
         )
     errors += check_rows(school=school, rows=rows, allowed_roles=allowed_roles)
     errors.sort(key=lambda e: e.row)
-    preview = StaffPreview(filename=filename, rows=rows, errors=errors)
+    preview = StaffPreview(filename=filename, rows=rows, errors=errors, skipped=skipped)
     preview.head_changes = head_changes(school=school, rows=rows)
     preview.same_names = _same_names(school, rows)
     return preview
 
 
-def _read_rows(numbered, stream, keys, school, rows, errors, limits, *, start):
+def _read_rows(numbered, stream, keys, school, rows, errors, limits, *, start, skipped):
     classes = {(c.grade, c.number): c for c in SchoolClass.objects.active().filter(school=school)}
+    data_columns = [i for i, key in keys.items() if key not in ("seq", "name")]
 
     def all_rows():
         yield from numbered
@@ -337,6 +331,12 @@ def _read_rows(numbered, stream, keys, school, rows, errors, limits, *, start):
     count = 0
     for number, row in all_rows():
         cells = {key: row[i] if i < len(row) else None for i, key in keys.items()}
+        reason = non_data_reason(
+            row, name=cells.get("name"), others=[row[i] if i < len(row) else None for i in data_columns]
+        )
+        if reason is not None:
+            skipped.append(SkippedRow(number, reason))
+            continue
         if _skip(cells):
             continue
         count += 1

@@ -6,7 +6,7 @@ First passwords are shown once: the service returns them, the view keeps them in
 the next page (staff:new_accounts) has shown them with their printable slips, then drops them.
 
 Between the import preview and its confirmation the uploaded file waits under MEDIA_ROOT/staff_imports/
-<token>.xlsx; the session holds its SHA-256, name and school; confirming renames the file first (atomic),
+<token><suffix>; the session holds its SHA-256, name and school; confirming renames the file first (atomic),
 so a double submit finds it gone and creates nothing twice."""
 
 from __future__ import annotations

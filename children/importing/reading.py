@@ -1,5 +1,6 @@
-"""Reading a whole file: the upload checks, opening the workbook safely, every sheet with a header, and
-read_import(), which validates the rows against the archive and writes nothing."""
+"""Reading a whole file: the upload checks, every sheet with a header (the core's one reader takes .xlsx,
+.xls, .ods, WPS .et and .csv, bounded), and read_import(), which validates the rows against the archive and
+writes nothing. Rows that are not data (合计, 填表人/审核人 落款) are listed as skipped, never as errors."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from caretrack import spreadsheets
 from caretrack.models import School, SchoolClass
-from caretrack.spreadsheets import ReadLimits, SheetFileError, bounded_rows, worksheets
+from caretrack.sheet_reading import ReadLimits, SheetFileError, SheetRows, SkippedRow, non_data_reason, read_sheets
 from children.importing.columns import EXAMPLE_MARK, LEVEL_CHOICES, MAX_DATA_ROWS
 from children.importing.headers import HEADER_SCAN_ROWS, Header, find_header
 from children.importing.matching import resolve_rows
@@ -28,7 +29,7 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all members together, as unpacked
 MAX_SHEET_COLUMNS = 60
 MAX_SHEET_ROWS = MAX_DATA_ROWS + 1_000  # physical rows, blank ones included: titles, headers, footers
 MAX_SHARED_STRINGS = 200_000
-# The roster's ImportFileError is the core's sheet error: the bounded reading lives in caretrack/spreadsheets.py
+# The roster's ImportFileError is the core's sheet error: the bounded reading lives in caretrack/sheet_reading.py
 # (also used by the staff import), and the pages catch either name.
 ImportFileError = SheetFileError
 
@@ -46,13 +47,12 @@ def roster_limits() -> ReadLimits:
     )
 
 
-def _locate_sheets(workbook) -> Iterator[tuple[object, Header, Iterator[tuple]]]:
+def _locate_sheets(sheets: Iterator[SheetRows]) -> Iterator[tuple[SheetRows, Header, Iterator[tuple]]]:
     """Every sheet with a recognisable header (schools often keep one sheet per grade or class), with
     its rows after the header. A sheet without one (instructions, a summary) is passed over."""
     found = False
-    limits = roster_limits()
-    for sheet in worksheets(workbook):
-        rows = bounded_rows(sheet, limits=limits)
+    for sheet in sheets:
+        rows = sheet.rows
         head: list[tuple] = []
         for row in rows:
             head.append(tuple(row))
@@ -76,24 +76,22 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
     """Validate a sheet against the school's archive. Reads only; raises ImportFileError for a file
     that cannot be used at all."""
     today = today or timezone.localdate()
-    workbook = spreadsheets.open_workbook(source, limits=roster_limits())
     parsed: list[tuple[_RowReader, dict, list[str] | None, dict, dict]] = []
     ctx = _Context(
         school=school,
         today=today,
         classes={(c.grade, c.number): c for c in SchoolClass.objects.filter(school=school)},
     )
-    sheets: list[tuple[object, Header]] = []
-    try:
-        for sheet, header, rows in _locate_sheets(workbook):
-            sheets.append((sheet, header))
-            parsed.extend(_parse_rows(sheet.title, header, rows, ctx, already=len(parsed)))
-    finally:
-        workbook.close()
+    sheets: list[tuple[SheetRows, Header]] = []
+    skipped: list[SkippedRow] = []
+    for sheet, header, rows in _locate_sheets(read_sheets(source, limits=roster_limits(), filename=filename)):
+        sheets.append((sheet, header))
+        parsed.extend(_parse_rows(sheet.title, header, rows, ctx, already=len(parsed), skipped=skipped))
     if len(sheets) == 1:  # row numbers alone are clear; name sheets only when there are several
         for reader, *_ in parsed:
             reader.sheet = ""
             reader.errors[:] = [RowError(e.row, e.column, e.message) for e in reader.errors]
+        skipped = [SkippedRow(s.row, s.reason) for s in skipped]
     rows, elsewhere = resolve_rows(school=school, parsed=parsed)
     columns: list[str] = []
     ignored: list[str] = []
@@ -110,6 +108,7 @@ def read_import(*, school: School, source, filename: str, today: date | None = N
         ignored_columns=ignored,
         rows=rows,
         registered_elsewhere=elsewhere,
+        skipped=skipped,
     )
 
 
@@ -122,16 +121,25 @@ def _class_from_sheet_name(sheet: str) -> str | None:
     return sheet
 
 
-def _parse_rows(sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context, *, already: int) -> Iterator:
+def _parse_rows(
+    sheet: str, header: Header, rows: Iterator[tuple], ctx: _Context, *, already: int, skipped: list[SkippedRow]
+) -> Iterator:
     names = {header.keys[i]: header.names[i] for i in header.keys}
+    data_columns = [i for i, key in header.keys.items() if key not in ("seq", "name")]
     sheet_class = None if "school_class" in names else _class_from_sheet_name(sheet)
     if sheet_class:
         names["school_class"] = "工作表名"
     row_number = header.row
     count = already
     for row in rows:
-        row_number += 1  # past MAX_SHEET_ROWS, bounded_rows has refused the sheet already
+        row_number += 1  # past MAX_SHEET_ROWS, the reader has refused the sheet already
         cells = {key: row[i] if i < len(row) else None for i, key in header.keys.items()}
+        reason = non_data_reason(
+            row, name=cells.get("name"), others=[row[i] if i < len(row) else None for i in data_columns]
+        )
+        if reason is not None:
+            skipped.append(SkippedRow(row_number, reason, sheet))
+            continue
         if _skip(cells):
             continue
         if sheet_class:
@@ -156,7 +164,7 @@ def _chain(buffered: list[tuple], rest: Iterator[tuple]) -> Iterator[tuple]:
 
 
 def _skip(cells: dict) -> bool:
-    """Blank rows, footers ("填表人：…" in a column the import does not read) and the template's
+    """Blank rows (also those with text only in columns the import does not read) and the template's
     example row."""
     seq = cells.get("seq")
     if isinstance(seq, str) and seq.strip().startswith(EXAMPLE_MARK):

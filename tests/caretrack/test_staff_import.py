@@ -187,9 +187,9 @@ def test_sheet_with_errors_cannot_be_confirmed(world, login, settings, tmp_path)
 def test_upload_that_is_not_xlsx_is_refused_in_chinese(world, login, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     response = login(world.principal).post(
-        reverse("staff:import"), {"file": SimpleUploadedFile("名单.xls", b"not a workbook")}
+        reverse("staff:import"), {"file": SimpleUploadedFile("名单.doc", b"not a workbook")}
     )
-    assert "只能导入 .xlsx 格式" in response.content.decode()
+    assert "只能导入 Excel 表格文件（.xlsx、.xls、.ods、.csv" in response.content.decode()
     response = login(world.principal).post(
         reverse("staff:import"), {"file": SimpleUploadedFile("名单.xlsx", b"not a workbook")}
     )

@@ -5,7 +5,7 @@ jump to row 1,000,000, a million tiny shared strings, and a zip bomb."""
 from __future__ import annotations
 
 from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -101,3 +101,96 @@ def zip_bomb(unpacked_mb: int = 60) -> bytes:
     return workbook(
         sheet(header_row() + child_row(2)), extra={"xl/media/image1.bin": b"\0" * (unpacked_mb * 1024 * 1024)}
     )
+
+
+# --- OpenDocument (.ods) ------------------------------------------------------------------------------
+# A cell or a row may say it repeats (table:number-columns-repeated, table:number-rows-repeated): a reader
+# materialises every repeat of a cell that holds a value. LibreOffice itself writes huge repeat counts, but
+# only on EMPTY trailing cells and rows.
+
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_cell(value: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{times}><text:p>{value}</text:p></table:table-cell>'
+
+
+def ods_row(values: list[str], repeat: int = 1, tail: str = "") -> str:
+    times = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{times}>" + "".join(ods_cell(v) for v in values) + tail + "</table:table-row>"
+
+
+def ods_workbook(rows_xml: str, *, extra: dict[str, bytes] | None = None) -> bytes:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="留守儿童">'
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIME}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = BytesIO()
+    with ZipFile(out, "w", ZIP_DEFLATED) as z:
+        z.writestr("mimetype", ODS_MIME, compress_type=ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def ods_ordinary() -> bytes:
+    """A header and one child, with the empty trailing repeats LibreOffice writes."""
+    empty_cells = '<table:table-cell table:number-columns-repeated="16380"/>'
+    empty_rows = '<table:table-row table:number-rows-repeated="1048574"><table:table-cell ' \
+        'table:number-columns-repeated="16384"/></table:table-row>'  # fmt: skip
+    return ods_workbook(
+        ods_row(HEADER, tail=empty_cells) + ods_row(["张小明", "男", "2017-03-02", "三(2)班"], tail=empty_cells)
+        + empty_rows
+    )
+
+
+def ods_repeated_rows() -> bytes:
+    """A child's row with a value, repeated 1,048,576 times."""
+    return ods_workbook(ods_row(HEADER) + ods_row(["张小明", "男", "2017-03-02", "三(2)班"], repeat=1_048_576))
+
+
+def ods_repeated_cells() -> bytes:
+    """A cell with a value repeated over 16,384 columns, on rows repeated 1,048,576 times."""
+    return ods_workbook(ods_row(HEADER) + f'<table:table-row table:number-rows-repeated="1048576">'
+                        f'{ods_cell("1", repeat=16_384)}</table:table-row>')  # fmt: skip
+
+
+def ods_zip_bomb(unpacked_mb: int = 60) -> bytes:
+    return ods_workbook(ods_row(HEADER) + ods_row(["张小明", "男", "2017-03-02", "三(2)班"]),
+                        extra={"Pictures/image1.bin": b"\0" * (unpacked_mb * 1024 * 1024)})  # fmt: skip
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+
+def csv_many_rows(rows: int = 1_500_000) -> bytes:
+    """A header and a great many one-character lines (about 3 MB)."""
+    return ("姓名,性别,出生日期,班级\n" + "1\n" * rows).encode()
+
+
+def csv_huge_field(mb: int = 10) -> bytes:
+    """A header and one field of `mb` MB without a line break."""
+    return "姓名,性别,出生日期,班级\n张小明,男,2017-03-02,".encode() + b"x" * (mb * 1024 * 1024) + b"\n"
+
+
+def binary_junk(size: int = 64 * 1024) -> bytes:
+    import random
+
+    rng = random.Random(7)
+    return bytes(rng.randrange(256) for _ in range(size))
