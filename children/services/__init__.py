@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from pypinyin import Style, lazy_pinyin
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from caretrack import audit
+from caretrack import audit, bulk
 from caretrack.models import AuditAction, School
 from children.lifecycle import LeavingReason, children_left, children_returned
 from children.models import (
@@ -261,6 +261,16 @@ def _new_archive(*, school: School, data: ArchiveData, acting_user, on: date) ->
     )
 
 
+def _classify_new(archive: _NewArchive, *, school: School, on: date) -> LeftBehindType:
+    """A new archive's 留守类型 from its unsaved parents."""
+    return classify_left_behind(
+        parents=archive.parents,
+        birth_date=archive.child.birth_date,
+        on=on,
+        counts_one_parent_away=school.counts_one_parent_away,
+    )
+
+
 def _new_period(child: Child, kind: LeftBehindType, *, on: date, reason: str) -> LeftBehindPeriod:
     return LeftBehindPeriod(child=child, kind=kind, start_date=on, reason=reason[:200])
 
@@ -314,13 +324,14 @@ def _create_archive(*, school: School, data: ArchiveData, acting_user, on: date)
     child = new.child
     _check_duplicate(child, school=school, acting_user=acting_user)
     child.full_clean(exclude=["school", "created_by"], validate_unique=False)
+    child.left_behind_type = _classify_new(new, school=school, on=on)
     child.save()
     for row in [*new.parents, *new.grandparents, new.guardian, new.assessment]:
         if row is not None:
             row.full_clean(exclude=["child"], validate_unique=False)
             row.save()
     ChildHardship.objects.bulk_create(new.hardships)
-    # Saved, then classified from the saved parents: the classification is a change in the history.
+    # Classified before it was saved; its first 留守 and 事实无人抚养 periods start today.
     reclassify_child(child=child, on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
     return child
 
@@ -377,46 +388,36 @@ def create_archives(
     if not archives:
         return []
     new = [_new_archive(school=school, data=data, acting_user=acting_user, on=on) for data in archives]
+    periods = []
     for archive in new:
-        archive.child.clean_fields(exclude=_BULK_UNCHECKED)
-    history = {"batch_size": _BATCH, "default_user": _user(acting_user), "default_change_reason": reason}
-    bulk_create_with_history([a.child for a in new], Child, **history)
+        child = archive.child
+        child.clean_fields(exclude=_BULK_UNCHECKED)
+        # Classified from the parents before it is saved, as _create_archive() does for one child.
+        child.left_behind_type = _classify_new(archive, school=school, on=on)
+    children = [a.child for a in new]
+    # caretrack.bulk: the same INSERTs as bulk_create_with_history, several times faster (see there).
+    user, now = _user(acting_user), timezone.now()
+    bulk.insert(Child, children)
+    bulk.insert_history(Child, children, user=user, reason=reason, when=now)
     for archive in new:
         for row in [*archive.parents, *archive.grandparents, archive.guardian, archive.assessment, *archive.hardships]:
             if row is not None:
                 row.child = archive.child  # the child has its primary key now
-    bulk_create_with_history([p for a in new for p in a.parents], Parent, **history)
-    bulk_create_with_history([g for a in new for g in a.grandparents], Grandparent, **history)
-    bulk_create_with_history([a.guardian for a in new if a.guardian is not None], Guardian, **history)
-    bulk_create_with_history([a.assessment for a in new if a.assessment is not None], FamilyAssessment, **history)
-    ChildHardship.objects.bulk_create([h for a in new for h in a.hardships], batch_size=_BATCH)
-    # Then classified from the parents, as reclassify_child() does for one child.
-    classified, periods = [], []
-    for archive in new:
-        child = archive.child
-        kind = classify_left_behind(
-            parents=archive.parents,
-            birth_date=child.birth_date,
-            on=on,
-            counts_one_parent_away=school.counts_one_parent_away,
-        )
-        if kind != child.left_behind_type:
-            child.left_behind_type = kind
-            classified.append(child)
-        if kind != LeftBehindType.NOT_LEFT_BEHIND:
-            periods.append(_new_period(child, kind, on=on, reason=NEW_ARCHIVE_PERIOD_REASON))
-    by_kind: dict[str, list[int]] = {}
-    for child in classified:
-        by_kind.setdefault(child.left_behind_type, []).append(child.pk)
-    for kind, ids in by_kind.items():  # one UPDATE per type: cheaper than bulk_update's CASE per row
-        for start in range(0, len(ids), _BATCH):
-            Child.objects.filter(pk__in=ids[start : start + _BATCH]).update(left_behind_type=kind)
-    Child.history.bulk_history_create(
-        classified, update=True, default_user=_user(acting_user), default_change_reason=reason, batch_size=_BATCH
-    )
-    LeftBehindPeriod.objects.bulk_create(periods, batch_size=_BATCH)
+        if archive.child.left_behind_type != LeftBehindType.NOT_LEFT_BEHIND:
+            periods.append(
+                _new_period(archive.child, archive.child.left_behind_type, on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
+            )
+    for model, rows in (
+        (Parent, [p for a in new for p in a.parents]),
+        (Grandparent, [g for a in new for g in a.grandparents]),
+        (Guardian, [a.guardian for a in new if a.guardian is not None]),
+        (FamilyAssessment, [a.assessment for a in new if a.assessment is not None]),
+    ):
+        bulk.insert(model, rows)
+        bulk.insert_history(model, rows, user=user, reason=reason, when=now)
+    bulk.insert(ChildHardship, [h for a in new for h in a.hardships])
+    bulk.insert(LeftBehindPeriod, periods)
     new_unsupported_periods([(a.child, a.parents) for a in new], on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
-    children = [a.child for a in new]
     audit.record(
         user=acting_user,
         action=AuditAction.CREATE,
