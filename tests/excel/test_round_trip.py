@@ -7,14 +7,18 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl.utils import get_column_letter
 
-from caretrack.validation import make_id_number
+from caretrack.validation import make_id_number, mask_id_number
 from children import exports
-from children.importing import read_import
+from children.importing import find_header, read_import
 from children.importing.template import import_template
-from children.models import AwayStatus, GuardianRelation, GuardianshipLevel, HardshipType, HealthStatus
+from children.models import AwayStatus, GuardianRelation, GuardianshipLevel, HardshipType, HealthStatus, Parent
 from children.services import ArchiveData, save_archive
 from guardians.models import Region
+from tests.excel.sheets import build_sheet, sheet_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +153,86 @@ def test_the_register_imports_back_with_no_error_and_no_change(world, full):
 def test_the_import_template_holds_no_student(world, client):
     preview = import_back(world, import_template(), "留守儿童信息导入模板.xlsx")
     assert preview.rows == [] and preview.ignored_columns == []
+
+
+# The official 农村留守儿童基本情况登记表: merged group cells over sub-headers, 备注 merged down.
+REGISTER_GROUPS = {
+    "儿童基本情况": ["序号", "姓名", "性别", "民族", "出生日期", "年龄", "身份证号", "户籍地址", "现居住地址",
+                     "就读学校", "班级", "学籍号", "就学情况", "是否住校", "健康状况", "困境类型", "留守类型"],
+    "父亲情况": ["姓名", "身份证号", "联系电话", "外出状态", "务工地", "务工单位"],
+    "母亲情况": ["姓名", "身份证号", "联系电话", "外出状态", "务工地", "务工单位"],
+    "委托照护人情况": ["姓名", "与儿童关系", "年龄", "联系电话", "住址", "监护类型"],
+    "关爱帮扶情况": ["班主任", "帮扶责任人", "本学期谈心次数", "本学期家访次数"],
+}  # fmt: skip
+
+
+def register_layout(world, roster: bytes) -> BytesIO:
+    """The 台账's rows laid out as the official 登记表 (parents' ID numbers from the archive, masked)."""
+    rows = sheet_rows(roster)
+    at = next(i for i, row in enumerate(rows) if "姓名" in row)
+    records = [dict(zip(rows[at], r, strict=False)) for r in rows[at + 1 :] if r[1]]
+    parent_ids = {(p.child.name, p.role): p.id_number for p in Parent.objects.select_related("child")}
+    groups, subs, merges, column = [], [], [], 1
+    for group, names in REGISTER_GROUPS.items():
+        groups += [group] + [None] * (len(names) - 1)
+        subs += names
+        merges.append(f"{get_column_letter(column)}2:{get_column_letter(column + len(names) - 1)}2")
+        column += len(names)
+    groups.append("备注")
+    subs.append(None)
+    merges.append(f"{get_column_letter(column)}2:{get_column_letter(column)}3")
+    body = []
+    for r in records:
+        born = r["出生日期"]
+        born = date.fromisoformat(born) if isinstance(born, str) else born.date()
+        child = [r["序号"], r["姓名"], r["性别"], r["民族"], born, TODAY.year - born.year, r["身份证号"],
+                 r["户籍地址"], r["现居住地址"], world.school.name, r["班级"], r["学籍号"], "小学", r["是否住校"],
+                 r["健康状况"], r["困境类型"], r["留守类型"]]  # fmt: skip
+        parents = []
+        for role, p in (("father", "父亲"), ("mother", "母亲")):
+            number = mask_id_number(parent_ids.get((r["姓名"], role))) or None
+            parents += [r[f"{p}姓名"], number, r[f"{p}联系电话"], r[f"{p}外出状态"], r[f"{p}务工地"], r[f"{p}务工单位"]]
+        guardian = [r[k] for k in ("监护人姓名", "与儿童关系", "监护人年龄", "监护人联系电话", "监护人住址")]
+        guardian.append(r["监护类型"])
+        care = [r["班主任"], r["帮扶教师"], r["本学期谈心次数"], r["本学期家访次数"]]
+        body.append([*child, *parents, *guardian, *care, None])
+    return build_sheet([subs, *body], title="农村留守儿童基本情况登记表", group_row=groups, merges=merges)
+
+
+def test_a_sheet_in_the_official_register_layout_imports_back_unchanged(world):
+    children = build_school(world)
+    roster = exports.export_roster(school=world.school, acting_user=world.coordinator, today=TODAY)
+    preview = read_import(
+        school=world.school, source=register_layout(world, roster.content), filename="登记表.xlsx", today=TODAY
+    )
+    assert preview.header_row == 3
+    assert "父亲身份证号" in preview.columns and "监护人年龄" in preview.columns and "监护人住址" in preview.columns
+    assert_unchanged(preview, len(children))
+
+
+def test_a_sub_header_under_a_parent_group_is_the_parents_never_the_childs():
+    header = find_header(
+        [
+            ("儿童基本情况", None, None, None, "父亲情况", None, None, "委托照护人情况", None, None, None),
+            ("姓名", "年龄", "身份证号", "住址", "姓名", "身份证号", "住址", "姓名", "年龄", "住址", "监护类型"),
+        ]
+    )
+    assert [header.keys.get(i) for i in range(11)] == [
+        "name", None, "id_number", "current_address", "father_name", "father_id_number", None, "guardian_name",
+        "guardian_age", "guardian_address", "guardianship_level",
+    ]  # fmt: skip
+    assert header.ignored == ["父亲住址"]  # the child's 年龄 is the export's own column, read past
+
+
+def test_an_address_column_alone_is_where_the_child_lives():
+    header = find_header([("姓名", "性别", "出生日期", "住址", "班级")])
+    assert header.keys[3] == "current_address"
+
+
+def test_the_template_as_downloaded_says_it_holds_no_student(client, world):
+    client.force_login(world.coordinator)
+    content = client.get(reverse("children:import_template")).content
+    response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("模板.xlsx", content)})
+    page = response.content.decode()
+    assert response.context["preview"].rows == []
+    assert "表中没有学生" in page and "表中的学生都已在系统中" not in page and "确认导入" not in page
