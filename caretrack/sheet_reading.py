@@ -599,9 +599,10 @@ def _unescape(text: str) -> str:
 
 TOTAL_ROW = "合计行"
 FOOTER_ROW = "填表人、审核人等落款"
-_TOTAL_WORD = re.compile(r"(?:合计|总计|小计|共计)(?:[:：].*|[0-9一二三四五六七八九十百千]+.*)?")
-_FOOTER_WORD = re.compile(r"(?:填表人|审核人|制表人|负责人|填报人|经办人|(?:填表|填报|制表|统计)日期)(?:[:：].*)?")
-_FOOTER_BARE_FIRST_ONLY = "负责人"  # also a title in a data column (角色), so only as a row's first word
+_TOTAL_WORD = re.compile(r"(?:合计|总计|小计|共计).{0,30}")
+# A signature word counts after a colon anywhere in the row ("审核人：李校长" in column F), and without
+# one only as the row's first word ("填表人 张老师"): 负责人 alone is also a title in a data column (角色).
+_FOOTER_WORD = re.compile(r"(?:填表人|审核人|制表人|负责人|填报人|经办人|(?:填表|填报|制表|统计)日期)([:：])?.*")
 _PERSON = re.compile(r"[\u3400-\u9fff·•A-Za-z]{2,30}")
 _MARK_FIRST = frozenset("合总小共填审制负经统")
 
@@ -631,7 +632,8 @@ def _mark(value: object, *, first: bool) -> str | None:
     text = re.sub(r"\s+", "", text)
     if _TOTAL_WORD.fullmatch(text):
         return TOTAL_ROW
-    if _FOOTER_WORD.fullmatch(text) and (first or text != _FOOTER_BARE_FIRST_ONLY):
+    found = _FOOTER_WORD.fullmatch(text)
+    if found and (first or found[1]):
         return FOOTER_ROW
     return None
 
@@ -657,7 +659,7 @@ def non_data_reason(row: tuple, *, name: object, others: Iterator[object] | list
         filled = sum(
             1
             for value in others
-            if value is not None and not (isinstance(value, str) and (not value.strip() or _mark(value, first=True)))
+            if value is not None and not (isinstance(value, str) and (not value.strip() or _mark(value, first=False)))
         )
         if filled >= 2:
             return None
