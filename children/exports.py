@@ -284,11 +284,16 @@ def _numbering() -> Callable:
     return lambda r: next(count)
 
 
+# Widest columns (in characters) before the text wraps: 40 columns on one A4 page wide need the long texts
+# to wrap rather than widen the page (and shrink its print).
+ADDRESS, PLACE, NARROW = 18, 14, 12
+
+
 def _with_extras(columns: list[Col], extras: list[ExtraColumn]) -> list[Col]:
     """The 台账's columns with the registered ones each after the column it names."""
     out = list(columns)
     for extra in extras:
-        col = Col(extra.label, lambda r, key=extra.key: r.extra[key], extra.kind)
+        col = Col(extra.label, lambda r, key=extra.key: r.extra[key], extra.kind, max_width=NARROW)
         labels = [c.label for c in out]
         out.insert(labels.index(extra.after) + 1 if extra.after in labels else len(out), col)
     return out
@@ -300,8 +305,8 @@ def _parent_cols(role: str, attr: str, phone: Callable) -> list[Col]:
         Col(label[f"{role}_name"].label, _of(attr, "name")),
         Col(label[f"{role}_phone"].label, lambda r: phone(_of(attr, "phone")(r)), CODE),
         Col(label[f"{role}_status"].label, _of(attr, "away_status", AWAY)),
-        Col(label[f"{role}_work_place"].label, lambda r: _work_place(getattr(r, attr))),
-        Col(label[f"{role}_employer"].label, _of(attr, "employer")),
+        Col(label[f"{role}_work_place"].label, lambda r: _work_place(getattr(r, attr)), max_width=PLACE),
+        Col(label[f"{role}_employer"].label, _of(attr, "employer"), max_width=NARROW),
     ]
 
 
@@ -318,20 +323,20 @@ def _roster_columns(full: bool) -> list[Col]:
         Col(label["id_number"], lambda r: id_number(r.child["id_number"]), CODE),
         Col(label["school_class"], _child("class")),
         Col(label["student_number"], _child("student_number"), CODE),
-        Col(label["hukou_address"], _child("hukou_address")),
-        Col(label["current_address"], _child("current_address")),
+        Col(label["hukou_address"], _child("hukou_address"), max_width=ADDRESS),
+        Col(label["current_address"], _child("current_address"), max_width=ADDRESS),
         Col(label["is_boarder"], _yes_no),
         Col(label["health_status"], _child("health_status", HEALTH)),
         Col("留守类型", _child("left_behind_type", LEFT_BEHIND)),
-        Col(label["hardships"], _hardships),
+        Col(label["hardships"], _hardships, max_width=NARROW),
         *_parent_cols(ParentRole.FATHER, "father", phone),
         *_parent_cols(ParentRole.MOTHER, "mother", phone),
         Col(label["guardian_name"], _of("guardian", "name")),
         Col(label["guardian_relation"], _of("guardian", "relation", RELATIONS)),
         Col(label["guardian_phone"], lambda r: phone(_of("guardian", "phone")(r)), CODE),
         Col(label["guardian_age"], _of("guardian", "age"), INT),
-        Col(label["guardian_address"], _of("guardian", "address")),
-        Col(label["guardianship_level"], _child("assessment__guardianship_level", LEVELS)),
+        Col(label["guardian_address"], _of("guardian", "address"), max_width=ADDRESS),
+        Col(label["guardianship_level"], _child("assessment__guardianship_level", LEVELS), max_width=NARROW),
         Col("班主任", _child("head_teacher")),
         Col("建档完整度", lambda r: r.completeness / 100, PERCENT),
     ]
@@ -386,8 +391,8 @@ def _register_groups(full: bool, school: School, extras: list[ExtraColumn], toda
             Col("身份证号", lambda r: id_number(_of(attr, "id_number")(r)), CODE),
             Col("联系电话", lambda r: phone(_of(attr, "phone")(r)), CODE),
             Col("外出状态", _of(attr, "away_status", AWAY)),
-            Col("务工地", lambda r: _work_place(getattr(r, attr))),
-            Col("务工单位", _of(attr, "employer")),
+            Col("务工地", lambda r: _work_place(getattr(r, attr)), max_width=PLACE),
+            Col("务工单位", _of(attr, "employer"), max_width=NARROW),
         ]
 
     return [
@@ -401,15 +406,15 @@ def _register_groups(full: bool, school: School, extras: list[ExtraColumn], toda
                 Col("出生日期", _child("birth_date"), DATE),
                 Col("年龄", lambda r: age_on(r.child["birth_date"], today), INT),
                 Col("身份证号", lambda r: id_number(r.child["id_number"]), CODE),
-                Col("户籍地址", _child("hukou_address")),
-                Col("现居住地址", _child("current_address")),
-                Col("就读学校", lambda r: school.name),
+                Col("户籍地址", _child("hukou_address"), max_width=ADDRESS),
+                Col("现居住地址", _child("current_address"), max_width=ADDRESS),
+                Col("就读学校", lambda r: school.name, max_width=NARROW),
                 Col("班级", _child("class")),
                 Col("学籍号", _child("student_number"), CODE),
                 Col("就学情况", _child("schooling_status", SCHOOLING)),
                 Col("是否住校", _yes_no),
                 Col("健康状况", _child("health_status", HEALTH)),
-                Col("困境类型", _hardships),
+                Col("困境类型", _hardships, max_width=NARROW),
                 Col("留守类型", _child("left_behind_type", LEFT_BEHIND)),
             ],
         ),
@@ -422,8 +427,8 @@ def _register_groups(full: bool, school: School, extras: list[ExtraColumn], toda
                 Col("与儿童关系", _of("guardian", "relation", RELATIONS)),
                 Col("年龄", _of("guardian", "age"), INT),
                 Col("联系电话", lambda r: phone(_of("guardian", "phone")(r)), CODE),
-                Col("住址", _of("guardian", "address")),
-                Col("监护类型", _child("assessment__guardianship_level", LEVELS)),
+                Col("住址", _of("guardian", "address"), max_width=ADDRESS),
+                Col("监护类型", _child("assessment__guardianship_level", LEVELS), max_width=NARROW),
             ],
         ),
         ColGroup(
@@ -431,7 +436,7 @@ def _register_groups(full: bool, school: School, extras: list[ExtraColumn], toda
             [
                 Col("班主任", _child("head_teacher")),
                 *[
-                    Col(extra.register_label, lambda r, key=extra.key: r.extra[key], extra.kind)
+                    Col(extra.register_label, lambda r, key=extra.key: r.extra[key], extra.kind, max_width=NARROW)
                     for extra in extras
                     if extra.register_label
                 ],
