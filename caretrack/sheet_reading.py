@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import re
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -202,6 +204,8 @@ def read_sheets(source: str | Path | BinaryIO, *, limits: ReadLimits, filename: 
         check_limits(source, limits)
     elif kind == "ods":
         check_ods_limits(source, limits)
+    elif kind == "xls":
+        check_xls_limits(source, limits)
     yield from _calamine_sheets(source, kind, suffix, limits)
 
 
@@ -348,12 +352,25 @@ _COUNT_ATTRS = re.compile(rb"\b(?:count|uniqueCount)\s*=\s*[\"'](\d+)[\"']")
 _ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
-_ROW_NUMBER = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*[\"'](\d{1,9})")
-_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?(\d{1,9})")
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s>/]")
+
+
+def _count_cells(piece: bytes) -> int:
+    """How many <c> elements (what _CELL finds, for XML without a prefix on them)."""
+    count = piece.count
+    return count(b"<c ") + count(b"<c>") + count(b"<c/") + count(b"<c\n") + count(b"<c\t") + count(b"<c\r")
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 _SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb"([\w.:-]+)\s*=\s*[\"']([^\"']*)[\"']")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
+
+
+@functools.cache
+def _far_patterns(digits: int, spaced: bool) -> tuple[re.Pattern, re.Pattern]:
+    equals = rb"r\s*=\s*" if spaced else rb"r="
+    far_row = re.compile(equals + rb"[\"']\$?[A-Za-z]{0,4}\$?(\d{%d,})" % digits)
+    wide = re.compile(equals + rb"[\"']\$?([A-Za-z]{2,4})\$?\d")
+    return far_row, wide
 
 
 def _column_number(letters: str) -> int:
@@ -453,28 +470,30 @@ def _scan_member(archive: ZipFile, item, limits: ReadLimits, title: str, *, shee
                 data, carry = data[:cut], data[cut:]
             pieces = _ROW.split(data)
             rows += len(pieces) - 1
+            plain = not _PREFIXED_CELL.search(data)  # cells as <c …>: counted by bytes.count, much faster
             for piece in pieces:
-                in_row = len(_CELL.findall(piece))
+                in_row = _count_cells(piece) if plain else len(_CELL.findall(piece))
                 if in_row > limits.max_columns:
                     raise too_big(f"工作表中有一行超过 {limits.max_columns} 列", limits)
                 cells += in_row
             strings += len(_SHARED_STRING.findall(data))
             if sheet:
                 # The sheet parser makes every cell of the extent the cells reach: one cell at XFD1048576
-                # is 17 billion cells. Rows or cells without a reference follow the previous one, which
-                # the counts above bound.
-                numbers = set(_ROW_NUMBER.findall(data))
-                refs = _CELL_REF.findall(data)
-                if refs:
-                    letters, digits = zip(*refs, strict=True)
-                    numbers.update(digits)
-                    last_column = max(last_column, *(_column_number(x.decode()) for x in set(letters)))
+                # is 17 billion cells. Rows or cells without a reference follow the previous one, which the
+                # counts above bound; so only references far down (as many digits as the cap) or right (two
+                # letters or more) are looked at, with a literal r= the search is fast.
+                spaced = b" =" in data or b"= " in data  # r = "A1" is valid XML too: the slower patterns
+                far_row, wide = _far_patterns(len(str(limits.max_rows)), spaced)
+                numbers = far_row.findall(data)
                 if numbers:
                     last_row = max(last_row, *(int(n) for n in numbers))
+                letters = set(wide.findall(data))
+                if letters:
+                    last_column = max(last_column, *(_column_number(x.decode()) for x in letters))
                 if last_row > limits.max_rows:
                     raise _too_many_rows(title, limits)
-                if last_row * last_column > 4 * limits.max_cells:
-                    raise _too_wide(title, last_row, last_column, limits)
+                if max(last_row, rows) * last_column > 4 * limits.max_cells:
+                    raise _too_wide(title, max(last_row, rows), last_column, limits)
             if rows > limits.max_rows or cells > limits.max_cells or strings > limits.max_shared_strings:
                 break  # the caller says which
             if not chunk:
@@ -590,6 +609,147 @@ _TABLE_NAME = re.compile(rb"\bname\s*=\s*[\"']([^\"']*)[\"']")
 
 def _unescape(text: str) -> str:
     return re.sub(r"&(amp|lt|gt|quot|apos);", lambda m: _ENTITIES[m[1]], text)
+
+
+# --- The .xls pre-scan --------------------------------------------------------------------------------
+# An .xls (a compound file holding the "Workbook" stream of BIFF records) of 6 KB with one cell at A1 and one
+# at IV65536 makes the sheet parser build 16 million cells (1 GB). So the cell records are read first, in
+# one pass over the stream: each sheet's extent (the last row and column holding a value) is bounded like an
+# .xlsx's. A file this pass cannot follow is left to the parser, which refuses it or reads it.
+
+_XLS_VALUE_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6})  # formula, text, number…
+_XLS_MULRK = 0x00BD
+_XLS_BOF, _XLS_BOUNDSHEET, _XLS_FILEPASS = 0x0809, 0x0085, 0x002F
+_END_OF_CHAIN = 0xFFFFFFFE
+
+
+class _NotCompound(Exception):
+    pass
+
+
+def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """The first of `names` in a compound file (OLE2), read through its sector chains."""
+    if len(data) < 512 or not data.startswith(OLE2_SIGNATURE):
+        raise _NotCompound
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    if sector_size not in (512, 4096) or mini_size != 64:
+        raise _NotCompound
+    fat_count, first_dir, _, cutoff, first_minifat, minifat_count, first_difat, difat_count = struct.unpack_from(
+        "<IIIIIIII", data, 0x2C
+    )
+    sectors = max(0, len(data) - sector_size) // sector_size
+    per_sector = sector_size // 4
+
+    def sector(n: int) -> bytes:
+        if n >= sectors:
+            raise _NotCompound
+        start = (n + 1) * sector_size
+        return data[start : start + sector_size]
+
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    n = first_difat
+    for _ in range(min(difat_count, sectors)):
+        if n >= _END_OF_CHAIN:
+            break
+        entries = struct.unpack(f"<{per_sector}I", sector(n))
+        difat.extend(entries[:-1])
+        n = entries[-1]
+    fat: list[int] = []
+    for n in difat[: min(fat_count, sectors)]:
+        fat.extend(struct.unpack(f"<{per_sector}I", sector(n)))
+
+    def chain(start: int, table: list[int], limit: int) -> Iterator[int]:
+        n, seen = start, 0
+        while n < _END_OF_CHAIN:
+            seen += 1
+            if seen > limit or n >= len(table):
+                raise _NotCompound  # a loop or a broken chain
+            yield n
+            n = table[n]
+
+    def stream(start: int) -> bytes:
+        return b"".join(sector(n) for n in chain(start, fat, sectors))
+
+    directory = stream(first_dir)
+    entries = {}
+    root_start = root_size = 0
+    for offset in range(0, len(directory) - 127, 128):
+        length = struct.unpack_from("<H", directory, offset + 0x40)[0]
+        name = directory[offset : offset + min(length, 64)].decode("utf-16-le", "replace").rstrip("\0")
+        kind = directory[offset + 0x42]
+        start, size = struct.unpack_from("<IQ", directory, offset + 0x74)
+        if sector_size == 512:  # version 3 files: the high half of the size is not used
+            size &= 0xFFFFFFFF
+        if kind == 5:
+            root_start, root_size = start, size
+        elif kind == 2:
+            entries.setdefault(name, (start, size))
+    for wanted in names:
+        if wanted in entries:
+            start, size = entries[wanted]
+            break
+    else:
+        raise _NotCompound
+    if size > len(data):
+        raise _NotCompound
+    if size >= cutoff:
+        return stream(start)[:size]
+    minifat: list[int] = []
+    for n in chain(first_minifat, fat, min(minifat_count, sectors) or 1):
+        minifat.extend(struct.unpack(f"<{per_sector}I", sector(n)))
+    ministream = stream(root_start)[:root_size]
+    parts = []
+    for n in chain(start, minifat, len(minifat)):
+        parts.append(ministream[n * mini_size : (n + 1) * mini_size])
+    return b"".join(parts)[:size]
+
+
+def check_xls_limits(source, limits: ReadLimits) -> None:
+    """Refuse an .xls whose sheets' cells reach further than `limits`, before it is parsed."""
+    with _opened(source) as fh:
+        data = fh.read(limits.max_upload_bytes + 1)
+    try:
+        book = _compound_stream(data, ("Workbook", "Book"))
+    except (_NotCompound, struct.error, IndexError):
+        return
+    del data
+    titles: dict[int, str] = {}
+    title = ""
+    last_row = last_column = 0
+    unpack = struct.unpack_from
+    offset, end = 0, len(book) - 4
+    while offset <= end:
+        record, length = unpack("<HH", book, offset)
+        body = offset + 4
+        offset = body + length
+        if record in _XLS_VALUE_CELLS and length >= 4:
+            row, column = unpack("<HH", book, body)
+        elif record == _XLS_MULRK and length >= 6:
+            row = unpack("<H", book, body)[0]
+            column = unpack("<H", book, body + length - 2)[0]
+        elif record == _XLS_BOF:
+            if last_row * last_column > 4 * limits.max_cells:
+                raise _too_wide(title, last_row, last_column, limits)
+            title, last_row, last_column = titles.get(body - 4, ""), 0, 0
+            continue
+        elif record == _XLS_FILEPASS:
+            raise SheetFileError("该文件设置了打开密码：请在 Excel 或 WPS 中取消密码后再导入。")
+        elif record == _XLS_BOUNDSHEET and length >= 8:
+            position, name_length, flags = unpack("<IxxBB", book, body)
+            raw = book[body + 8 : body + 8 + name_length * (2 if flags & 1 else 1)]
+            titles[position] = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+            continue
+        else:
+            continue
+        if column >= last_column:
+            last_column = column + 1
+        if row >= last_row:
+            last_row = row + 1
+            if last_row > limits.max_rows:
+                raise _too_many_rows(title, limits)
+    if last_row * last_column > 4 * limits.max_cells:
+        raise _too_wide(title, last_row, last_column, limits)
 
 
 # --- Rows that are not data ---------------------------------------------------------------------------

@@ -210,3 +210,23 @@ def test_an_xlsx_cell_far_away_is_refused_before_the_sheet_is_read(world):
     content = hostile.workbook(hostile.sheet(hostile.header_row() + far))
     with pytest.raises(ImportFileError, match="工作表“留守儿童”超过 11000 行"):
         read_import(school=world.school, source=BytesIO(content), filename="x.xlsx")
+
+
+def test_an_xls_with_one_cell_at_the_last_row_and_column_is_refused_before_it_is_parsed(client, world, settings):
+    """6 KB, A1 and IV65536: the sheet parser would build 16 million cells (1 GB) before any check."""
+    content = (FIXTURES / "hostile_far_cell.xls").read_bytes()
+    client.force_login(world.coordinator)
+    started = time.perf_counter()
+    response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("名单.xls", content)})
+    elapsed = time.perf_counter() - started
+    assert "工作表“留守儿童”超过 11000 行（含空行）" in response.content.decode()
+    assert elapsed < 0.5, f"refused after {elapsed:.2f} s"  # the pre-scan, not the 1 GB sheet
+    assert not list((settings.MEDIA_ROOT / "imports").glob("*"))
+
+
+def test_an_xls_is_bounded_by_rows_and_extent_like_an_xlsx(world, monkeypatch):
+    from children.importing import reading
+
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 20)
+    with pytest.raises(ImportFileError, match="工作表“名单”超过 20 行（含空行）"):
+        read_import(school=world.school, source=FIXTURES / "roster_34.xls", filename="x.xls")
