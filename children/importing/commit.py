@@ -3,6 +3,7 @@ one transaction with the import's audit row."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from io import BytesIO
@@ -14,11 +15,12 @@ from openpyxl import Workbook
 
 from caretrack import audit
 from caretrack.models import AuditAction, School
+from caretrack.sheet_reading import read_sheets
 from caretrack.spreadsheets import safe_row, text_cell
-from children.importing.columns import COLUMNS_BY_KEY
+from children.importing.headers import HEADER_SCAN_ROWS, find_header
 from children.importing.matching import CHILD_LABELS
-from children.importing.reading import read_import
-from children.importing.rows import SHEET_NAME_COLUMN, Action, ImportPreview, RowError, RowResult
+from children.importing.reading import read_import, roster_limits
+from children.importing.rows import Action, ImportPreview, RowError, RowResult
 from children.services import create_archives, save_archive, update_child_fields
 
 _CHILD_LABEL_SET = frozenset(CHILD_LABELS.values())
@@ -133,27 +135,57 @@ def commit_import(
 LEFT_OUT_NOTE = "错误说明"
 
 
-def left_out_sheet(*, filename: str, rows: list[RowResult]) -> bytes:
-    """The rows an import left out, as uploaded: the file's headers and cells of the columns the import reads
-    (a sheet-per-class workbook's sheet name as 班级), and a last column 错误说明 with each row's problems. Once
-    fixed, the file imports like the original (its title row, and 错误说明, are read past)."""
-    headers: dict[str, str] = {}
+def left_out_sheet(*, source, filename: str, rows: list[RowResult]) -> bytes:
+    """The rows an import left out, as uploaded: each sheet they came from under its own name, with its
+    header rows (a two-level header's group row too) and those rows' cells, every column of the file, and a
+    last column 错误说明 with each row's problems. Once fixed, the file imports like the original (its first
+    line, and 错误说明, are read past). `source` is the uploaded file, read again."""
+    wanted: dict[str, dict[int, RowResult]] = {}
     for row in rows:
-        for key, name in row.names.items():
-            headers.setdefault(key, COLUMNS_BY_KEY[key].label if name == SHEET_NAME_COLUMN else name)
+        wanted.setdefault(row.sheet, {})[row.row] = row
+    several = "" not in wanted
     workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet("未导入的行")
-    ws.append([text_cell(ws, f"{filename} 中未导入的 {len(rows)} 行：请按“{LEFT_OUT_NOTE}”改正后重新上传")])
-    ws.append([text_cell(ws, text) for text in (*headers.values(), LEFT_OUT_NOTE)])
-    for row in rows:
-        values = [_as_written(row.cells.get(key)) for key in headers]
-        note = "；".join(f"【{e.column}】{e.message}" for e in row.errors)
-        if row.sheet:
-            note = f"工作表“{row.sheet}”第{row.row}行：{note}"
-        ws.append(safe_row(ws, [*values, note]))
+    for sheet in read_sheets(source, limits=roster_limits(), filename=filename):
+        head: list[tuple] = []
+        for values in sheet.rows:
+            head.append(tuple(values))
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+        header = find_header(head)
+        picked = wanted.get(sheet.title if several else "") if header is not None else None
+        if not picked:
+            continue
+        if not several:
+            wanted.pop("")  # a single sheet read: its rows carry no sheet name
+        found = [(number, values) for number, values in _numbered(head, sheet.rows) if number in picked]
+        header_rows = head[header.row - header.levels : header.row]
+        width = max(len(r) for r in (*header_rows, *(values for _, values in found)))
+        ws = workbook.create_sheet(sheet.title)
+        ws.append([text_cell(ws, f"{filename} 中未导入的 {len(found)} 行：请按“{LEFT_OUT_NOTE}”改正后重新上传")])
+        for i, values in enumerate(header_rows):
+            note = LEFT_OUT_NOTE if i == 0 else None  # a two-level header: merged down, as the group row reads
+            ws.append(safe_row(ws, [*_padded(values, width), note]))
+        for number, values in found:
+            problems = "；".join(f"【{e.column}】{e.message}" for e in picked[number].errors)
+            ws.append(safe_row(ws, [*(_as_written(v) for v in _padded(values, width)), f"原第{number}行：{problems}"]))
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _numbered(head: list[tuple], rest) -> Iterator[tuple[int, tuple]]:
+    """The sheet's rows with their row numbers as the import counts them (from the sheet's first row)."""
+    number = 0
+    for values in head:
+        number += 1
+        yield number, values
+    for values in rest:
+        number += 1
+        yield number, tuple(values)
+
+
+def _padded(values: tuple, width: int) -> list:
+    return [*values, *([None] * (width - len(values)))]
 
 
 def _as_written(value: object) -> object:

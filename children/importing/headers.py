@@ -24,6 +24,7 @@ class Header:
     keys: dict[int, str]  # column index -> column key
     names: dict[int, str]  # column index -> header as written (for error messages)
     ignored: list[str]  # headers that mean nothing to the import
+    levels: int = 1  # 2 for a two-level header (group cells in the row above)
 
 
 def _text(value: object) -> str:
@@ -89,10 +90,10 @@ def find_header(rows: list[tuple]) -> Header | None:
     best: Header | None = None
     best_score = 0
     for i, row in enumerate(rows):
-        candidates = [[_text(v) for v in row]]
+        candidates = [(1, [_text(v) for v in row])]
         if i > 0:
-            candidates.append(_combine(rows[i - 1], row))
-        for texts in candidates:
+            candidates.append((2, _combine(rows[i - 1], row)))
+        for levels, texts in candidates:
             keys = _map_headers(texts)
             if "name" not in keys.values() or len(keys) < MIN_HEADER_COLUMNS:
                 continue
@@ -104,5 +105,6 @@ def find_header(rows: list[tuple]) -> Header | None:
                     keys=keys,
                     names={j: re.sub(r"\s+", "", texts[j]) for j in keys},
                     ignored=ignored,
+                    levels=levels,
                 )
     return best

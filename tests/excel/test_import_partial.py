@@ -150,3 +150,57 @@ def test_a_row_that_fails_as_it_is_saved_is_rolled_back_alone_and_left_out(world
     assert father["李小红"].work_place == "广东省东莞市" and father["李小红"].employer == ""
     event = AuditEvent.objects.filter(action=AuditAction.IMPORT).latest("pk")
     assert (event.detail["updated"], event.detail["left_out"]) == (2, 2)
+
+
+def test_the_rows_left_out_of_a_two_level_sheet_come_back_under_the_same_two_header_rows(world):
+    from tests.excel.test_import_messy import GROUPS, SUB, messy, row
+
+    bad = row(name="李小红", class_text="三(5)班", number="")
+    content = messy([row(), bad, row(name="王小刚", number="", birth="2015.9.1")]).getvalue()
+    outcome = importers.commit_import(
+        school=world.school, source=BytesIO(content), filename="登记表.xlsx", acting_user=world.coordinator,
+        only_valid=True,
+    )  # fmt: skip
+    assert (outcome.created, [r.name for r in outcome.left_out]) == (2, ["李小红"])
+    left = importers.left_out_sheet(source=BytesIO(content), filename="登记表.xlsx", rows=outcome.left_out)
+    rows = sheet_rows(left)
+    assert rows[1:3] == [(*GROUPS, "错误说明"), (*SUB, None)]
+    assert rows[3][:-1] == tuple(v if v != "" else None for v in bad)
+    assert rows[3][-1].startswith("原第5行：【年级班级】本校没有三年级(5)班")
+
+    workbook = load_workbook(BytesIO(left))
+    workbook.active.cell(row=4, column=len(GROUPS), value="三(2)班")
+    out = BytesIO()
+    workbook.save(out)
+    preview = importers.read_import(school=world.school, source=out, filename="改正后.xlsx")
+    assert (preview.to_create, preview.errors, preview.ignored_columns) == (1, [], [])
+
+
+def test_the_rows_left_out_of_a_workbook_of_class_sheets_come_back_in_their_own_sheet(world):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    first.title = "三(2)班"
+    first.append(["姓名", "性别", "出生日期", "班级", "监护人", "关系", "备注"])
+    first.append(["张小明", "男", "2017.3.2", "三(2)班", "张奶奶", "奶奶", "走读"])
+    second = wb.create_sheet("四(1)班")
+    second.append(["姓名", "性别", "出生日期", "班级", "监护人", "关系", "备注"])
+    second.append(["王小刚", "男", "2015.9.1", "四(1)班", "王爷爷", "老乡", "住校"])
+    second.append(["李小红", "女", "2016.5.8", "四(1)班", "李外婆", "外婆", ""])
+    out = BytesIO()
+    wb.save(out)
+    content = out.getvalue()
+    outcome = importers.commit_import(
+        school=world.school, source=BytesIO(content), filename="各班.xlsx", acting_user=world.coordinator,
+        only_valid=True,
+    )  # fmt: skip
+    assert (outcome.created, [(r.sheet, r.row) for r in outcome.left_out]) == (2, [("四(1)班", 2)])
+    left = importers.left_out_sheet(source=BytesIO(content), filename="各班.xlsx", rows=outcome.left_out)
+    assert load_workbook(BytesIO(left)).sheetnames == ["四(1)班"]
+    rows = sheet_rows(left)
+    assert rows[1:] == [
+        ("姓名", "性别", "出生日期", "班级", "监护人", "关系", "备注", "错误说明"),
+        ("王小刚", "男", "2015.9.1", "四(1)班", "王爷爷", "老乡", "住校", rows[2][-1]),
+    ]
+    assert "【关系】无法识别的与儿童关系：老乡" in rows[2][-1]
