@@ -40,6 +40,7 @@ UPLOAD_ACCEPT = ",".join(UPLOAD_SUFFIXES)  # the file input's accept attribute
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PASSWORD_MESSAGE = "该文件设置了打开密码：请在 Excel 或 WPS 中取消密码后再导入。"
 WPS_MESSAGE = "无法读取该 WPS 表格（.et）文件：请在 WPS 中“另存为” .xlsx 或 .xls 后再导入。"
 # Whole-number floats below this become int (序号 1.0 → 1, 出生年月 201503.0 → 201503); an ID number stored as
 # a number (4.31224201503021e17) stays a float, which the ID check names as a number that lost its digits.
@@ -219,7 +220,7 @@ def _calamine_sheets(source, kind: str, suffix: str, limits: ReadLimits) -> Iter
         else:
             workbook = CalamineWorkbook.from_path(str(source))
     except PasswordError as e:
-        raise SheetFileError("该文件设置了打开密码：请在 Excel 或 WPS 中取消密码后再导入。") from e
+        raise SheetFileError(PASSWORD_MESSAGE) from e
     except Exception as e:  # the parser raises assorted errors on broken files
         raise _unreadable(kind, suffix) from e
     with workbook:
@@ -621,6 +622,7 @@ _XLS_VALUE_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x
 _XLS_MULRK = 0x00BD
 _XLS_BOF, _XLS_BOUNDSHEET, _XLS_FILEPASS = 0x0809, 0x0085, 0x002F
 _END_OF_CHAIN = 0xFFFFFFFE
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 class _NotCompound(Exception):
@@ -709,6 +711,8 @@ def check_xls_limits(source, limits: ReadLimits) -> None:
     """Refuse an .xls whose sheets' cells reach further than `limits`, before it is parsed."""
     with _opened(source) as fh:
         data = fh.read(limits.max_upload_bytes + 1)
+    if _ENCRYPTED_PACKAGE in data:  # an .xlsx with an open password is a compound file holding it encrypted
+        raise SheetFileError(PASSWORD_MESSAGE)
     try:
         book = _compound_stream(data, ("Workbook", "Book"))
     except (_NotCompound, struct.error, IndexError):
@@ -734,7 +738,7 @@ def check_xls_limits(source, limits: ReadLimits) -> None:
             title, last_row, last_column = titles.get(body - 4, ""), 0, 0
             continue
         elif record == _XLS_FILEPASS:
-            raise SheetFileError("该文件设置了打开密码：请在 Excel 或 WPS 中取消密码后再导入。")
+            raise SheetFileError(PASSWORD_MESSAGE)
         elif record == _XLS_BOUNDSHEET and length >= 8:
             position, name_length, flags = unpack("<IxxBB", book, body)
             raw = book[body + 8 : body + 8 + name_length * (2 if flags & 1 else 1)]

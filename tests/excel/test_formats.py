@@ -230,3 +230,32 @@ def test_an_xls_is_bounded_by_rows_and_extent_like_an_xlsx(world, monkeypatch):
     monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 20)
     with pytest.raises(ImportFileError, match="工作表“名单”超过 20 行（含空行）"):
         read_import(school=world.school, source=FIXTURES / "roster_34.xls", filename="x.xls")
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [("名单.xls", "<html><body><table><tr><td>姓名</td></tr></table></body></html>".encode(),
+      "该文件实际是网页（HTML/XML）格式"),
+     ("名单.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600,
+      "该文件设置了打开密码"),
+     ("名单.xlsx", hostile.workbook(hostile.sheet(""))[:200], "文件已损坏"),
+     ("名单.xlsx", b"just some text", "无法读取该文件：文件已损坏或不是有效的 .xlsx 表格"),
+     ("名单.xls", b"", "文件是空的")],
+)  # fmt: skip
+def test_a_file_that_is_not_what_its_name_says_gets_a_precise_message(world, filename, content, message):
+    with pytest.raises(ImportFileError, match=message):
+        read_import(school=world.school, source=BytesIO(content), filename=filename)
+
+
+def test_a_word_document_is_named_as_one(world):
+    out = BytesIO()
+    with __import__("zipfile").ZipFile(out, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(ImportFileError, match="这是文字文档（Word 或 WPS 文字），不是表格"):
+        read_import(school=world.school, source=BytesIO(out.getvalue()), filename="名单.xlsx")
+
+
+def test_a_csv_saved_as_unicode_text_by_excel_is_read(world):
+    content = "姓名\t性别\t出生日期\t班级\r\n张小明\t男\t2017-03-02\t三(2)班\r\n".encode("utf-16")  # BOM, tabs
+    preview = read_import(school=world.school, source=BytesIO(content), filename="名单.txt.csv")
+    assert [r.name for r in preview.rows] == ["张小明"] and not preview.errors
