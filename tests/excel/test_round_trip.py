@@ -15,7 +15,15 @@ from caretrack.validation import make_id_number, mask_id_number
 from children import exports
 from children.importing import find_header, read_import
 from children.importing.template import import_template
-from children.models import AwayStatus, GuardianRelation, GuardianshipLevel, HardshipType, HealthStatus, Parent
+from children.models import (
+    AwayStatus,
+    Child,
+    GuardianRelation,
+    GuardianshipLevel,
+    HardshipType,
+    HealthStatus,
+    Parent,
+)
 from children.services import ArchiveData, save_archive
 from guardians.models import Region
 from tests.excel.sheets import build_sheet, sheet_rows
@@ -236,3 +244,18 @@ def test_the_template_as_downloaded_says_it_holds_no_student(client, world):
     page = response.content.decode()
     assert response.context["preview"].rows == []
     assert "表中没有学生" in page and "表中的学生都已在系统中" not in page and "确认导入" not in page
+
+
+def test_a_masked_export_of_children_no_longer_archived_cannot_be_imported_and_says_why(world):
+    build_school(world)
+    result = exports.export_roster(school=world.school, acting_user=world.coordinator, today=TODAY)
+    Child.objects.all().delete()
+    preview = import_back(world, result.content, result.filename)
+    assert preview.to_create == 0 and len(preview.error_rows) == len(preview.rows)
+    messages = {(e.column, e.message.split("，")[0]) for e in preview.errors}
+    assert messages == {
+        ("身份证号", "身份证号中有 * 号"),
+        ("父亲联系电话", "电话中有 * 号"),
+        ("母亲联系电话", "电话中有 * 号"),
+        ("监护人联系电话", "电话中有 * 号"),
+    }
