@@ -88,7 +88,10 @@ class _FastWorksheet(Worksheet):
     XML through its generic element writer, several microseconds a cell. Title, header and notes still go
     through XlsxWriter's own writing; the data rows, contiguous, are written between them. The cells use
     the workbook's shared strings and formats exactly as XlsxWriter's write_string()/write_number() would
-    (the formula-safety and layout tests read the files back)."""
+    (the formula-safety and layout tests read the files back). This leans on XlsxWriter's internals
+    (_write_rows, the dimensions, the shared string table, Format._get_xf_index), checked for 3.3.
+    XlsxWriter's constant_memory mode is not used: it writes inline strings, slower to write and to read
+    back, and the finished XML of a 5,000-row sheet takes a few megabytes only."""
 
     def __init__(self):
         super().__init__()
@@ -106,7 +109,7 @@ class _FastWorksheet(Worksheet):
             if low < first:
                 self.dim_rowmax = first - 1
                 super()._write_rows()
-            self.fh.write("".join(self.rows_xml))
+            self.fh.writelines(self.rows_xml)
             if high > last:
                 self.dim_rowmin, self.dim_rowmax = last + 1, high
                 super()._write_rows()
