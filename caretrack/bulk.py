@@ -44,9 +44,9 @@ def _converter(field: Field, connection) -> Callable[[object], object]:
     if internal in _PLAIN:
         return _same
     if internal == "DateField":
-        return connection.ops.adapt_datefield_value
+        return _memo(connection.ops.adapt_datefield_value)
     if internal == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
+        return _memo(connection.ops.adapt_datetimefield_value)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -54,25 +54,61 @@ def _same(value):
     return value
 
 
+def _memo(adapt: Callable[[object], object]) -> Callable[[object], object]:
+    """`adapt` remembered per value: an import's rows share a handful of dates and timestamps."""
+    seen: dict = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) > 4096:
+                seen.clear()
+            seen[value] = adapted = adapt(value)
+            return adapted
+
+    return convert
+
+
 def _target(field: Field) -> Field:
     """A foreign key stores its target's value: convert as the target column."""
     return field.target_field if field.is_relation else field
 
 
+def _rows(fields: list[Field], objs: Sequence, connection, extra: tuple = ()) -> list[tuple]:
+    """Each object's values for `fields`, converted for the database, followed by `extra`."""
+    converters = [_converter(_target(f), connection) for f in fields]
+    names = [f.attname for f in fields]
+    values_of = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    adapted = [(i, convert) for i, convert in enumerate(converters) if convert is not _same]
+    if not adapted:
+        return [(*values_of(obj), *extra) for obj in objs]
+    rows = []
+    for obj in objs:
+        row = list(values_of(obj))
+        for i, convert in adapted:
+            row[i] = convert(row[i])
+        rows.append((*row, *extra))
+    return rows
+
+
 def insert(model: type[Model], objs: Sequence[Model], *, batch_size: int = 500) -> None:
     """INSERT new instances of `model` (primary key unset) and set their primary keys. auto_now and
-    auto_now_add fields are filled in as save() would."""
+    auto_now_add fields are filled in as save() would, with one timestamp for the whole batch."""
     if not objs:
         return
     connection = connections[router.db_for_write(model)]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.primary_key or getattr(objs[0], f.attname) is not None]
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    now = timezone.now()
     for obj in objs:
-        for field in stamped:
-            field.pre_save(obj, add=True)
-    _write(connection, opts.db_table, fields, objs, returning=opts.pk, batch_size=batch_size)
-    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+    keys = _write(connection, opts.db_table, fields, _rows(fields, objs, connection), returning=opts.pk,
+                  batch_size=batch_size)  # fmt: skip
+    for obj, pk in zip(objs, keys, strict=True):
+        setattr(obj, opts.pk.attname, pk)
         obj._state.adding = False
         obj._state.db = connection.alias
 
@@ -95,49 +131,33 @@ def insert_history(
     connection = connections[router.db_for_write(history)]
     tracked = {f.attname for f in history.tracked_fields}
     fields = [f for f in history._meta.concrete_fields if f.attname in tracked]
-    extra = {
-        "history_date": when or timezone.now(),
-        "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": reason,
-        "history_type": history_type,
-    }
-    extra_fields = [history._meta.get_field(name.removesuffix("_id")) for name in extra]
-    rows = [_Row({**{f.attname: getattr(obj, f.attname) for f in fields}, **extra}) for obj in objs]
-    _write(connection, history._meta.db_table, [*fields, *extra_fields], rows, returning=None, batch_size=batch_size)
-
-
-class _Row:
-    """A history row's values by attribute name, read like a model instance."""
-
-    __slots__ = ("__dict__",)
-
-    def __init__(self, values: dict):
-        self.__dict__ = values
-
-
-def _write(connection, table: str, fields: list[Field], objs: Sequence, *, returning: Field | None, batch_size: int):
-    qn = connection.ops.quote_name
-    converters = [_converter(_target(f), connection) for f in fields]
-    values_of = (
-        attrgetter(*[f.attname for f in fields]) if len(fields) > 1 else (lambda o: (getattr(o, fields[0].attname),))
+    meta = history._meta
+    names = ("history_date", "history_user", "history_change_reason", "history_type")
+    extra_fields = [meta.get_field(name) for name in names]
+    extra = (
+        connection.ops.adapt_datetimefield_value(when or timezone.now()),
+        getattr(user, "pk", None),
+        reason,
+        history_type,
     )
-    adapted = [(i, convert) for i, convert in enumerate(converters) if convert is not _same]
+    rows = _rows(fields, objs, connection, extra)
+    _write(connection, meta.db_table, [*fields, *extra_fields], rows, returning=None, batch_size=batch_size)
+
+
+def _write(connection, table: str, fields: list[Field], rows: list[tuple], *, returning: Field | None, batch_size: int):
+    """INSERT the rows (already converted) in batches; with `returning`, the new keys in the rows' order."""
+    qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
     per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     suffix = f" RETURNING {qn(returning.column)}" if returning is not None else ""
-    size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, objs)))
+    size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, rows)))
+    keys: list = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = []
-            for obj in chunk:
-                row = list(values_of(obj))
-                for i, convert in adapted:
-                    row[i] = convert(row[i])
-                params.extend(row)
-            cursor.execute(
-                f"INSERT INTO {qn(table)} ({columns}) VALUES " + ", ".join([per_row] * len(chunk)) + suffix, params
-            )
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = [value for row in chunk for value in row]
+            values = ", ".join([per_row] * len(chunk))
+            cursor.execute(f"INSERT INTO {qn(table)} ({columns}) VALUES {values}{suffix}", params)
             if returning is not None:
-                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    setattr(obj, returning.attname, pk)
+                keys.extend(pk for (pk,) in cursor.fetchall())
+    return keys

@@ -402,7 +402,7 @@ def create_archives(
     for archive in new:
         for row in [*archive.parents, *archive.grandparents, archive.guardian, archive.assessment, *archive.hardships]:
             if row is not None:
-                row.child = archive.child  # the child has its primary key now
+                row.child_id = archive.child.pk  # the child has its primary key now
         if archive.child.left_behind_type != LeftBehindType.NOT_LEFT_BEHIND:
             periods.append(
                 _new_period(archive.child, archive.child.left_behind_type, on=on, reason=NEW_ARCHIVE_PERIOD_REASON)
