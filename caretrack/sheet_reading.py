@@ -550,59 +550,103 @@ def check_ods_limits(source, limits: ReadLimits) -> None:
 
 
 def _scan_ods(stream, limits: ReadLimits) -> None:
-    max_rows, max_cells = limits.max_rows, limits.max_cells
-    title = ""
-    total_cells = 0
-    row_at = 0  # rows passed in the current table
-    last_row = widest = 0  # the extent of the cells holding something
-    row_repeat = column_at = row_width = 0
+    state = _OdsScan(limits)
     carry = b""
     while True:
         chunk = stream.read(_CHUNK)
-        data = carry + chunk
-        if chunk:
-            cut = data.rfind(b"<")
-            if cut <= 0 or len(data) - cut > _CHUNK:
-                cut = len(data)
-            data, carry = data[:cut], data[cut:]
-        for closing, name, attrs, self_closing in _ODS_TAG.findall(data):
+        pieces = _ODS_ROW_START.split(carry + chunk)
+        carry = pieces.pop() if chunk else b""  # the row still being read (each piece starts a row)
+        if len(carry) > 4 * _CHUNK:  # one huge row: its whole tags through the state, the cut one kept
+            cut = carry.rfind(b"<")
+            state.tags(carry[:cut])
+            carry = carry[cut:]
+        for piece in pieces:
+            # Most rows, as LibreOffice and WPS write them, repeat nothing but their trailing empty cells
+            # and start no sheet: one cell per column, counted in C. The others go through every tag.
+            if not (piece.startswith(b"<table:table-row") and b"table " not in piece and state.plain_row(piece)):
+                state.tags(piece)
+        if not chunk:
+            break
+
+
+_ODS_ROW_START = re.compile(rb"(?=<(?:[\w.-]+:)?table-row[\s>/])")
+_EMPTY_REPEATED_CELL = re.compile(
+    rb'<table:table-cell(?: table:style-name="[^"]*")? table:number-columns-repeated="\d+"/>'
+)
+
+
+class _OdsScan:
+    """The extent of one .ods's sheets as its rows are read: the last row and the widest row holding
+    something, with their repeats, and the cells all that makes."""
+
+    def __init__(self, limits: ReadLimits):
+        self.limits = limits
+        self.title = ""
+        self.total_cells = 0
+        self.row_at = 0  # rows passed in the current table
+        self.last_row = self.widest = 0  # the extent of the cells holding something
+        self.row_repeat = self.column_at = self.row_width = 0
+
+    def plain_row(self, piece: bytes) -> bool:
+        """Count a row that repeats nothing but (maybe) its last, empty cell; False for any other row."""
+        repeats = piece.count(b"repeated")
+        trailing = 0
+        if repeats:
+            last = piece.rfind(b"<table:table-cell")
+            if repeats > 1 or last < 0 or not _EMPTY_REPEATED_CELL.match(piece, last):
+                return False
+            trailing = 1
+        if b"value-type" in piece or b"<text:" in piece:
+            self.row_width = piece.count(b"<table:table-cell") + piece.count(b"<table:covered-table-cell") - trailing
+        else:
+            self.row_width = 0
+        self.row_repeat = 1
+        self.end_row()
+        return True
+
+    def end_row(self) -> None:
+        limits = self.limits
+        if self.row_width:
+            self.last_row = self.row_at + self.row_repeat
+            self.widest = max(self.widest, self.row_width)
+            self.total_cells += self.row_repeat * min(self.row_width, limits.max_columns)
+        self.row_at += self.row_repeat
+        if self.last_row > limits.max_rows:
+            raise _too_many_rows(self.title, limits)
+        if self.last_row * self.widest > 4 * limits.max_cells:
+            raise _too_wide(self.title, self.last_row, self.widest, limits)
+        if self.total_cells > limits.max_cells:
+            raise too_big(f"表格内容过多（超过 {limits.max_cells} 个单元格）", limits)
+        self.row_width = 0
+
+    def tags(self, piece: bytes) -> None:
+        limits = self.limits
+        for closing, name, attrs, self_closing in _ODS_TAG.findall(piece):
             if name == b"table-cell" or name == b"covered-table-cell":
                 if closing:
                     continue
                 found = _COLUMNS_REPEATED.search(attrs)
                 repeat = int(found[1]) if found else 1
                 if not self_closing or _VALUE_TYPE.search(attrs):  # it holds something
-                    row_width = column_at + repeat
-                    if row_at + row_repeat > max_rows:
-                        raise _too_many_rows(title, limits)
-                    if row_width * row_repeat > 4 * max_cells:
-                        raise _too_wide(title, row_repeat, row_width, limits)
-                column_at += repeat
+                    self.row_width = self.column_at + repeat
+                    if self.row_at + self.row_repeat > limits.max_rows:
+                        raise _too_many_rows(self.title, limits)
+                    if self.row_width * self.row_repeat > 4 * limits.max_cells:
+                        raise _too_wide(self.title, self.row_repeat, self.row_width, limits)
+                self.column_at += repeat
             elif name == b"table-row":
                 if closing:
-                    if row_width:
-                        last_row = row_at + row_repeat
-                        widest = max(widest, row_width)
-                        total_cells += row_repeat * min(row_width, limits.max_columns)
-                    row_at += row_repeat
-                    if last_row > max_rows:
-                        raise _too_many_rows(title, limits)
-                    if last_row * widest > 4 * max_cells:
-                        raise _too_wide(title, last_row, widest, limits)
-                    if total_cells > max_cells:
-                        raise too_big(f"表格内容过多（超过 {max_cells} 个单元格）", limits)
+                    self.end_row()
                 else:
                     found = _ROWS_REPEATED.search(attrs)
-                    row_repeat = int(found[1]) if found else 1
-                    column_at = row_width = 0
+                    self.row_repeat = int(found[1]) if found else 1
+                    self.column_at = self.row_width = 0
                     if self_closing:
-                        row_at += row_repeat
+                        self.row_at += self.row_repeat
             elif not closing:  # a table (sheet)
                 found = _TABLE_NAME.search(attrs)
-                title = _unescape(found[1].decode("utf-8", "replace")) if found else ""
-                row_at = last_row = widest = 0
-        if not chunk:
-            break
+                self.title = _unescape(found[1].decode("utf-8", "replace")) if found else ""
+                self.row_at = self.last_row = self.widest = 0
 
 
 _TABLE_NAME = re.compile(rb"\bname\s*=\s*[\"']([^\"']*)[\"']")

@@ -259,3 +259,16 @@ def test_a_csv_saved_as_unicode_text_by_excel_is_read(world):
     content = "姓名\t性别\t出生日期\t班级\r\n张小明\t男\t2017-03-02\t三(2)班\r\n".encode("utf-16")  # BOM, tabs
     preview = read_import(school=world.school, source=BytesIO(content), filename="名单.txt.csv")
     assert [r.name for r in preview.rows] == ["张小明"] and not preview.errors
+
+
+def test_an_ods_longer_than_one_read_of_its_content_is_scanned_row_by_row_across_the_reads():
+    """content.xml is read 1 MB at a time; a row cut by a read is counted once, with its trailing repeat."""
+    tail = '<table:table-cell table:style-name="ce1" table:number-columns-repeated="16380"/>'
+    rows = "".join(
+        f'<table:table-row table:style-name="ro1">{hostile.ods_cell(f"学生{i:05d}")}{hostile.ods_cell("男")}'
+        f'{hostile.ods_cell("2017-03-02")}{hostile.ods_cell("三(2)班")}{tail}</table:table-row>'
+        for i in range(6000)
+    )
+    content = hostile.ods_workbook(hostile.ods_row(hostile.HEADER) + rows)
+    sheet = next(read_sheets(BytesIO(content), limits=ReadLimits(max_data_rows=6000)))
+    assert sum(1 for _ in sheet.rows) == 6001
