@@ -30,6 +30,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import xlsxwriter
+from django.utils import timezone
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -319,6 +320,8 @@ class Sheet:
                 if widest[col] < fixed:
                     widest[col] = fixed
                 if isinstance(value, datetime):
+                    if value.tzinfo is not None:  # shown as the local time of day
+                        value = timezone.localtime(value).replace(tzinfo=None)
                     serial = (value - _EPOCH_DATETIME).total_seconds() / 86400
                     return f'<c r="{letter}{row}" s="{xf}"><v>{serial:.16G}</v></c>'
                 return f'<c r="{letter}{row}" s="{xf}"><v>{(value - _EPOCH).days}</v></c>'

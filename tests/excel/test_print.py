@@ -97,6 +97,30 @@ def test_the_summary_and_the_talk_log_type_rates_and_dates(world, archives):
     assert text.alignment.wrap_text and talks.column_dimensions["G"].width <= 62  # long text wraps
 
 
+def test_the_writer_keeps_text_text_numbers_numbers_and_notes_under_the_table():
+    from decimal import Decimal
+
+    from caretrack.xlsx import CODE, DATE, DECIMAL, INT, TEXT, Book, Column
+
+    book = Book()
+    sheet = book.sheet("表", title="=标题", subtitle="副标题", freeze_columns=1, columns=[
+        Column("文字", TEXT), Column("号码", CODE), Column("日期", DATE), Column("数", INT), Column("比例", DECIMAL),
+    ])  # fmt: skip
+    sheet.row(["a\x01b\r\nc", "0012", date(2026, 1, 2), 3, Decimal("12.5")])
+    sheet.row([" =1+1", 4312, None, "无此学期", None], bold=True)
+    sheet.note("说明：不含学生个人信息。")
+    ws = load_workbook(BytesIO(book.bytes())).active
+    assert ws["A1"].value == "=标题" and ws["A1"].data_type == "s" and ws["A1"].quotePrefix
+    first, second = ws[4], ws[5]
+    assert first[0].value == "ab\nc" and first[1].value == "0012" and first[1].data_type == "s"
+    assert first[2].value == datetime(2026, 1, 2) and (first[3].value, first[4].value) == (3, 12.5)
+    assert second[0].value == " =1+1" and second[0].quotePrefix and second[0].font.b
+    assert second[1].value == "4312" and second[3].value == "无此学期" and second[3].data_type == "s"
+    assert second[2].value is None and second[2].border.left.style == "thin"  # empty, still bordered
+    assert ws["A6"].value == "说明：不含学生个人信息。" and "A6:E6" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.dimensions == "A1:E6" and ws.freeze_panes == "B4"
+
+
 # --- Printed by LibreOffice ---------------------------------------------------------------------------
 
 
