@@ -17,7 +17,7 @@ def test_coordinator_imports_a_messy_sheet_and_downloads_the_roster_on_a_phone(
     sheet.write_bytes(messy([row(), row(name="李小红", gender="女", birth="2016年5月8日", number="")]).getvalue())
     page = browser_login(offline_page, world.coordinator)
     page.goto(f"{live_server.url}/children/import/")
-    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(sheet))
+    page.get_by_label("Excel 文件（.xlsx、.xls、.ods、.csv）").set_input_files(str(sheet))
     page.get_by_role("button", name="上传并预览").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("表头在第3行").is_visible()
