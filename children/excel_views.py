@@ -2,7 +2,7 @@
 children.importing / children.exports, render. The term's log downloads are mentoring's
 (mentoring/excel_views.py), on the same 导入导出 page.
 
-Between preview and confirm the uploaded file is kept on the server under MEDIA_ROOT/imports/<uuid>.xlsx;
+Between preview and confirm the uploaded file is kept on the server under MEDIA_ROOT/imports/<uuid><suffix>;
 the session (not the browser) holds its SHA-256, name and school, and confirm checks the hash before
 reading it again. The client only sends back the random token."""
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,17 +24,20 @@ from caretrack.uploads import PendingUploads
 from children import exports
 from children import importing as importers
 from children.importing import template
+from children.importing.commit import left_out_sheet
 from children.permissions import Place, identifiers_visible
 from children.sheets import CONTENT_TYPE
 
 UPLOADS = PendingUploads(session_key="excel_imports", folder="imports", limit=5)
+# The rows 只导入无误的行 left out, as a sheet to download, fix and upload again.
+LEFT_OUT = PendingUploads(session_key="excel_import_left_out", folder="import_left_out", limit=5)
 PREVIEW_LIST_LIMIT = 200
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Excel 文件（.xlsx）",
-        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "文件是空的。"},
+        label="Excel 文件（.xlsx、.xls、.ods、.csv）",
+        error_messages={"required": "请选择要导入的 Excel 文件（.xlsx、.xls、.ods、.csv）。", "empty": "文件是空的。"},
     )
 
     def clean_file(self):
@@ -114,10 +118,16 @@ def import_confirm(request):
     if claimed is None:
         messages.error(request, "该文件正在导入或已经导入，请勿重复提交。")
         return redirect("children:import")
+    only_valid = request.POST.get("only_valid") == "1"  # 只导入无误的行
     try:
         with open(claimed, "rb") as source:
             outcome = importers.commit_import(
-                school=school, source=source, filename=meta["filename"], acting_user=request.user, sha256=meta["sha256"]
+                school=school,
+                source=source,
+                filename=meta["filename"],
+                acting_user=request.user,
+                sha256=meta["sha256"],
+                only_valid=only_valid,
             )
     except importers.ImportFileError as e:
         claimed.unlink(missing_ok=True)
@@ -127,14 +137,49 @@ def import_confirm(request):
     except importers.ImportRejected as e:
         claimed.rename(path)
         return _render_preview(request, e.preview, token, message=e.message)
+    # The rows left out are taken from the upload itself, before it goes.
+    result = _render_left_out(request, school, outcome, claimed, meta["filename"]) if outcome.left_out else None
     claimed.unlink(missing_ok=True)
     UPLOADS.discard(request, token)
+    if result is not None:
+        return result
     messages.success(
         request,
         f"已导入 {meta['filename']}：新建 {outcome.created} 人，更新 {outcome.updated} 人，"
         f"{outcome.unchanged} 人无变化。",
     )
     return redirect("children:list")
+
+
+def _render_left_out(request, school, outcome, upload: Path, filename: str):
+    """The result of 只导入无误的行: what was saved, and the rows left out as a sheet to fix and upload again."""
+    content = left_out_sheet(source=upload, filename=filename, rows=outcome.left_out)
+    name = f"{Path(filename).stem}_未导入的行.xlsx"
+    token, _ = LEFT_OUT.store(request, ContentFile(content, name=name), school)
+    return render(
+        request,
+        "children/import_result.html",
+        {
+            "outcome": outcome,
+            "filename": filename,
+            "imported": outcome.created + outcome.updated,
+            "token": token,
+            "rows": outcome.left_out[:PREVIEW_LIST_LIMIT],
+            "limit": PREVIEW_LIST_LIMIT,
+        },
+    )
+
+
+@require_POST
+def import_left_out(request):
+    """下载未导入的行: the sheet kept when 只导入无误的行 left rows out (nothing is written)."""
+    school = require_school_manager(request.user)
+    stored = LEFT_OUT.load(request, request.POST.get("token", ""), school)
+    if stored is None:
+        messages.error(request, "该文件已过期，请重新上传原表格预览。")
+        return redirect("children:import")
+    path, meta = stored
+    return download(meta["filename"], path.read_bytes())
 
 
 @require_POST

@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/confirm/", excel_views.import_confirm, name="import_confirm"),
     path("import/template.xlsx", excel_views.import_template, name="import_template"),
     path("import/errors/", excel_views.import_errors, name="import_errors"),
+    path("import/left-out/", excel_views.import_left_out, name="import_left_out"),
     path("export/roster/", excel_views.export_roster, name="export_roster"),
     path("export/register/", excel_views.export_register, name="export_register"),
     path("export/summary/", excel_views.export_summary, name="export_summary"),

@@ -47,6 +47,7 @@ ACCESS: dict[str, Rule] = {
     "children:import_confirm": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:import_template": Rule(SCHOOL_MANAGERS | {"other_principal"}),
     "children:import_errors": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
+    "children:import_left_out": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_roster": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_register": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "mentoring:export_talks": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),

@@ -121,7 +121,7 @@ def test_a_sheet_with_an_error_row_cannot_be_confirmed_and_changes_nothing(clien
     response = upload(client, rows)
     preview = response.context["preview"]
     assert [str(e) for e in preview.errors] == ["第5行【班级】本校没有九年级(9)班，请先由管理员添加该班级，或核对班级"]
-    assert not preview.can_commit and "确认导入" not in response.content.decode()
+    assert not preview.can_commit and "只导入无误的行（新建 2，更新 0；跳过有错误的 1 行）" in response.content.decode()
     before = db_state()
     token = response.context["token"]
     report = client.post(reverse("children:import_errors"), {"token": token})
@@ -184,8 +184,10 @@ def test_a_database_error_while_creating_in_bulk_leaves_nothing_behind(world, mo
 
 def test_wrong_file_type_too_large_or_no_header_gets_one_clear_message(client, world, settings, monkeypatch):
     client.force_login(world.coordinator)
+    response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("名单.docx", b"PK\x03\x04")})
+    assert "只能导入 Excel 表格文件（.xlsx、.xls、.ods、.csv" in response.content.decode()
     response = client.post(reverse("children:import"), {"file": SimpleUploadedFile("名单.xls", b"\xd0\xcf\x11\xe0")})
-    assert "只能导入 .xlsx 格式" in response.content.decode()
+    assert "无法读取该 .xls 文件" in response.content.decode()
     monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1000)
     response = upload(client, three_children())
     assert "文件过大" in response.content.decode()
