@@ -205,11 +205,24 @@ def test_an_ods_with_the_empty_repeats_libreoffice_writes_imports(world):
     assert [r.name for r in preview.rows] == ["张小明"] and not preview.errors
 
 
-def test_an_xlsx_cell_far_away_is_refused_before_the_sheet_is_read(world):
-    far = '<row r="2"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [('r="XFD1048576"', "工作表“留守儿童”超过 11000 行"), ('r = "A1048576"', "工作表“留守儿童”超过 11000 行"),
+     ('r="XFD11000"', "工作表“留守儿童”的范围过大（11000 行 × 16384 列）")],
+)  # fmt: skip
+def test_an_xlsx_cell_far_away_is_refused_before_the_sheet_is_read(world, ref, message):
+    """One cell at XFD1048576 made the sheet parser ask for 17 billion cells and abort the worker."""
+    far = f'<row r="2"><c {ref} t="inlineStr"><is><t>x</t></is></c></row>'
     content = hostile.workbook(hostile.sheet(hostile.header_row() + far))
-    with pytest.raises(ImportFileError, match="工作表“留守儿童”超过 11000 行"):
+    with pytest.raises(ImportFileError, match=message):
         read_import(school=world.school, source=BytesIO(content), filename="x.xlsx")
+
+
+def test_an_xlsx_cell_a_little_to_the_right_is_read_and_ignored(world):
+    stray = '<row r="2"><c r="BZ2" t="inlineStr"><is><t>x</t></is></c></row>'
+    content = hostile.workbook(hostile.sheet(hostile.header_row() + hostile.child_row(3) + stray))
+    preview = read_import(school=world.school, source=BytesIO(content), filename="x.xlsx")
+    assert [r.name for r in preview.rows] == ["张小明"] and not preview.errors
 
 
 def test_an_xls_with_one_cell_at_the_last_row_and_column_is_refused_before_it_is_parsed(client, world, settings):
