@@ -285,3 +285,18 @@ def test_an_ods_longer_than_one_read_of_its_content_is_scanned_row_by_row_across
     content = hostile.ods_workbook(hostile.ods_row(hostile.HEADER) + rows)
     sheet = next(read_sheets(BytesIO(content), limits=ReadLimits(max_data_rows=6000)))
     assert sum(1 for _ in sheet.rows) == 6001
+
+
+def test_previews_nobody_confirmed_are_cleaned_up_whatever_their_suffix(client, world, settings):
+    import os
+
+    folder = settings.MEDIA_ROOT / "imports"
+    folder.mkdir(parents=True)
+    old = [folder / f"{'a' * 32}{suffix}" for suffix in (".xls", ".ods", ".csv", ".xlsx.importing")]
+    for path in old:
+        path.write_bytes(b"x")
+        os.utime(path, (time.time() - 2 * 24 * 3600,) * 2)
+    client.force_login(world.coordinator)
+    upload = SimpleUploadedFile("名单.csv", (FIXTURES / "roster_34.utf8.csv").read_bytes())
+    token = client.post(reverse("children:import"), {"file": upload}).context["token"]
+    assert [p.name for p in folder.iterdir()] == [f"{token}.csv"]
