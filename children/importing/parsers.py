@@ -15,6 +15,7 @@ from children.models import AwayStatus, GuardianRelation, GuardianshipLevel, Har
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _GRADE_ALIASES = {"初一": 7, "初二": 8, "初三": 9, "七": 7, "八": 8, "九": 9}
+_GRADES = frozenset(Grade.values)
 _CLASS_RE = re.compile(
     r"(?P<grade>初[一二三]|[一二三四五六七八九]|[1-9])\s*(?:年级)?\s*[(\[（【.\-—、·]?\s*"
     r"(?P<number>十[一二三四五六七八九]?|[一二三四五六七八九十]{1,2}|[0-9]{1,2})\s*[)\]）】]?\s*班?"
@@ -44,7 +45,7 @@ def parse_class(value: object) -> tuple[int, int]:
     grade_text = match["grade"]
     grade = _GRADE_ALIASES.get(grade_text) or _cn_number(grade_text)
     number = _cn_number(match["number"])
-    if grade not in Grade.values or not number:
+    if grade not in _GRADES or not number:
         raise ValidationError(f"无法识别的班级：{text}，请写成 三(2)班 或 3年级2班", code="invalid_class")
     return grade, number
 

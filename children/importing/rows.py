@@ -39,6 +39,9 @@ from guardians.regions import match_place
 SHEET_NAME_COLUMN = "工作表名"  # the 班级 of a sheet named after its class, which has no 班级 column
 
 
+_HEALTH_LABELS = tuple(HealthStatus.labels)
+
+
 class Action:
     CREATE = "create"
     UPDATE = "update"
@@ -297,7 +300,7 @@ def _read_child(r: _RowReader, ctx: _Context) -> tuple[dict, list[str] | None, d
     boarder = r.parse("is_boarder", lambda v: _choice(str(v), _YES_NO, "是否住校", ("是", "否")))
     if boarder is not None:
         child["is_boarder"] = boarder
-    health = r.parse("health_status", lambda v: _choice(str(v), _HEALTH, "健康状况", tuple(HealthStatus.labels)))
+    health = r.parse("health_status", lambda v: _choice(str(v), _HEALTH, "健康状况", _HEALTH_LABELS))
     if health is not None:
         child["health_status"] = health
 
