@@ -3,14 +3,12 @@ date in the school), spotting duplicates within the file, and deciding create / 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from caretrack.models import School
 from caretrack.validation import mask_id_number, mask_phone
 from children.importing.columns import _PARENT_LABEL
 from children.importing.parsers import masked_error
 from children.importing.rows import Action, RowResult, _read_guardian
-from children.models import Child, Guardian, Parent
+from children.models import Child, ChildHardship, FamilyAssessment, Guardian, Parent
 from children.services import ArchiveData
 from guardians.models import Region
 
@@ -80,17 +78,7 @@ def resolve_rows(*, school: School, parsed: list) -> tuple[list[RowResult], int]
         if match is not None:
             matches[index] = match
 
-    # The matched children with what a comparison needs, in a fixed number of queries.
-    existing = {
-        c.pk: c
-        for c in Child.objects.filter(pk__in=[c.pk for c in matches.values()])
-        .select_related("assessment")
-        .prefetch_related(
-            Prefetch("parents", to_attr="parent_list"),
-            Prefetch("hardships", to_attr="hardship_list"),
-            Prefetch("guardians", queryset=Guardian.objects.filter(until__isnull=True), to_attr="current_guardians"),
-        )
-    }
+    existing = _matched_archives([c.pk for c in matches.values()])
     results: list[RowResult] = []
     for index, (reader, child, hardships, parents, meta) in enumerate(parsed):
         match = existing.get(matches[index].pk) if index in matches else None
@@ -128,6 +116,26 @@ def resolve_rows(*, school: School, parsed: list) -> tuple[list[RowResult], int]
             result.action = Action.UPDATE if result.changes else Action.UNCHANGED
         results.append(result)
     return results, elsewhere
+
+
+def _matched_archives(ids: list[int]) -> dict[int, Child]:
+    """The matched children with what a comparison needs, in five queries: parent_list and current_guardians
+    (instances: the commit classifies from the parents), hardship_kinds and guardianship_level (plain
+    values). Grouped here rather than through prefetch_related, whose bookkeeping cost more than the rows."""
+    children = {c.pk: c for c in Child.objects.filter(pk__in=ids).order_by()}
+    for child in children.values():
+        child.parent_list, child.current_guardians, child.hardship_kinds = [], [], set()
+        child.guardianship_level = None
+    for parent in Parent.objects.filter(child_id__in=ids).order_by():
+        children[parent.child_id].parent_list.append(parent)
+    for guardian in Guardian.objects.filter(child_id__in=ids, until__isnull=True):  # latest first
+        children[guardian.child_id].current_guardians.append(guardian)
+    for child_id, kind in ChildHardship.objects.filter(child_id__in=ids).values_list("child_id", "kind"):
+        children[child_id].hardship_kinds.add(kind)
+    levels = FamilyAssessment.objects.filter(child_id__in=ids).values_list("child_id", "guardianship_level")
+    for child_id, level in levels:
+        children[child_id].guardianship_level = level
+    return children
 
 
 def _check_masked(reader, match: Child | None, guardian: dict | None, current_guardian: Guardian | None) -> None:
@@ -170,7 +178,7 @@ def _changes(child: Child, data: ArchiveData, guardian: Guardian | None) -> list
         for k, v in data.child.items()
         if (child.school_class_id != v.pk if k == "school_class" else getattr(child, k) != v)
     ]
-    if data.hardships is not None and set(data.hardships) != {h.kind for h in child.hardship_list}:
+    if data.hardships is not None and set(data.hardships) != child.hardship_kinds:
         changes.append("困境类型")
     parents = {p.role: p for p in child.parent_list}
     for role, values in data.parents.items():
@@ -191,8 +199,6 @@ def _changes(child: Child, data: ArchiveData, guardian: Guardian | None) -> list
             for key, value in data.guardian.items():
                 if getattr(guardian, key) != value:
                     changes.append(f"监护人{Guardian._meta.get_field(key).verbose_name}")
-    if data.assessment is not None:
-        assessment = getattr(child, "assessment", None)
-        if assessment is None or assessment.guardianship_level != data.assessment["guardianship_level"]:
-            changes.append("监护类型")
+    if data.assessment is not None and child.guardianship_level != data.assessment["guardianship_level"]:
+        changes.append("监护类型")
     return changes
