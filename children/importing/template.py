@@ -53,6 +53,11 @@ _EXAMPLE = {
 }
 
 
+# Typed as text in the template: 18-digit numbers and phones must keep every digit.
+_TEXT_KEYS = {"id_number", "student_number", "father_id_number", "mother_id_number", "father_phone", "mother_phone",
+              "guardian_phone"}  # fmt: skip
+
+
 def import_template() -> bytes:
     """The import template: one Chinese header row matching the archive, dropdowns for fixed choices,
     an example row (marked 示例 in 序号, skipped by the import) and an instructions sheet."""
@@ -74,7 +79,7 @@ def import_template() -> bytes:
     ws.freeze_panes = "C2"
     for i, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
-        if column.key in ("id_number", "student_number", "father_phone", "mother_phone", "guardian_phone"):
+        if column.key in _TEXT_KEYS:
             ws.column_dimensions[letter].number_format = "@"  # text: keeps all 18 digits
         if column.choices:
             validation = DataValidation(

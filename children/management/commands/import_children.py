@@ -6,10 +6,13 @@ from children import importing as importers
 
 
 class Command(BaseCommand):
-    help = "从 .xlsx 导入学生档案（与网页导入相同的校验和报告）。先用 --dry-run 查看将新建、更新的学生和有错误的行。"
+    help = (
+        "从 Excel 表格（.xlsx、.xls、.ods、WPS .et 或 .csv）导入学生档案（与网页导入相同的校验和报告）。"
+        "先用 --dry-run 查看将新建、更新的学生和有错误的行。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".xlsx 文件路径")
+        parser.add_argument("file", help="表格文件路径（.xlsx、.xls、.ods、.et、.csv）")
         parser.add_argument("--school", type=int, required=True, help="学校 ID")
         parser.add_argument("--dry-run", action="store_true", help="只校验并打印报告，不写入数据库")
         parser.add_argument("--user", help="以该用户名记录导入人（审计和档案历史）")
