@@ -23,9 +23,8 @@ from activities.models import (
     LectureTopic,
 )
 from caretrack.models import Grade
+from caretrack.widgets import DateInput, TimeInput
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 NUMBER = {"inputmode": "decimal"}
 MAX_CARE_ROOM_COUNT = 500  # per use and day: more is a typing error in a village school
 MAX_AID_YUAN = Decimal("100000")
@@ -98,8 +97,8 @@ class ActivityForm(forms.ModelForm):
             "description", "outcome", "guardians_count", "volunteers_count", "teachers_count",
         ]  # fmt: skip
         widgets = {
-            "date": DATE_INPUT,
-            "start_time": TIME_INPUT,
+            "date": DateInput,
+            "start_time": TimeInput,
             "description": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
@@ -182,7 +181,7 @@ class CareRoomOpeningForm(forms.ModelForm):
     class Meta:
         model = CareRoomOpening
         fields = ["date", "duty_teacher", *CARE_ROOM_USE_FIELDS, "note"]
-        widgets = {"date": DATE_INPUT}
+        widgets = {"date": DateInput}
         error_messages = {"date": {"required": "请填写开放日期。", "invalid": "日期格式不正确。"}}
 
     def __init__(self, *args, school, **kwargs):
@@ -222,7 +221,7 @@ class AidFields(forms.ModelForm):
     class Meta:
         model = Aid
         fields = ["date", "kind", "amount", "items", "donor", "note"]
-        widgets = {"date": DATE_INPUT, "amount": forms.NumberInput(attrs={**NUMBER, "min": 0, "step": "0.01"})}
+        widgets = {"date": DateInput, "amount": forms.NumberInput(attrs={**NUMBER, "min": 0, "step": "0.01"})}
         error_messages = {
             "amount": {"required": "请填写金额或物品折合价值（元）。", "invalid": "金额请填写数字，如 300 或 300.50。"},
             "donor": {"required": "请填写资助方（单位或个人）。"},
@@ -299,7 +298,7 @@ class HealthCheckForm(HealthCheckFields):
 
     class Meta(HealthCheckFields.Meta):
         fields = ["child", "date", *HealthCheckFields.Meta.fields]
-        widgets = {**HealthCheckFields.Meta.widgets, "date": DATE_INPUT}
+        widgets = {**HealthCheckFields.Meta.widgets, "date": DateInput}
         error_messages = {
             "child": {"required": "请选择学生。"},
             "date": {"required": "请填写体检日期。", "invalid": "日期格式不正确。"},
@@ -346,7 +345,7 @@ class HealthRowForm(HealthCheckFields):
 class TableDateForm(forms.Form):
     date = forms.DateField(
         label="体检日期",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写体检日期。", "invalid": "日期格式不正确。"},
     )
 
@@ -363,7 +362,7 @@ class ExamForm(forms.ModelForm):
     class Meta:
         model = Exam
         fields = ["term", "name", "kind", "date", "full_score"]
-        widgets = {"date": DATE_INPUT, "full_score": forms.NumberInput(attrs={**NUMBER, "step": "0.5"})}
+        widgets = {"date": DateInput, "full_score": forms.NumberInput(attrs={**NUMBER, "step": "0.5"})}
         error_messages = {
             "name": {"required": "请填写考试名称。"},
             "date": {"required": "请填写考试日期。", "invalid": "日期格式不正确。"},

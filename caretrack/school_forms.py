@@ -8,8 +8,7 @@ from django.contrib.auth.models import User
 
 from caretrack.models import Grade, GradeSpan, LeadingGroupPosition, School, Semester
 from caretrack.selectors import active_staff
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from caretrack.widgets import DateInput
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -128,12 +127,12 @@ class ClassEnrolmentForm(forms.Form):
 class TermDatesForm(forms.Form):
     start_date = forms.DateField(
         label="开始日期",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写开始日期。", "invalid": "请填写正确的日期。"},
     )
     end_date = forms.DateField(
         label="结束日期",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写结束日期。", "invalid": "请填写正确的日期。"},
     )
 

@@ -12,8 +12,7 @@ from caretrack.models import Gender, SchoolClass
 from caretrack.services.staff import LEAVING_REASONS, MAX_REASON_LENGTH
 from caretrack.spreadsheets import SheetFileError, check_upload
 from caretrack.staff_import import LIMITS, MAX_NAME_LENGTH, ROLE_LABELS, check_mobile, check_name
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from caretrack.widgets import DateInput
 
 
 class HeadOfField(forms.ModelChoiceField):
@@ -107,7 +106,7 @@ class StaffForm(forms.Form):
 
 
 class DeactivateForm(forms.Form):
-    on = forms.DateField(label="离职日期", widget=DATE_INPUT, error_messages={"required": "请填写离职日期。"})
+    on = forms.DateField(label="离职日期", widget=DateInput, error_messages={"required": "请填写离职日期。"})
     reason = forms.ChoiceField(
         label="离职原因",
         choices=[("", "请选择")] + [(r, r) for r in LEAVING_REASONS],

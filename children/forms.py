@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
+from caretrack.widgets import DateInput
 from children.models import (
     EVIDENCE_EXAMPLES,
     EVIDENCED_STATUSES,
@@ -28,7 +29,6 @@ from children.services import age_on
 from guardians.models import Region
 
 MAX_CHILD_AGE = 18
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def clean_id_number_field(value: str) -> str:
@@ -58,8 +58,8 @@ class ChildForm(forms.ModelForm):
             "rewards",
         ]  # fmt: skip
         widgets = {
-            "birth_date": DATE_INPUT,
-            "enrollment_date": DATE_INPUT,
+            "birth_date": DateInput,
+            "enrollment_date": DateInput,
             "personality": forms.Textarea(attrs={"rows": 2}),
             "rewards": forms.Textarea(attrs={"rows": 2}),
         }
@@ -140,7 +140,7 @@ class HardshipsForm(forms.Form):
                 max_length=100,
                 widget=forms.TextInput(attrs={"placeholder": HARDSHIP_EVIDENCE_HINTS.get(kind, "如：民政认定文书")}),
             )
-            self.fields[f"{kind}_on"] = forms.DateField(label="认定日期", required=False, widget=DATE_INPUT)
+            self.fields[f"{kind}_on"] = forms.DateField(label="认定日期", required=False, widget=DateInput)
             record = current.get(kind)
             # Explicit initial values, so the remembered page (ArchiveForms.snapshot) equals an untouched post.
             self.initial.update({kind: False, f"{kind}_evidence": "", f"{kind}_on": None})
@@ -209,7 +209,7 @@ class ParentForm(forms.ModelForm):
             "has_guardianship_capacity", "birth_year", "education", "occupation", "income_band", "health",
             "political_status", "id_number",
         ]  # fmt: skip
-        widgets = {"away_since": DATE_INPUT, "status_evidenced_on": DATE_INPUT}
+        widgets = {"away_since": DateInput, "status_evidenced_on": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,7 +321,7 @@ class GuardianForm(forms.ModelForm):
             "name", "relation", "phone", "age", "address", "agreement_signed", "since", "education", "health",
             "occupation", "id_number",
         ]  # fmt: skip
-        widgets = {"since": DATE_INPUT}
+        widgets = {"since": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -377,7 +377,7 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = FamilyAssessment
         fields = ["guardianship_level", "income_sources", "assistance", "assessed_on"]
-        widgets = {"assessed_on": DATE_INPUT}
+        widgets = {"assessed_on": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -407,11 +407,11 @@ class ParentCameHomeForm(forms.Form):
 
     role = forms.ChoiceField(label="哪一方", choices=Parent._meta.get_field("role").choices)
     away_status = forms.ChoiceField(label="现在的状态", choices=Parent._meta.get_field("away_status").choices)
-    on = forms.DateField(label="变化日期", widget=DATE_INPUT)
+    on = forms.DateField(label="变化日期", widget=DateInput)
     reason = forms.CharField(label="说明", max_length=200, required=False)
     status_evidence = forms.CharField(label="证明材料", max_length=100, required=False)
     status_confirmed_by = forms.CharField(label="认定单位或证明人", max_length=100, required=False)
-    status_evidenced_on = forms.DateField(label="认定日期", widget=DATE_INPUT, required=False)
+    status_evidenced_on = forms.DateField(label="认定日期", widget=DateInput, required=False)
 
     def clean(self):
         cleaned = super().clean()

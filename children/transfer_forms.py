@@ -8,8 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from caretrack.models import School, SchoolClass
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from caretrack.widgets import DateInput
 
 
 def _helper() -> FormHelper:
@@ -30,7 +29,7 @@ class TransferRequestForm(forms.Form):
     transfer_on = forms.DateField(
         label="转学日期",
         help_text="该生到新学校的第一天；前一天起不再计入本校在读。",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写转学日期。", "invalid": "请填写正确的日期。"},
     )
     note = forms.CharField(
@@ -60,7 +59,7 @@ class TransferElsewhereForm(forms.Form):
     on = forms.DateField(
         label="离校日期",
         help_text="该生在本校的最后一天。",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写离校日期。", "invalid": "请填写正确的日期。"},
     )
 

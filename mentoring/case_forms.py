@@ -6,9 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from caretrack.widgets import DateInput
 from mentoring.models import ConcernRisk, ReferralAgency, ReferralOutcome
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -47,7 +46,7 @@ class ActionForm(forms.Form):
     who = StaffChoiceField(
         label="执行人", queryset=None, empty_label="请选择", error_messages={"required": "请选择执行人。"}
     )
-    due_on = forms.DateField(label="完成期限", widget=DATE_INPUT, error_messages={"required": "请选择完成期限。"})
+    due_on = forms.DateField(label="完成期限", widget=DateInput, error_messages={"required": "请选择完成期限。"})
     note = forms.CharField(label="备注", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, staff, **kwargs):
@@ -62,7 +61,7 @@ class ActionForm(forms.Form):
 
 
 class ActionDoneForm(forms.Form):
-    done_on = forms.DateField(label="完成日期", widget=DATE_INPUT, error_messages={"required": "请选择完成日期。"})
+    done_on = forms.DateField(label="完成日期", widget=DateInput, error_messages={"required": "请选择完成日期。"})
     note = forms.CharField(label="完成情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +75,7 @@ class ReferralForm(forms.Form):
         choices=[("", "请选择")] + ReferralAgency.choices,
         error_messages={"required": "请选择转介机构。"},
     )
-    referred_on = forms.DateField(label="转介日期", widget=DATE_INPUT, error_messages={"required": "请选择转介日期。"})
+    referred_on = forms.DateField(label="转介日期", widget=DateInput, error_messages={"required": "请选择转介日期。"})
     contact_person = forms.CharField(label="对接人", max_length=50, required=False)
 
     def __init__(self, *args, **kwargs):

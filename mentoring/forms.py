@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from caretrack.validation import validate_phone
+from caretrack.widgets import DateInput
 from children.models import Child
 from mentoring.models import (
     ConcernCategory,
@@ -22,8 +23,6 @@ from mentoring.models import (
     TalkTopic,
 )
 from mentoring.services import ConcernData
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LogForm(forms.ModelForm):
@@ -48,7 +47,7 @@ class LogForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("date", timezone.localdate())
-        self.fields["date"].widget = DATE_INPUT
+        self.fields["date"].widget = DateInput()
         self.fields["text"].widget = forms.Textarea(attrs={"rows": 3, "placeholder": "简要记录情况"})
         self.fields["text"].error_messages["required"] = "请填写记录内容。"
         if external_mentors is not None and "external_mentor" in self.fields:
@@ -171,7 +170,7 @@ class PairingForm(forms.Form):
         label="称谓", choices=[("", "按帮扶人性别（爱心妈妈/爱心爸爸）")] + PairingRole.choices, required=False
     )
     is_secondary = forms.BooleanField(label="作为第二帮扶人", required=False)
-    start_date = forms.DateField(label="开始日期", widget=DATE_INPUT)
+    start_date = forms.DateField(label="开始日期", widget=DateInput)
     over_limit_reason = forms.CharField(label="超出结对上限的理由", required=False, max_length=200)
 
     def __init__(self, *args, school, **kwargs):
@@ -205,7 +204,7 @@ class EndPairingForm(forms.Form):
 
     end_date = forms.DateField(
         label="结束日期",
-        widget=DATE_INPUT,
+        widget=DateInput,
         error_messages={"required": "请填写结束日期。", "invalid": "请填写正确的结束日期。"},
     )
     reason = forms.ChoiceField(
