@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import BinaryIO
 from zipfile import BadZipFile, ZipFile
 
+import olefile
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".csv")
 FORMATS_LABEL = ".xlsx、.xls、.ods、.csv"  # what the forms and messages name
@@ -658,97 +660,29 @@ def _unescape(text: str) -> str:
 
 # --- The .xls pre-scan --------------------------------------------------------------------------------
 # An .xls (a compound file holding the "Workbook" stream of BIFF records) of 6 KB with one cell at A1 and one
-# at IV65536 makes the sheet parser build 16 million cells (1 GB). So the cell records are read first, in
-# one pass over the stream: each sheet's extent (the last row and column holding a value) is bounded like an
+# at IV65536 makes the sheet parser build 16 million cells (1 GB). So the cell records are read first (the
+# stream taken out of the compound file by olefile), in one pass: each sheet's extent (the last row and column holding a value) is bounded like an
 # .xlsx's. A file this pass cannot follow is left to the parser, which refuses it or reads it.
 
 _XLS_VALUE_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6})  # formula, text, number…
 _XLS_MULRK = 0x00BD
 _XLS_BOF, _XLS_BOUNDSHEET, _XLS_FILEPASS = 0x0809, 0x0085, 0x002F
-_END_OF_CHAIN = 0xFFFFFFFE
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-class _NotCompound(Exception):
-    pass
-
-
-def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
-    """The first of `names` in a compound file (OLE2), read through its sector chains."""
-    if len(data) < 512 or not data.startswith(OLE2_SIGNATURE):
-        raise _NotCompound
-    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
-    if sector_size not in (512, 4096) or mini_size != 64:
-        raise _NotCompound
-    fat_count, first_dir, _, cutoff, first_minifat, minifat_count, first_difat, difat_count = struct.unpack_from(
-        "<IIIIIIII", data, 0x2C
-    )
-    sectors = max(0, len(data) - sector_size) // sector_size
-    per_sector = sector_size // 4
-
-    def sector(n: int) -> bytes:
-        if n >= sectors:
-            raise _NotCompound
-        start = (n + 1) * sector_size
-        return data[start : start + sector_size]
-
-    difat = list(struct.unpack_from("<109I", data, 0x4C))
-    n = first_difat
-    for _ in range(min(difat_count, sectors)):
-        if n >= _END_OF_CHAIN:
-            break
-        entries = struct.unpack(f"<{per_sector}I", sector(n))
-        difat.extend(entries[:-1])
-        n = entries[-1]
-    fat: list[int] = []
-    for n in difat[: min(fat_count, sectors)]:
-        fat.extend(struct.unpack(f"<{per_sector}I", sector(n)))
-
-    def chain(start: int, table: list[int], limit: int) -> Iterator[int]:
-        n, seen = start, 0
-        while n < _END_OF_CHAIN:
-            seen += 1
-            if seen > limit or n >= len(table):
-                raise _NotCompound  # a loop or a broken chain
-            yield n
-            n = table[n]
-
-    def stream(start: int) -> bytes:
-        return b"".join(sector(n) for n in chain(start, fat, sectors))
-
-    directory = stream(first_dir)
-    entries = {}
-    root_start = root_size = 0
-    for offset in range(0, len(directory) - 127, 128):
-        length = struct.unpack_from("<H", directory, offset + 0x40)[0]
-        name = directory[offset : offset + min(length, 64)].decode("utf-16-le", "replace").rstrip("\0")
-        kind = directory[offset + 0x42]
-        start, size = struct.unpack_from("<IQ", directory, offset + 0x74)
-        if sector_size == 512:  # version 3 files: the high half of the size is not used
-            size &= 0xFFFFFFFF
-        if kind == 5:
-            root_start, root_size = start, size
-        elif kind == 2:
-            entries.setdefault(name, (start, size))
-    for wanted in names:
-        if wanted in entries:
-            start, size = entries[wanted]
-            break
-    else:
-        raise _NotCompound
-    if size > len(data):
-        raise _NotCompound
-    if size >= cutoff:
-        return stream(start)[:size]
-    minifat: list[int] = []
-    for n in chain(first_minifat, fat, min(minifat_count, sectors) or 1):
-        minifat.extend(struct.unpack(f"<{per_sector}I", sector(n)))
-    ministream = stream(root_start)[:root_size]
-    parts = []
-    for n in chain(start, minifat, len(minifat)):
-        parts.append(ministream[n * mini_size : (n + 1) * mini_size])
-    return b"".join(parts)[:size]
+def _workbook_stream(data: bytes) -> bytes | None:
+    """The Workbook (BIFF8) or Book (BIFF5) stream of an OLE2 compound file, read with olefile; None when the
+    file is not one or has neither."""
+    if not data.startswith(OLE2_SIGNATURE):
+        return None
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for name in ("Workbook", "Book"):
+                if ole.exists(name):
+                    return ole.openstream(name).read()
+    except (OSError, ValueError, struct.error, IndexError, RecursionError):
+        return None  # calamine, then the caller, give the clear message
+    return None
 
 
 def check_xls_limits(source, limits: ReadLimits) -> None:
@@ -757,9 +691,8 @@ def check_xls_limits(source, limits: ReadLimits) -> None:
         data = fh.read(limits.max_upload_bytes + 1)
     if _ENCRYPTED_PACKAGE in data:  # an .xlsx with an open password is a compound file holding it encrypted
         raise SheetFileError(PASSWORD_MESSAGE)
-    try:
-        book = _compound_stream(data, ("Workbook", "Book"))
-    except (_NotCompound, struct.error, IndexError):
+    book = _workbook_stream(data)
+    if book is None:
         return
     del data
     titles: dict[int, str] = {}
