@@ -31,7 +31,7 @@ from children.importing.parsers import (
     parse_class,
     parse_hardships,
 )
-from children.models import ETHNICITIES, AwayStatus, Child, Guardian, HardshipType, HealthStatus
+from children.models import ETHNICITIES, AwayStatus, Child, HardshipType, HealthStatus
 from children.services import ArchiveData, age_on
 from guardians.models import Region
 from guardians.regions import match_place
@@ -356,7 +356,8 @@ def _read_parent(r: _RowReader, ctx: _Context, role: str) -> dict | None:
     return values or None
 
 
-def _read_guardian(r: _RowReader, current: Guardian | None) -> dict | None:
+def _read_guardian(r: _RowReader, current_name: str | None) -> dict | None:
+    """The guardian's values of a row; `current_name` is the archive's current guardian's, if any."""
     values: dict = {}
     name = r.text("guardian_name")
     relation = r.parse(
@@ -375,7 +376,7 @@ def _read_guardian(r: _RowReader, current: Guardian | None) -> dict | None:
     values["name"] = name[:30]
     if relation:
         values["relation"] = relation
-    elif r.raw("guardian_relation") is None and (current is None or current.name != name):
+    elif r.raw("guardian_relation") is None and current_name != name:
         r.error("guardian_relation" if r.has("guardian_relation") else "guardian_name", "请填写监护人与儿童的关系")
     if phone:
         values["phone"] = phone
