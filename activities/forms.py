@@ -22,6 +22,7 @@ from activities.models import (
     HealthCheck,
     LectureTopic,
 )
+from caretrack.forms_base import Form, ModelForm
 from caretrack.models import Grade
 from caretrack.widgets import DateInput, TimeInput
 
@@ -68,7 +69,7 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     """The activity with its participants picked in bulk: whole grades, whole classes, or one by one."""
 
     pick_grades = forms.TypedMultipleChoiceField(
@@ -166,7 +167,7 @@ class ActivityForm(forms.ModelForm):
         }
 
 
-class PhotoUploadForm(forms.Form):
+class PhotoUploadForm(Form):
     photos = MultiplePhotoField(label="活动照片", help_text="JPEG或PNG，每张10 MB以内，可多选")
     caption = forms.CharField(label="照片说明", max_length=100, required=False)
 
@@ -177,7 +178,7 @@ class PhotoUploadForm(forms.Form):
         return photos
 
 
-class CareRoomOpeningForm(forms.ModelForm):
+class CareRoomOpeningForm(ModelForm):
     class Meta:
         model = CareRoomOpening
         fields = ["date", "duty_teacher", *CARE_ROOM_USE_FIELDS, "note"]
@@ -217,7 +218,7 @@ class CareRoomOpeningForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class AidFields(forms.ModelForm):
+class AidFields(ModelForm):
     class Meta:
         model = Aid
         fields = ["date", "kind", "amount", "items", "donor", "note"]
@@ -268,7 +269,7 @@ class AidForm(AidFields):
 _MEASURE_MESSAGES = {"invalid": "请填写数字。", "max_digits": "数字位数过多，请核对。"}
 
 
-class HealthCheckFields(forms.ModelForm):
+class HealthCheckFields(ModelForm):
     class Meta:
         model = HealthCheck
         fields = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
@@ -342,7 +343,7 @@ class HealthRowForm(HealthCheckFields):
         _compact(self)
 
 
-class TableDateForm(forms.Form):
+class TableDateForm(Form):
     date = forms.DateField(
         label="体检日期",
         widget=DateInput,
@@ -358,7 +359,7 @@ class TableDateForm(forms.Form):
         return not_in_future(self.cleaned_data["date"], "体检日期")
 
 
-class ExamForm(forms.ModelForm):
+class ExamForm(ModelForm):
     class Meta:
         model = Exam
         fields = ["term", "name", "kind", "date", "full_score"]
@@ -382,7 +383,7 @@ class ExamForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ExamResultRowForm(forms.ModelForm):
+class ExamResultRowForm(ModelForm):
     use_required_attribute = False
 
     class Meta:

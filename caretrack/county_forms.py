@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
+from caretrack.forms_base import Form
 from caretrack.models import Gender, GradeSpan
 
 
-class SchoolCreateForm(forms.Form):
+class SchoolCreateForm(Form):
     name = forms.CharField(label="学校名称", max_length=100, error_messages={"required": "请填写学校名称。"})
     county = forms.CharField(label="所属县（区）", max_length=50, error_messages={"required": "请填写所属县（区）。"})
     address = forms.CharField(label="地址", max_length=200, required=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import User
 
+from caretrack.forms_base import Form
 from caretrack.models import Grade, GradeSpan, LeadingGroupPosition, School, Semester
 from caretrack.selectors import active_staff
 from caretrack.widgets import DateInput
@@ -23,7 +24,7 @@ def _staff_users(school: School, *, teachers_only: bool = False):
     return User.objects.filter(pk__in=profiles.values("user_id")).order_by("first_name", "pk")
 
 
-class SchoolSettingsForm(forms.Form):
+class SchoolSettingsForm(Form):
     grade_span = forms.ChoiceField(label="学段", choices=GradeSpan.choices)
     enrolled_students = forms.IntegerField(
         label="在校学生数",
@@ -62,7 +63,7 @@ class SchoolSettingsForm(forms.Form):
             )
 
 
-class ClassCreateForm(forms.Form):
+class ClassCreateForm(Form):
     grade = forms.TypedChoiceField(
         label="年级",
         coerce=int,
@@ -102,7 +103,7 @@ class ClassCreateForm(forms.Form):
         return data
 
 
-class HeadTeacherForm(forms.Form):
+class HeadTeacherForm(Form):
     teacher = StaffChoiceField(
         label="班主任", queryset=User.objects.none(), required=False, empty_label="（不设班主任）"
     )
@@ -113,7 +114,7 @@ class HeadTeacherForm(forms.Form):
         self.fields["teacher"].error_messages["invalid_choice"] = "请选择本校在职的教师。"
 
 
-class ClassEnrolmentForm(forms.Form):
+class ClassEnrolmentForm(Form):
     enrolled_students = forms.IntegerField(
         label="在校学生数",
         required=False,
@@ -124,7 +125,7 @@ class ClassEnrolmentForm(forms.Form):
     )
 
 
-class TermDatesForm(forms.Form):
+class TermDatesForm(Form):
     start_date = forms.DateField(
         label="开始日期",
         widget=DateInput,
@@ -162,7 +163,7 @@ class TermCreateForm(TermDatesForm):
     field_order = ["start_year", "semester", "start_date", "end_date"]
 
 
-class LeadingGroupMemberForm(forms.Form):
+class LeadingGroupMemberForm(Form):
     user = StaffChoiceField(label="成员", queryset=User.objects.none(), empty_label="请选择本校教职工")
     position = forms.ChoiceField(
         label="小组职务", choices=LeadingGroupPosition.choices, initial=LeadingGroupPosition.MEMBER

@@ -120,10 +120,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "caretrack.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "caretrack.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "caretrack.password_validation.CommonPasswordValidator"},
+    {"NAME": "caretrack.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"

@@ -4,10 +4,11 @@ cleaned data to caretrack.services.staff, which checks again and writes."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from caretrack.forms_base import INACTIVE_MESSAGE, LOGIN_MESSAGE, Form, PlainChineseMixin
 from caretrack.models import Gender, SchoolClass
 from caretrack.services.staff import LEAVING_REASONS, MAX_REASON_LENGTH
 from caretrack.spreadsheets import SheetFileError, check_upload
@@ -25,7 +26,7 @@ class HeadOfField(forms.ModelChoiceField):
         return f"{obj}（暂无班主任）"
 
 
-class StaffForm(forms.Form):
+class StaffForm(Form):
     """Adding a staff member, and (with `instance`) editing one. Without `can_give_roles` (the
     coordinator) the roles are not asked: the person is added as a teacher."""
 
@@ -105,7 +106,7 @@ class StaffForm(forms.Form):
         }
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(Form):
     on = forms.DateField(label="离职日期", widget=DateInput, error_messages={"required": "请填写离职日期。"})
     reason = forms.ChoiceField(
         label="离职原因",
@@ -141,7 +142,7 @@ class DeactivateForm(forms.Form):
         return f"{reason}：{note}" if note else reason
 
 
-class StaffImportForm(forms.Form):
+class StaffImportForm(Form):
     file = forms.FileField(
         label="教职工名单（.xlsx、.xls、.ods、.csv）",
         error_messages={"required": "请选择要导入的 Excel 文件（.xlsx、.xls、.ods、.csv）。", "empty": "文件是空的。"},
@@ -156,8 +157,20 @@ class StaffImportForm(forms.Form):
         return uploaded
 
 
-class FirstPasswordChangeForm(PasswordChangeForm):
+class LoginForm(PlainChineseMixin, AuthenticationForm):
+    """Django's login with the app's own wording (Django's says 你 and lectures about letter case)."""
+
+    error_messages = {"invalid_login": LOGIN_MESSAGE, "inactive": INACTIVE_MESSAGE}
+
+
+class FirstPasswordChangeForm(PlainChineseMixin, PasswordChangeForm):
     """Django's password change, refusing to keep the password one was given."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "当前密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致，请重新输入。",
+    }
 
     def clean(self):
         data = super().clean()

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from caretrack import staff_views, views
+from caretrack.staff_forms import LoginForm
 
 admin.site.site_header = "关爱留守儿童工作平台 管理后台"
 admin.site.site_title = "CareTrack 管理后台"
@@ -14,7 +15,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_not_required(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

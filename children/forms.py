@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from caretrack.forms_base import Form, ModelForm
 from caretrack.spreadsheets import FORMULA_NAME_MESSAGE, starts_like_formula
 from caretrack.validation import check_id_consistency, parse_id_number, validate_phone
 from caretrack.widgets import DateInput
@@ -48,7 +49,7 @@ def clean_name_field(value: str) -> str:
     return value
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(ModelForm):
     class Meta:
         model = Child
         fields = [
@@ -123,7 +124,7 @@ HARDSHIP_EVIDENCE_HINTS = {
 }
 
 
-class HardshipsForm(forms.Form):
+class HardshipsForm(Form):
     """The 困境 categories of a child, each ticked with its evidence and the day it was confirmed. Three
     fields per kind (kind, kind_evidence, kind_on) so the page, the snapshot and the errors treat them as
     ordinary fields."""
@@ -186,7 +187,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class ParentForm(forms.ModelForm):
+class ParentForm(ModelForm):
     work_province = RegionChoiceField(label="务工省份", queryset=Region.objects.filter(level=1), required=False)
     work_city = RegionChoiceField(
         label="务工城市",
@@ -282,7 +283,7 @@ class ParentForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class GrandparentForm(forms.ModelForm):
+class GrandparentForm(ModelForm):
     class Meta:
         model = Grandparent
         fields = ["name", "birth_year", "is_alive", "lives_with_child"]
@@ -307,7 +308,7 @@ class GrandparentForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class GuardianForm(forms.ModelForm):
+class GuardianForm(ModelForm):
     change_reason = forms.CharField(
         label="变更原因",
         required=False,
@@ -366,7 +367,7 @@ class GuardianForm(forms.ModelForm):
         return data
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(ModelForm):
     income_sources = forms.MultipleChoiceField(
         label="家庭经济来源", choices=IncomeSource.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -401,7 +402,7 @@ class AssessmentForm(forms.ModelForm):
         }
 
 
-class ParentCameHomeForm(forms.Form):
+class ParentCameHomeForm(Form):
     """Record that a parent's situation changed on a given date (e.g. came home), so that the child's
     留守类型 changes from that date and past terms keep their figures."""
 
@@ -437,7 +438,7 @@ class ParentCameHomeForm(forms.Form):
         return value
 
 
-class ArchiveVersionForm(forms.Form):
+class ArchiveVersionForm(Form):
     """Hidden on the edit page: `version`, the archive's version the save is checked against, and `shown`,
     the version whose values the user started editing from (they differ after a refused save, when the
     page carries the colleague's version but the user's edits still start from what they first saw)."""
@@ -451,7 +452,7 @@ class ArchiveVersionForm(forms.Form):
             field.error_messages["required"] = field.error_messages["invalid"] = "页面已过期，请重新打开编辑页面。"
 
 
-class ContactCardsForm(forms.Form):
+class ContactCardsForm(Form):
     """Which cards to print: one class, one child, or every child the user may see."""
 
     school_class = forms.IntegerField(

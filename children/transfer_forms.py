@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from caretrack.forms_base import Form
 from caretrack.models import School, SchoolClass
 from caretrack.widgets import DateInput
 
@@ -17,7 +18,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class TransferRequestForm(forms.Form):
+class TransferRequestForm(Form):
     """转入本系统内的学校: the receiving school and the first day there."""
 
     to_school = forms.ModelChoiceField(
@@ -47,7 +48,7 @@ class TransferRequestForm(forms.Form):
         self.helper = _helper()
 
 
-class TransferElsewhereForm(forms.Form):
+class TransferElsewhereForm(Form):
     """转往系统外学校: the school's name and the last day at this school."""
 
     destination = forms.CharField(
@@ -69,7 +70,7 @@ class TransferElsewhereForm(forms.Form):
         self.helper = _helper()
 
 
-class AcceptTransferForm(forms.Form):
+class AcceptTransferForm(Form):
     school_class = forms.ModelChoiceField(
         label="编入班级",
         queryset=SchoolClass.objects.none(),
@@ -82,7 +83,7 @@ class AcceptTransferForm(forms.Form):
         self.fields["school_class"].queryset = SchoolClass.objects.active().filter(school=school)
 
 
-class DeclineTransferForm(forms.Form):
+class DeclineTransferForm(Form):
     reason = forms.CharField(
         label="拒绝原因",
         max_length=200,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from caretrack.forms_base import Form
 from caretrack.widgets import DateInput
 from mentoring.models import ConcernRisk, ReferralAgency, ReferralOutcome
 
@@ -15,7 +16,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     assignee = StaffChoiceField(
         label="负责人", queryset=None, empty_label="请选择", error_messages={"required": "请选择负责人。"}
     )
@@ -25,7 +26,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = staff
 
 
-class RiskForm(forms.Form):
+class RiskForm(Form):
     risk = forms.ChoiceField(
         label="风险等级", choices=ConcernRisk.choices, error_messages={"required": "请选择风险等级。"}
     )
@@ -36,7 +37,7 @@ class RiskForm(forms.Form):
             self.fields["risk"].choices = [(value, ConcernRisk(value).label) for value in allowed]
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     what = forms.CharField(
         label="跟进事项",
         max_length=200,
@@ -60,7 +61,7 @@ class ActionForm(forms.Form):
         return day
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(Form):
     done_on = forms.DateField(label="完成日期", widget=DateInput, error_messages={"required": "请选择完成日期。"})
     note = forms.CharField(label="完成情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -69,7 +70,7 @@ class ActionDoneForm(forms.Form):
         self.initial.setdefault("done_on", timezone.localdate())
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     agency = forms.ChoiceField(
         label="转介机构",
         choices=[("", "请选择")] + ReferralAgency.choices,
@@ -83,14 +84,14 @@ class ReferralForm(forms.Form):
         self.initial.setdefault("referred_on", timezone.localdate())
 
 
-class ReferralOutcomeForm(forms.Form):
+class ReferralOutcomeForm(Form):
     outcome = forms.ChoiceField(
         label="转介结果", choices=ReferralOutcome.choices, error_messages={"required": "请选择转介结果。"}
     )
     note = forms.CharField(label="结果说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Form):
     reason = forms.CharField(
         label="重新打开的原因", max_length=200, error_messages={"required": "请填写重新打开的原因。"}
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from caretrack.forms_base import Form, ModelForm
 from caretrack.validation import validate_phone
 from caretrack.widgets import DateInput
 from children.models import Child
@@ -25,7 +26,7 @@ from mentoring.models import (
 from mentoring.services import ConcernData
 
 
-class LogForm(forms.ModelForm):
+class LogForm(ModelForm):
     """Shared by the four logs: the date (today by default, never in the future), the optional
     external volunteer the coordinator enters the log for, and the optional concern."""
 
@@ -147,11 +148,11 @@ class GuardianContactForm(LogForm):
 LOG_FORMS = {"talk": TalkForm, "visit": HomeVisitForm, "family": FamilyContactForm, "guardian": GuardianContactForm}
 
 
-class DeleteLogForm(forms.Form):
+class DeleteLogForm(Form):
     reason = forms.CharField(label="删除原因", max_length=200, error_messages={"required": "请填写删除原因。"})
 
 
-class CloseConcernForm(forms.Form):
+class CloseConcernForm(Form):
     action_taken = forms.CharField(
         label="结案情况",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "处理经过和结果（必填），如：已家访，情绪好转"}),
@@ -160,7 +161,7 @@ class CloseConcernForm(forms.Form):
     )
 
 
-class PairingForm(forms.Form):
+class PairingForm(Form):
     child = forms.ModelChoiceField(label="学生", queryset=Child.objects.none(), empty_label="请选择学生")
     mentor = forms.ModelChoiceField(label="帮扶教师", queryset=None, required=False, empty_label="（校外帮扶人）")
     external_mentor = forms.ModelChoiceField(
@@ -199,7 +200,7 @@ class PairingForm(forms.Form):
         return data
 
 
-class EndPairingForm(forms.Form):
+class EndPairingForm(Form):
     """Ending a pairing: the day, the reason (其他 when a caller sends none) and an optional note."""
 
     end_date = forms.DateField(
@@ -225,7 +226,7 @@ class EndPairingForm(forms.Form):
         return self.cleaned_data.get("reason") or PairingEndReason.OTHER
 
 
-class ExternalMentorForm(forms.ModelForm):
+class ExternalMentorForm(ModelForm):
     class Meta:
         model = ExternalMentor
         fields = ["name", "organisation", "phone"]

@@ -27,4 +27,4 @@ def test_wrong_password_shows_a_chinese_error(offline_page, live_server, world):
     page.get_by_label("用户名").fill(world.mentor.username)
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("请输入一个正确的").is_visible()
+    assert page.get_by_text("用户名或密码不正确，请重新输入。").is_visible()
