@@ -1,8 +1,11 @@
 """The 工作总结 as a PDF (reportlab platypus), laid out like the schools' own reports: title; 一、基本情况;
 二、主要做法; 三、工作成效; 四、存在问题与下步打算; then the school, the date and a place for the seal.
 
-The Chinese font (WenQuanYi Micro Hei) is embedded as a subset, so the file renders the same in WPS,
-Adobe Reader and a browser on a machine without Chinese fonts. A little over 400 lines: the layout of the
+The body is set in a Song-style serif (AR PL UMing, a GB 2312 subset: reports/fonts/make_song_subset.py), the
+title, headings, header and charts in the sans WenQuanYi Micro Hei (黑体-like), as official documents are;
+a character the Song subset lacks (a rare character of a name) is set in WenQuanYi, glyph by glyph. Both
+are embedded as subsets, so the file renders the same in WPS, Adobe Reader and a browser on a machine
+without Chinese fonts. A little over 400 lines: the layout of the
 four sections, their tables and charts is one document and reads best in one place."""
 
 from __future__ import annotations
@@ -37,12 +40,14 @@ from reportlab.platypus import (
 )
 
 from caretrack.models import School, Term
-from reports.drafts import NO_DATA, pct
+from reports.drafts import NO_DATA, cn_date, cn_month_day, pct
 from reports.privacy import Replacement
 from reports.selectors import ReportPhoto, SchoolFigures
 
-FONT_NAME = "CJK"
+FONT_NAME = "CJK"  # headings, header, charts; the fallback of the body face
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+BODY_FONT = "Song"
+BODY_FONT_PATH = Path(__file__).resolve().parent / "fonts" / "song-gb2312.ttf"
 # Chinese full-width punctuation that must not begin a line (reportlab's own list lacks it).
 CJK_CANNOT_START = "，。、；：！？”’）》〉】…"
 GREEN = colors.HexColor("#198754")
@@ -52,6 +57,7 @@ PALETTE = [colors.HexColor(c) for c in ("#198754", "#fd7e14", "#0d6efd", "#6f42c
 @functools.cache
 def register_font() -> str:
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=0))
+    pdfmetrics.registerFont(TTFont(BODY_FONT, str(BODY_FONT_PATH)))
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
@@ -62,24 +68,52 @@ def register_font() -> str:
 
 
 @functools.cache
+def _body_coverage() -> frozenset[int]:
+    register_font()
+    return frozenset(pdfmetrics.getFont(BODY_FONT).face.charToGlyph)
+
+
+def font_runs(text: str) -> str:
+    """Paragraph markup of plain text in the body face: escaped, with each run of characters the Song subset
+    lacks (堃, 玥 …) wrapped in <font name="CJK">, since reportlab has no per-glyph fallback."""
+    covered = _body_coverage()
+    out, run, fallback = [], [], False
+    for ch in text:
+        missing = ord(ch) not in covered and not ch.isspace()
+        if missing != fallback and run:
+            out.append(_run("".join(run), fallback))
+            run = []
+        fallback = missing
+        run.append(ch)
+    if run:
+        out.append(_run("".join(run), fallback))
+    return "".join(out)
+
+
+def _run(text: str, fallback: bool) -> str:
+    return f'<font name="{FONT_NAME}">{escape(text)}</font>' if fallback else escape(text)
+
+
+@functools.cache
 def styles() -> dict[str, ParagraphStyle]:
-    font = register_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=19, wordWrap="CJK", firstLineIndent=22)
+    heading = register_font()
+    font = BODY_FONT
+    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24)
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER),
-        "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=13, leading=20, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", fontName=heading, fontSize=20, leading=30, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", fontName=heading, fontSize=13, leading=20, alignment=TA_CENTER),
         "h1": ParagraphStyle(
-            "h1", fontName=font, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4, keepWithNext=1
+            "h1", fontName=heading, fontSize=14, leading=24, spaceBefore=10, spaceAfter=4, keepWithNext=1
         ),
         "h2": ParagraphStyle(
-            "h2", fontName=font, fontSize=11.5, leading=18, spaceBefore=6, textColor=GREEN, keepWithNext=1
+            "h2", fontName=heading, fontSize=11.5, leading=18, spaceBefore=6, textColor=GREEN, keepWithNext=1
         ),
         "body": body,
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=10, leading=13.5, wordWrap="CJK"),
         "caption": ParagraphStyle(
             "caption", fontName=font, fontSize=9, leading=12, alignment=TA_CENTER, textColor=colors.grey
         ),
-        "right": ParagraphStyle("right", fontName=font, fontSize=11, leading=22, alignment=TA_RIGHT),
+        "right": ParagraphStyle("right", fontName=font, fontSize=12, leading=22, alignment=TA_RIGHT),
         "note": ParagraphStyle("note", fontName=font, fontSize=9, leading=13, textColor=colors.grey),
     }
 
@@ -109,6 +143,7 @@ class ReportContent:
     term: Term
     figures: SchoolFigures
     sections: list[tuple[str, str]]  # (title, edited or drafted text)
+    opening: str = ""  # the paragraph before 一、
     leading_group: list[GroupRow] = field(default_factory=list)
     cases: list[tuple[str, str]] = field(default_factory=list)  # (name as shown, story)
     photos: list[ReportPhoto] = field(default_factory=list)
@@ -119,15 +154,15 @@ class ReportContent:
 
 def _paragraphs(text: str) -> list[Paragraph]:
     st = styles()["body"]
-    return [Paragraph(escape(line.strip()), st) for line in text.splitlines() if line.strip()]
+    return [Paragraph(font_runs(line.strip()), st) for line in text.splitlines() if line.strip()]
 
 
 def _table(rows: list[list], widths: list[float], *, header: bool = True, total: bool = False) -> Table:
     cell = styles()["cell"]
-    data = [[c if not isinstance(c, str) else Paragraph(escape(c), cell) for c in row] for row in rows]
+    data = [[c if not isinstance(c, str) else Paragraph(font_runs(c), cell) for c in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     commands = [
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9aa5a0")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -288,7 +323,7 @@ def _practices_extras(content: ReportContent) -> list:
     a = f.activities
     if a.activity_list:
         rows = [["日期", "活动", "类型"]] + [
-            [f"{d:%m月%d日}", title if n == 1 else f"{title}（{n} 场）", label]
+            [cn_month_day(d), title if n == 1 else f"{title}（{n} 场）", label]
             for (d, title, label), n in grouped_activities(a.activity_list)
         ]
         story += [Paragraph("本学期关爱活动", st["h2"]), _table(rows, [25 * mm, 105 * mm, 40 * mm])]
@@ -324,8 +359,10 @@ def results_rows(f: SchoolFigures) -> list[list[str]]:
     ]
     a = f.activities
     rows.append(["参加体检的留守儿童", f"{a.health_checked} 人"])
-    if a.children_compared:
-        rows.append(["学业有进步", f"{a.children_improved} / {a.children_compared} 人（{pct(a.improved_share)}）"])
+    p = f.progress
+    if p is not None:  # two comparable exams only (reports.selectors.comparable_exams)
+        label = f"成绩进步（{p.first.name}→{p.second.name}）"
+        rows.append([label, f"{p.improved} / {p.compared} 人（{pct(p.share)}）"])
     return rows
 
 
@@ -335,7 +372,7 @@ def _results_extras(content: ReportContent) -> list:
     if content.cases:
         story.append(Paragraph("典型案例", st["h2"]))
         for i, (name, text) in enumerate(content.cases, 1):
-            story.append(Paragraph(f"案例{i}：{escape(name)}。{escape(text)}", st["body"]))
+            story.append(Paragraph(font_runs(f"案例{i}：{name}。{text}"), st["body"]))
     if content.photos:
         cells = [cell for cell in (_photo_cell(photo) for photo in content.photos) if cell is not None]
         rows = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
@@ -357,8 +394,8 @@ def _photo_cell(photo: ReportPhoto):
     if height > 60 * mm:
         width, height = 60 * mm / ratio, 60 * mm
     image.drawWidth, image.drawHeight = width, height
-    caption = photo.caption + (f"（{photo.day:%Y年%m月%d日}）" if photo.day else "")
-    return [image, Paragraph(escape(caption), styles()["caption"])]
+    caption = photo.caption + (f"（{cn_date(photo.day)}）" if photo.day else "")
+    return [image, Paragraph(font_runs(caption), styles()["caption"])]
 
 
 class _NumberedCanvas(pdf_canvas.Canvas):
@@ -415,25 +452,30 @@ def build_term_report(content: ReportContent) -> bytes:
         Paragraph(f"{term}关爱留守儿童工作总结", st["title"]),
         Spacer(1, 8),
     ]
+    if content.opening:
+        story += _paragraphs(content.opening)
     extras = {
         0: _situation_extras(f),
         1: _practices_extras(content),
         2: _results_extras(content),
     }
+    closing: list = []
     for index, (title, text) in enumerate(content.sections):
         story.append(Paragraph(title, st["h1"]))
-        story += _paragraphs(text)
+        paragraphs = _paragraphs(text)
+        if index == len(content.sections) - 1 and not extras.get(index):
+            # The last two paragraphs go with the signature: the last page never holds the seal alone.
+            paragraphs, closing = paragraphs[:-2], paragraphs[-2:]
+        story += paragraphs
         story += extras.get(index, [])
     made_on = content.made_on or timezone.localdate()
     seal = Table(
-        [[Paragraph(escape(school.name), st["right"])], [Paragraph(f"{made_on:%Y年%m月%d日}", st["right"])]],
+        [[Paragraph(escape(school.name), st["right"])], [Paragraph(cn_date(made_on), st["right"])]],
         colWidths=[170 * mm],
     )
-    story += [Spacer(1, 18), KeepTogether([seal, Paragraph("（学校盖章）", st["right"])])]
+    signature = [*closing, Spacer(1, 18), seal, Paragraph("（学校盖章）", st["right"])]
     if content.bureau_copy:
-        story += [
-            Spacer(1, 8),
-            Paragraph(BUREAU_NOTE, st["note"]),
-        ]
+        signature += [Spacer(1, 8), Paragraph(BUREAU_NOTE, st["note"])]
+    story.append(KeepTogether(signature))
     doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()

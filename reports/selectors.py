@@ -15,11 +15,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from activities.selectors import ActivityFigures, activity_figures, photos_for_report
+from activities.models import Activity, Exam, LectureTopic
+from activities.selectors import ActivityFigures, Improvement, activity_figures, improvement_between, photos_for_report
 from caretrack.models import LeadingGroupMember, School, Term
 from caretrack.selectors import enrolled_students_totals, term_enrolled_students
 from children.completeness import complete_q
@@ -36,6 +37,7 @@ from children.models import (
     unsupported_q,
 )
 from children.selectors import ArchiveRate, archive_rates_by_school
+from mentoring.models import FamilyContact, GuardianContact
 from mentoring.selectors import MentoringFigures, mentoring_figures
 
 GRANDPARENT_LABELS = {
@@ -78,6 +80,13 @@ class SchoolFigures:
     hardship: int = 0
     unsupported: int = 0
     hardship_by_kind: list[TypeCount] = field(default_factory=list)
+    # Set by school_term_figures() (the dashboard and the 工作总结), not by the county overview: the whole
+    # term's contacts, the progress between two comparable exams (None without such a pair) and the
+    # 心理健康 and 安全 lectures of the term (date, title), oldest first.
+    guardian_contacts_term: int = 0
+    family_contacts_term: int = 0
+    progress: Improvement | None = None
+    themed_activities: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
 
     @property
     def enrolled(self) -> int:
@@ -269,10 +278,65 @@ def choose_term(terms: list[Term], term_id: str | None) -> Term | None:
 
 
 def school_term_figures(school: School, term: Term, today: date | None = None) -> SchoolFigures:
+    """The figures of the school's dashboard and of its 工作总结 (one call, so the two never disagree): the
+    term's window up to today for the current term, the whole term for a past one."""
     on = reference_day(term.start_date, term.end_date, today)
     figures = term_figures(schools=[school], start=term.start_date, end=term.end_date, on=on)[school.pk]
     figures.enrolled_students = term_enrolled_students(term, figures.enrolled_students)
+    for model, attr in ((GuardianContact, "guardian_contacts_term"), (FamilyContact, "family_contacts_term")):
+        count = model.objects.filter(child__school=school, date__gte=term.start_date, date__lte=on).count()
+        setattr(figures, attr, count)
+    figures.progress = term_progress(school=school, term=term, on=on)
+    figures.themed_activities = themed_activities(school=school, start=term.start_date, end=term.end_date)
     return figures
+
+
+# Lectures whose topic gives the 工作总结 a part of its own (心理健康教育, 安全教育).
+THEMED_TOPICS = (LectureTopic.PSYCHOLOGY, LectureTopic.SAFETY)
+
+
+def themed_activities(*, school: School, start: date, end: date) -> dict[str, list[tuple[date, str]]]:
+    """The school's 心理健康 and 安全 activities of the window by topic (only topics that have some)."""
+    result: dict[str, list[tuple[date, str]]] = {}
+    rows = (
+        Activity.objects.filter(school=school, date__range=(start, end), topic__in=THEMED_TOPICS)
+        .order_by("date", "pk")
+        .values_list("topic", "date", "title")
+    )
+    for topic, day, title in rows:
+        result.setdefault(topic, []).append((day, title))
+    return result
+
+
+def comparable_exams(*, school: School, term: Term, on: date) -> tuple[Exam, Exam] | None:
+    """The latest exam of the term sat by `on` and the latest earlier exam of the same kind and full score
+    (the same subjects) in this term or the one before: 期中 against 期中, 月考 against 月考. None when the
+    school has no such pair, so nobody claims progress from a 月考 against a 期中. One query."""
+    exams = list(
+        Exam.objects.filter(school=school, date__lte=on)
+        .filter(Q(term=term) | Q(term__end_date__lt=term.start_date))
+        .annotate(term_end=F("term__end_date"))
+        .order_by("-date", "-pk")
+    )
+    before = max((e.term_end for e in exams if e.term_id != term.pk), default=None)
+    exams = [e for e in exams if e.term_id == term.pk or e.term_end == before]  # this term and the one before
+    for i, after in enumerate(exams):
+        if after.term_id != term.pk:
+            continue
+        for earlier in exams[i + 1 :]:
+            if earlier.kind == after.kind and earlier.full_score == after.full_score and earlier.date < after.date:
+                return earlier, after
+    return None
+
+
+def term_progress(*, school: School, term: Term, on: date) -> Improvement | None:
+    """How many of the term's left-behind children did better in the later of two comparable exams."""
+    pair = comparable_exams(school=school, term=term, on=on)
+    if pair is None:
+        return None
+    children = term_left_behind(schools=[school], start=term.start_date, end=term.end_date)
+    result = improvement_between(first=pair[0], second=pair[1], children=children)
+    return result if result.compared else None
 
 
 def leading_group(school: School) -> list[LeadingGroupMember]:

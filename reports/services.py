@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
 from reports import exports, pdf, privacy, selectors
-from reports.drafts import SECTIONS, draft_sections
+from reports.drafts import SECTIONS, draft_sections, opening
 from reports.models import ReportCase, TermReport
 from reports.privacy_selectors import school_knowledge
 
@@ -30,6 +30,11 @@ class ReportData:
     photos: list[dict] = field(default_factory=list)  # {"id": ..., "caption": ...}
     version: str = ""  # updated_at as the form saw it, to refuse overwriting a colleague's edit
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing beyond the drafts: no edited section, no case, no photo, no opt-in."""
+        return not (any(v.strip() for v in self.sections.values()) or self.cases or self.photos or self.show_full_names)
+
 
 def report_for(*, school: School, term: Term) -> TermReport:
     """The saved report of the school and term, or a new unsaved one (a GET writes nothing)."""
@@ -45,13 +50,13 @@ def report_version(report: TermReport) -> str:
 def save_term_report(*, report: TermReport, data: ReportData, acting_user) -> TermReport:
     """Save the sections, the case choice and the photo choice together, with an audit row. Refuses
     (ValidationError) when someone else saved the report after the form was opened, so nobody overwrites
-    a colleague's edit."""
+    a colleague's edit. Writes nothing (and records nothing) when the data is what is saved already."""
     created = not report.pk
     if report.pk:
         current = TermReport.objects.select_for_update().get(pk=report.pk)
+        if _same_content(current, data):
+            return current  # unchanged, or the same form sent twice (a double click): already saved
         if report_version(current) != data.version:
-            if _same_content(current, data):
-                return current  # the same form sent twice (a double click): already saved
             raise ValidationError("这份工作总结已被其他人修改，请刷新页面后再编辑。", code="stale")
         report = current
     if len(data.cases) > MAX_CASES:
@@ -148,6 +153,7 @@ def report_content(*, school: School, term: Term, bureau_copy: bool) -> pdf.Repo
         term=term,
         figures=figures,
         sections=sections,
+        opening=clean(opening(figures, school, term)),
         leading_group=rows,
         cases=cases,
         photos=photos,

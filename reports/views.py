@@ -67,13 +67,42 @@ def term_report(request):
 
 
 def _term_report_download(request, *, bureau_copy: bool):
-    school, _, term = _school_term(request)
+    school, terms, term = _school_term(request)
     if term is None:
         messages.error(request, "本校还没有设置学期，无法生成工作总结。")
         return redirect("reports:dashboard")
+    version = None
+    if not bureau_copy and "r-version" in request.POST:  # 保存并导出 from the edit page: what is on the page
+        report = services.report_for(school=school, term=term)
+        forms = TermReportForms(request.POST, report=report, figures=selectors.school_term_figures(school, term))
+        version = _save_before_export(request, forms, report)
+        if version is None:
+            context = {"school": school, "terms": terms, "term": term, "forms": forms}
+            return render(request, "reports/term_report.html", context)
     pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=bureau_copy)
     suffix = "（教育局）" if bureau_copy else ""
-    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结{suffix}.pdf", "application/pdf")
+    response = _download(pdf, f"{school.name}{term}关爱留守儿童工作总结{suffix}.pdf", "application/pdf")
+    if version is not None:
+        response["X-Report-Version"] = version  # the page's form follows the save (term_report.js)
+    return response
+
+
+def _save_before_export(request, forms: TermReportForms, report) -> str | None:
+    """Save the edited text (through the service, audited) so the PDF prints what the principal sees. The
+    saved version, or None when the edits could not be saved (the page shows why; nothing is exported)."""
+    if not forms.is_valid():
+        forms.extra_errors.insert(0, "您修改的内容有误，尚未保存，也没有导出，请修改后再导出。")
+        return None
+    data = forms.report_data()
+    if not report.pk and data.is_empty:
+        return ""  # only drafts: nothing to save
+    try:
+        saved = services.save_term_report(report=report, data=data, acting_user=request.user)
+    except ValidationError as error:
+        forms.extra_errors.append("您修改了内容但尚未保存，也没有导出：")
+        forms.add_service_error(error)
+        return None
+    return services.report_version(saved)
 
 
 @require_POST
