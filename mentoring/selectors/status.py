@@ -195,5 +195,6 @@ def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], l
     mine, others = [], []
     for status in both:
         (mine if any(p.mentor_id == user.pk for p in status.pairings) else others).append(status)
-    mine.sort(key=lambda s: (-s.overdue, -s.due))  # stable: class and name order otherwise
+    # Class and name order, never by what is still due: a list that re-sorts after each save sends the next
+    # tap to another child. The badges say what is due.
     return mine, others
