@@ -426,7 +426,8 @@ def parse_loose_date(value: object) -> date:
     (→ day 1), ``2015-3`` (→ day 1).
 
     Error codes: ``required`` (empty), ``invalid_date`` (anything else, including
-    impossible dates such as ``2015.13.1``), ``date_out_of_range`` (a real date whose year
+    impossible dates such as ``2015.13.1``; ``2015-02-30`` is told that February 2015 has no 30th),
+    ``date_out_of_range`` (a real date whose year
     is outside 1900..2099).
     """
     if isinstance(value, datetime):
@@ -464,9 +465,15 @@ def _parse_text(text: str, shown: object) -> date:
         if match is None:
             continue
         parts = match.groupdict()
+        year, month, day = int(parts["y"]), int(parts["m"]), int(parts.get("d") or 1)
         try:
-            d = date(int(parts["y"]), int(parts["m"]), int(parts.get("d") or 1))
+            d = date(year, month, day)
         except ValueError:
+            if 1 <= month <= 12 and day > 0:
+                # Written in a format we read, on a day the month does not have (2015-02-30): say so.
+                raise ValidationError(
+                    f"日期不存在：{shown}，{year}年{month}月没有{day}日", code="invalid_date"
+                ) from None
             raise _unrecognized(shown) from None
         return _checked(d, shown)
     raise _unrecognized(shown)

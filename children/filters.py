@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from caretrack.models import Grade
+from caretrack.models import Grade, School
 from children.completeness import complete_q
 from children.models import EnrolmentStatus, HardshipType, LeftBehindType
 
@@ -36,7 +36,10 @@ class ChildFilter(django_filters.FilterSet):
         method="filter_type",
     )
     archived = django_filters.ChoiceFilter(
-        label="建档状态", choices=[("yes", "已建档"), ("no", "未完成")], method="filter_archived", empty_label="全部"
+        label="建档状态",
+        choices=[("yes", "已建档"), ("no", "未完成")],
+        method="filter_archived",
+        empty_label="全部建档状态",
     )
     hardship = django_filters.ChoiceFilter(
         label="困境类型",
@@ -55,9 +58,11 @@ class ChildFilter(django_filters.FilterSet):
         method="filter_status",
     )
 
-    def __init__(self, *args, classes, on, **kwargs):
+    def __init__(self, *args, classes, on, school: School | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["school_class"].queryset = classes
+        if school is not None:  # only the grades the school teaches: a primary school offers no 七/八/九年级
+            self.filters["grade"].extra["choices"] = [(grade, Grade(grade).label) for grade in school.grades]
         self.on = on
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")

@@ -37,8 +37,8 @@ def test_no_page_shows_a_dashed_empty_choice_or_says_ni(client, world, objects):
     """Every page of the URL walk (GET), as every persona allowed there."""
     seen = 0
     for name in all_url_names():
-        rule = ACCESS[name]
-        if rule.method != "get":
+        rule = ACCESS.get(name)  # a page without a rule fails tests/test_access.py
+        if rule is None or rule.method != "get":
             continue
         url = reverse(name, kwargs={key: objects[obj].pk for key, obj in rule.kwargs.items()})
         for persona in sorted(rule.allowed):
