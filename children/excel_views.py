@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from caretrack.forms_base import Form
 from caretrack.models import Term
 from caretrack.permissions import get_term_for_user, require_aggregate_reader, require_school_manager
 from caretrack.uploads import PendingUploads
@@ -34,7 +35,7 @@ LEFT_OUT = PendingUploads(session_key="excel_import_left_out", folder="import_le
 PREVIEW_LIST_LIMIT = 200
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label="Excel 文件（.xlsx、.xls、.ods、.csv）",
         error_messages={"required": "请选择要导入的 Excel 文件（.xlsx、.xls、.ods、.csv）。", "empty": "文件是空的。"},
@@ -49,7 +50,7 @@ class ImportUploadForm(forms.Form):
         return uploaded
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     term = forms.ModelChoiceField(label="学期", queryset=Term.objects.none(), required=False, empty_label="当前学期")
     full = forms.BooleanField(label="显示完整身份证号和电话", required=False)
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caretrack.forms_base import Form
 from caretrack.permissions import get_roles
 from children import selectors
 from children.permissions import can_promote_school
@@ -15,7 +16,7 @@ from children.services.promotion import promote_school, promotion_preview, undo_
 CONFIRM_WORDS = "确认升年级"
 
 
-class PromotionConfirmForm(forms.Form):
+class PromotionConfirmForm(Form):
     confirmation = forms.CharField(
         label=f"请输入本校名称或“{CONFIRM_WORDS}”",
         max_length=100,

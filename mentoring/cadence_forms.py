@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 
+from caretrack.forms_base import Form
 from mentoring.models import MAX_TIMES, CadenceKind, CadencePer, CadenceRule
 
 PER_CHOICES = [(per.value, f"每{per.label}") for per in CadencePer]
 
 
-class CadenceForm(forms.Form):
+class CadenceForm(Form):
     """One row per log kind (<kind>_times, <kind>_per), then 每名帮扶教师结对上限."""
 
     max_children_per_mentor = forms.IntegerField(

@@ -107,3 +107,20 @@ def test_the_password_change_speaks_to_the_teacher_as_nin(client, world):
     ).content.decode()
     assert "这个密码太常见，请换一个。" in common and "密码不能全是数字，请加入字母。" in common
     assert_plain(common, "a refused new password")
+
+
+def test_every_form_of_the_apps_uses_the_cores_wording():
+    """A new form that starts from Django's own forms.Form would bring back ---------, 这个字段是必填项 and 你."""
+    from django import forms
+
+    from caretrack.forms_base import PlainChineseMixin
+    from tests.forms.test_shared_widgets import form_classes
+
+    stock = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in form_classes()
+        if not cls.__module__.startswith("reports.")  # the 工作总结's own forms: see reports/forms.py
+        and issubclass(cls, forms.BaseForm)
+        and not issubclass(cls, PlainChineseMixin)
+    ]
+    assert stock == []
