@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/parent-status/", views.parent_status_change, name="parent_status"),
+    path("parents/<int:pk>/call/", views.call_parent, name="call_parent"),
+    path("guardians/<int:pk>/call/", views.call_guardian, name="call_guardian"),
     # Excel import and export (children/excel_views.py)
     path("import/", excel_views.import_children, name="import"),
     path("import/confirm/", excel_views.import_confirm, name="import_confirm"),

@@ -1,20 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack import audit
 from caretrack.models import AuditAction, SchoolClass
-from caretrack.permissions import classes_visible_to, require_staff
+from caretrack.permissions import classes_visible_to, get_roles, require_staff
 from children import selectors, services, transfer_selectors
 from children.archive_form import ArchiveForms, colleague_changes
 from children.completeness import completeness_of
 from children.filters import IN_CARE, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
-from children.models import ACTIVE_STATUSES, AwayStatus
+from children.models import ACTIVE_STATUSES, AwayStatus, Guardian, Parent
 from children.permissions import (
     Place,
     can_create_child,
@@ -25,6 +25,7 @@ from children.permissions import (
     identifiers_visible,
     show_identifiers,
 )
+from children.services import calls
 
 PAGE_SIZE = 30
 
@@ -35,7 +36,8 @@ def child_list(request):
     visible = children_visible_to(request.user)
     data = request.GET.copy()
     data.setdefault("left_behind_type", IN_CARE)
-    child_filter = ChildFilter(data, queryset=visible, classes=classes_visible_to(request.user), on=today)
+    classes, school = classes_visible_to(request.user), get_roles(request.user).school
+    child_filter = ChildFilter(data, queryset=visible, classes=classes, on=today, school=school)
     page = Paginator(selectors.child_list(child_filter.qs, on=today), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(child, completeness_of(child)) for child in page]
     return render(
@@ -222,3 +224,29 @@ def bad_request(request, form):
     """A parameter that is not what the page sends (an id that is not a number): 400, nothing recorded."""
     errors = [e for field_errors in form.errors.values() for e in field_errors]
     return render(request, "children/bad_request.html", {"errors": errors}, status=400)
+
+
+class _TelRedirect(HttpResponseRedirect):
+    """A redirect to the phone's dialer (Django's redirects allow http, https and ftp only)."""
+
+    allowed_schemes = ["tel"]
+
+
+def _call(request, person):
+    """拨打: open the phone's dialer on a parent's or guardian's number, if the caller may see the child
+    (404 otherwise); the full number is handed out through the service, which records the call."""
+    child = get_child_for_user(request.user, person.child_id)
+    try:
+        number = calls.number_to_call(person=person, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("children:detail", child.pk)
+    return _TelRedirect("tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+"))
+
+
+def call_parent(request, pk):
+    return _call(request, get_object_or_404(Parent.objects.select_related("child__school"), pk=pk))
+
+
+def call_guardian(request, pk):
+    return _call(request, get_object_or_404(Guardian.objects.select_related("child__school"), pk=pk))

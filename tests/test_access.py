@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
-from tests.factories import ChildFactory, PairingFactory
+from tests.factories import ChildFactory, GuardianFactory, PairingFactory, ParentFactory
 
 ALL = set(PERSONAS)
 SCHOOL_MANAGERS = {"principal", "coordinator"}
@@ -42,6 +42,8 @@ ACCESS: dict[str, Rule] = {
     "children:create": Rule({"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}),
     "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}, method="post"),
     "children:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
+    "children:call_parent": Rule(SCHOOL_STAFF, kwargs={"pk": "parent"}),
+    "children:call_guardian": Rule(SCHOOL_STAFF, kwargs={"pk": "guardian"}),
     # Excel import and export: school managers (a principal of another school imports into their own).
     "children:import": Rule(SCHOOL_MANAGERS | {"other_principal"}),
     "children:import_confirm": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
@@ -196,7 +198,7 @@ def objects(world):
     """One object of each kind in the first school, visible to its class teacher and its mentor."""
     child = ChildFactory(school_class=world.school_class)
     PairingFactory(child=child, mentor=world.mentor)
-    found = {"child": child}
+    found = {"child": child, "parent": ParentFactory(child=child), "guardian": GuardianFactory(child=child)}
     for hook in OBJECT_HOOKS:
         found.update(hook(world, found))
     return found
