@@ -13,6 +13,9 @@ TIME_FORMAT_MESSAGE = "时间格式不正确，请按 14:30 的格式填写。"
 NUMBER_MESSAGE = "请填写数字。"
 CHOICE_MESSAGE = "请从列表中选择。"
 FILL_IN_MESSAGE = "请填写此项。"
+FILE_MISSING_MESSAGE = "文件没有传上来，请重新选择文件。"
+FILE_EMPTY_MESSAGE = "文件是空的，请重新选择。"
+NOT_AN_IMAGE_MESSAGE = "这个文件不是照片或已损坏，请选择 JPG、PNG 等图片。"
 CHOOSE_MESSAGE = "请选择此项。"
 LOGIN_MESSAGE = "用户名或密码不正确，请重新输入。"
 INACTIVE_MESSAGE = "该账号已停用，请联系学校管理员。"
@@ -42,8 +45,13 @@ def _own_messages(field: forms.Field) -> dict[str, str]:
         own["invalid"] = NUMBER_MESSAGE
     if choice:
         own["invalid_choice"] = CHOICE_MESSAGE
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        own["invalid_pk_value"] = CHOICE_MESSAGE
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        own["invalid_list"] = own["invalid_pk_value"] = CHOICE_MESSAGE
+    if isinstance(field, forms.FileField):
+        own["invalid"] = own["missing"] = FILE_MISSING_MESSAGE
+        own["empty"] = FILE_EMPTY_MESSAGE
+    if isinstance(field, forms.ImageField):
+        own["invalid_image"] = NOT_AN_IMAGE_MESSAGE
     return own
 
 

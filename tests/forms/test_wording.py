@@ -124,3 +124,35 @@ def test_every_form_of_the_apps_uses_the_cores_wording():
         and not issubclass(cls, PlainChineseMixin)
     ]
     assert stock == []
+
+
+def test_each_kind_of_field_answers_in_the_apps_words_and_keeps_a_message_of_its_own():
+    from django import forms
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caretrack.forms_base import Form
+
+    class Sample(Form):
+        name = forms.CharField(label="姓名")
+        school_class = forms.ChoiceField(label="班级", choices=[("", "---------"), ("1", "三年级(2)班")])
+        day = forms.DateField(label="日期")
+        count = forms.IntegerField(label="人数")
+        topics = forms.MultipleChoiceField(label="主题", choices=[("study", "学习")], required=False)
+        photo = forms.ImageField(label="照片", required=False)
+        reason = forms.CharField(label="原因", error_messages={"required": "请填写删除原因。"})
+
+    form = Sample({"name": "", "school_class": "9", "day": "3月2日", "count": "几个", "topics": "study", "reason": ""})
+    assert form.errors == {
+        "name": ["请填写此项。"],
+        "school_class": ["请从列表中选择。"],
+        "day": [DATE_FORMAT_MESSAGE],
+        "count": ["请填写数字。"],
+        "topics": ["请从列表中选择。"],
+        "reason": ["请填写删除原因。"],
+    }
+    assert '<option value="" selected>请选择班级</option>' in str(Sample()["school_class"])
+    # Each form changes its own copy of the fields, never the class's (which every later form copies).
+    assert Sample.base_fields["school_class"].choices[0] == ("", "---------")
+
+    not_a_photo = Sample({}, {"photo": SimpleUploadedFile("a.jpg", b"not an image", "image/jpeg")})
+    assert not_a_photo.errors["photo"] == ["这个文件不是照片或已损坏，请选择 JPG、PNG 等图片。"]
