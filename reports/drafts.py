@@ -46,23 +46,6 @@ def _numbered(parts: list[str]) -> list[str]:
     return [f"（{SUB_NUMBERS[i]}）{text}" for i, text in enumerate(parts)]
 
 
-def has_records(f: SchoolFigures) -> bool:
-    """Whether anything was done and recorded in the term (pairings, logs, activities, aid, care room)."""
-    m, a = f.mentoring, f.activities
-    return any(
-        [
-            m.paired,
-            m.talks_term,
-            m.visits_term,
-            f.guardian_contacts_term,
-            f.family_contacts_term,
-            a.activities,
-            a.aid_children,
-            a.care_room_openings,
-        ]
-    )
-
-
 def opening(f: SchoolFigures, school: School, term: Term) -> str:
     """The paragraph before 一、: the school, the term, the children in its care and what the work was."""
     text = f"{term}，{school.name}共有关爱对象（留守、困境、事实无人抚养儿童）{f.in_care}人。"
