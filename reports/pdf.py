@@ -118,6 +118,21 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class BoldHeading(Paragraph):
+    """A heading in a bold face: WenQuanYi has no bold weight, so its glyphs are filled and stroked
+    (PDF text render mode 2), the way word processors embolden a Chinese face."""
+
+    def draw(self):
+        canv = self.canv
+        canv.saveState()
+        canv.setLineWidth(self.style.fontSize / 28)
+        canv.setStrokeColor(self.style.textColor)
+        canv._code.append("2 Tr")
+        super().draw()
+        canv._code.append("0 Tr")
+        canv.restoreState()
+
+
 @dataclass
 class GroupRow:
     """A row of the leading group's table, as printed."""
@@ -449,7 +464,7 @@ def build_term_report(content: ReportContent) -> bytes:
     )
     story = [
         Paragraph(escape(school.name), st["subtitle"]),
-        Paragraph(f"{term}关爱留守儿童工作总结", st["title"]),
+        BoldHeading(f"{term}关爱留守儿童工作总结", st["title"]),
         Spacer(1, 8),
     ]
     if content.opening:
@@ -461,7 +476,7 @@ def build_term_report(content: ReportContent) -> bytes:
     }
     closing: list = []
     for index, (title, text) in enumerate(content.sections):
-        story.append(Paragraph(title, st["h1"]))
+        story.append(BoldHeading(title, st["h1"]))
         paragraphs = _paragraphs(text)
         if index == len(content.sections) - 1 and not extras.get(index):
             # The last two paragraphs go with the signature: the last page never holds the seal alone.
