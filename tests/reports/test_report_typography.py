@@ -70,3 +70,11 @@ def test_the_last_page_holds_the_closing_paragraph_with_the_signature(world):
         assert "（学校盖章）" in last and "2026年12月2日" in last
         assert closing in last, f"{lines} lines: the seal went to a page without the closing paragraph"
     assert len(pages_seen) >= 2  # the text did cross a page boundary
+
+
+def test_title_and_section_headings_are_set_bold(client, world):
+    client.force_login(world.principal)
+    reader = PdfReader(BytesIO(client.post(reverse("reports:term_report_pdf")).content))
+    stream = reader.pages[0].get_contents().get_data().decode("latin-1")
+    # The title and 一、基本情况 on page 1 are filled and stroked (text render mode 2), the body is not.
+    assert stream.count("2 Tr") >= 2 and stream.count("2 Tr") == stream.count("0 Tr")
