@@ -5,6 +5,7 @@ a permission decision. Each entry says how to fill the URL's arguments from the 
 which personas may use it; everyone else must get 403 or 404 (or, for a logged-out visitor, the login page).
 """
 
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -254,8 +255,9 @@ def _activities_objects(world, found):
 
     activity = ActivityFactory(school=world.school, school_class=world.school_class)
     activity.participations.create(child=found["child"])
-    # One tiny JPEG under a fixed name in MEDIA_ROOT (git-ignored), reused by every run.
-    name = "test-access/photo.jpg"
+    # One tiny JPEG under a fixed name in MEDIA_ROOT (git-ignored), reused by every run; one per test worker,
+    # so that two workers never write the same file at once.
+    name = f"test-access/photo-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.jpg"
     if not default_storage.exists(name):
         image = io.BytesIO()
         Image.new("RGB", (4, 3), "white").save(image, "JPEG")
