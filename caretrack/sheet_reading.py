@@ -661,8 +661,9 @@ def _unescape(text: str) -> str:
 # --- The .xls pre-scan --------------------------------------------------------------------------------
 # An .xls (a compound file holding the "Workbook" stream of BIFF records) of 6 KB with one cell at A1 and one
 # at IV65536 makes the sheet parser build 16 million cells (1 GB). So the cell records are read first (the
-# stream taken out of the compound file by olefile), in one pass: each sheet's extent (the last row and column holding a value) is bounded like an
-# .xlsx's. A file this pass cannot follow is left to the parser, which refuses it or reads it.
+# stream taken out of the compound file by olefile), in one pass: each sheet's extent (the last row and
+# column holding a value) is bounded like an .xlsx's. A file this pass cannot follow is left to the parser,
+# which refuses it or reads it.
 
 _XLS_VALUE_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6})  # formula, text, number…
 _XLS_MULRK = 0x00BD
