@@ -41,7 +41,7 @@ def test_login_page_is_chinese_and_styled_from_static(client, db):
 def test_wrong_password_gets_a_chinese_message(client, world):
     response = client.post(reverse("login"), {"username": world.mentor.username, "password": "nope"})
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()
+    assert "用户名或密码不正确，请重新输入。" in response.content.decode()
 
 
 def test_nav_shows_only_what_the_role_may_use(client, world):
