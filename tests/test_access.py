@@ -44,7 +44,7 @@ ACCESS: dict[str, Rule] = {
     "children:contact_cards": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}, method="post"),
     "children:detail": Rule(SCHOOL_STAFF, kwargs={"pk": "child"}),
     "children:call_parent": Rule(SCHOOL_STAFF, kwargs={"pk": "parent"}),
-    "children:call_guardian": Rule(SCHOOL_STAFF, kwargs={"pk": "guardian"}),
+    "children:call_guardian": Rule(SCHOOL_STAFF, kwargs={"pk": "family_guardian"}),
     # Excel import and export: school managers (a principal of another school imports into their own).
     "children:import": Rule(SCHOOL_MANAGERS | {"other_principal"}),
     "children:import_confirm": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
@@ -199,7 +199,7 @@ def objects(world):
     """One object of each kind in the first school, visible to its class teacher and its mentor."""
     child = ChildFactory(school_class=world.school_class)
     PairingFactory(child=child, mentor=world.mentor)
-    found = {"child": child, "parent": ParentFactory(child=child), "guardian": GuardianFactory(child=child)}
+    found = {"child": child, "parent": ParentFactory(child=child), "family_guardian": GuardianFactory(child=child)}
     for hook in OBJECT_HOOKS:
         found.update(hook(world, found))
     return found
