@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 
+from caretrack.forms_base import Form
 from reports import selectors
 from reports.drafts import SECTIONS, draft_sections
 from reports.models import TermReport
 from reports.services import MAX_CASES, MAX_PHOTOS, ReportData, report_version
 
 
-class SectionsForm(forms.Form):
+class SectionsForm(Form):
     situation = forms.CharField(label="一、基本情况", required=False, max_length=5000)
     practices = forms.CharField(label="二、主要做法", required=False, max_length=10000)
     results = forms.CharField(label="三、工作成效", required=False, max_length=5000)
@@ -31,7 +32,7 @@ class SectionsForm(forms.Form):
             self.fields[key].help_text = "留空则使用系统根据数据生成的草稿。"
 
 
-class CaseForm(forms.Form):
+class CaseForm(Form):
     child = forms.TypedChoiceField(label="学生", coerce=int, required=False, empty_value=None)
     story = forms.CharField(
         label="案例说明",
@@ -55,7 +56,7 @@ class CaseForm(forms.Form):
         return data
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     use = forms.BooleanField(
         label="选用", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )

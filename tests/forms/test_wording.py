@@ -119,8 +119,7 @@ def test_every_form_of_the_apps_uses_the_cores_wording():
     stock = [
         f"{cls.__module__}.{cls.__qualname__}"
         for cls in form_classes()
-        if not cls.__module__.startswith("reports.")  # the 工作总结's own forms: see reports/forms.py
-        and issubclass(cls, forms.BaseForm)
+        if issubclass(cls, forms.BaseForm)
         and not issubclass(cls, PlainChineseMixin)
     ]
     assert stock == []
