@@ -241,7 +241,7 @@ def _call(request, person):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("children:detail", child.pk)
-    return _TelRedirect("tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+"))
+    return _TelRedirect(f"tel:{number}")
 
 
 def call_parent(request, pk):

@@ -9,13 +9,14 @@ from django.db import transaction
 
 from caretrack import audit
 from caretrack.models import AuditAction
+from caretrack.validation import normalize_phone
 from children.models import Guardian, Parent
 
 
 @transaction.atomic
 def number_to_call(*, person: Parent | Guardian, acting_user) -> str:
     """The full phone number of `person` (a parent or a guardian of a child the caller may see, which the
-    view checks) for a tel: link; ValidationError when none is recorded."""
+    view checks), without separators, for a tel: link; ValidationError when none is recorded."""
     if not person.phone:
         raise ValidationError("档案中没有该联系人的电话。")
     child = person.child
@@ -28,4 +29,4 @@ def number_to_call(*, person: Parent | Guardian, acting_user) -> str:
         child=child.pk,
         kind="call",
     )
-    return person.phone
+    return normalize_phone(person.phone)
