@@ -129,9 +129,9 @@ def insert_history(
         return
     history = model.history.model
     connection = connections[router.db_for_write(history)]
-    tracked = {f.attname for f in history.tracked_fields}
-    fields = [f for f in history._meta.concrete_fields if f.attname in tracked]
     meta = history._meta
+    tracked = {f.attname for f in history.tracked_fields}
+    fields = [f for f in meta.concrete_fields if f.attname in tracked]
     names = ("history_date", "history_user", "history_change_reason", "history_type")
     extra_fields = [meta.get_field(name) for name in names]
     extra = (
