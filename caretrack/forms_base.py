@@ -4,6 +4,9 @@ app's own wording, addressing the user as 您. A message a form sets for a field
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from caretrack.validation import impossible_date_message
 
 STOCK_EMPTY_LABEL = "---------"
 MAX_LABEL_IN_PLACEHOLDER = 8
@@ -87,6 +90,23 @@ class PlainChineseMixin:
         for field in self.fields.values():
             use_plain_chinese(field)
         super().full_clean()
+        if self.is_bound and self._errors:
+            self._name_impossible_dates()
+
+    def _name_impossible_dates(self) -> None:
+        """A date typed in the right shape on a day the calendar lacks (2015-02-30, 2015.13.1) is told that
+        the day does not exist, not sent back to the format it already uses."""
+        for name, field in self.fields.items():
+            errors = self._errors.get(name)
+            if not errors or not isinstance(field, forms.DateField):
+                continue
+            if not any(error.code == "invalid" for error in errors.as_data()):
+                continue
+            message = impossible_date_message(
+                field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            )
+            if message:
+                errors.data = [ValidationError(message, code="invalid_date")]  # the list keeps its field id
 
 
 class Form(PlainChineseMixin, forms.Form):

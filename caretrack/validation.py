@@ -459,6 +459,28 @@ def parse_loose_date(value: object) -> date:
     return _parse_text(text, text)
 
 
+def impossible_date_message(value: object) -> str | None:
+    """For text written as a whole date (year, month and day) that no calendar has, the sentence saying
+    so: 日期不存在：2015-02-30，2015年2月没有30日 / 日期不存在：2015.13.1，一年只有12个月. None for anything
+    else (a real date, or text that is not shaped like a date at all, which is a matter of format)."""
+    if not isinstance(value, str):
+        return None
+    text = _to_halfwidth(value).strip()
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None or not match.groupdict().get("d"):
+            continue
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+        if not 1 <= month <= 12:
+            return f"日期不存在：{text}，一年只有12个月"
+        try:
+            date(year, month, day)
+        except ValueError:
+            return f"日期不存在：{text}，{year}年{month}月没有{day}日" if day > 0 else f"日期不存在：{text}"
+        return None
+    return None
+
+
 def _parse_text(text: str, shown: object) -> date:
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(text)
