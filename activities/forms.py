@@ -22,7 +22,7 @@ from activities.models import (
     HealthCheck,
     LectureTopic,
 )
-from caretrack.forms_base import Form, ModelForm
+from caretrack.forms_base import Form, ModelForm, MultiplePhotoField
 from caretrack.models import Grade
 from caretrack.widgets import DateInput, TimeInput
 
@@ -49,24 +49,6 @@ def not_in_future(day, what="日期"):
     if day and day > timezone.localdate():
         raise ValidationError(f"{what}不能晚于今天。")
     return day
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
 class ActivityForm(ModelForm):

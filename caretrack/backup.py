@@ -50,8 +50,9 @@ class BackupError(Exception):
 
 
 # Top-level folders of MEDIA_ROOT that never go into a backup: uploaded rosters waiting for their
-# confirm step (children/excel_views.py stores them as MEDIA_ROOT/imports/<token>.xlsx).
-EXCLUDED_MEDIA = frozenset({"imports"})
+# confirm step (children/excel_views.py stores them as MEDIA_ROOT/imports/<token>.xlsx), and photos
+# waiting on a form that came back with an error (caretrack.uploads.PendingPhotos, MEDIA_ROOT/pending_photos).
+EXCLUDED_MEDIA = frozenset({"imports", "pending_photos"})
 
 
 @dataclass(frozen=True)

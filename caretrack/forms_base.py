@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from caretrack.validation import impossible_date_message
+from caretrack.widgets import MultipleFileInput
 
 STOCK_EMPTY_LABEL = "---------"
 MAX_LABEL_IN_PLACEHOLDER = 8
@@ -115,3 +116,18 @@ class Form(PlainChineseMixin, forms.Form):
 
 class ModelForm(PlainChineseMixin, forms.ModelForm):
     pass
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from one input; cleaned to a list (empty when none was chosen). Whether each is a photo
+    is checked where it is shrunk (caretrack.uploads.shrink_photo), which names the file it refuses."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]

@@ -23,3 +23,9 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict | None = None, format: str = "%H:%M"):
         super().__init__(attrs=attrs, format=format)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that takes several files at once (the photos of an activity or a home visit)."""
+
+    allow_multiple_selected = True

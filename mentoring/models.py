@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from caretrack.models import School
+from caretrack.uploads import private_storage
 from children.models import ACTIVE_STATUSES, Child
 
 
@@ -546,6 +547,35 @@ class HomeVisit(LogBase):
         verbose_name = "家访记录"
         verbose_name_plural = "家访记录"
         indexes = log_indexes("visit")
+
+
+MAX_PHOTOS_PER_VISIT = 3
+
+
+class HomeVisitPhoto(models.Model):
+    """A photo taken on a home visit: shrunk and re-encoded as JPEG on upload (no EXIF, so no GPS position of
+    the home), with a thumbnail. A child's home is private: both files live in a storage with no URL and
+    are served only to whom may read the visit (mentoring.permissions.get_visit_photo_for_user)."""
+
+    visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="photos", verbose_name="家访记录")
+    image = models.ImageField(
+        "照片", upload_to="visits/%Y/%m/", storage=private_storage, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField("缩略图", upload_to="visits/%Y/%m/", storage=private_storage)
+    width = models.PositiveIntegerField("宽", default=0)
+    height = models.PositiveIntegerField("高", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "家访照片"
+        verbose_name_plural = "家访照片"
+        ordering = ["visit", "pk"]
+
+    def __str__(self):
+        return f"{self.visit} 照片"
 
 
 class FamilyContactMethod(models.TextChoices):

@@ -3,6 +3,7 @@ a log and its concern are saved together or not at all, a bulk pairing saves eve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from mentoring.models import (
     PairingEndReason,
     PairingRole,
 )
+from mentoring.photos import attach_visit_photos, check_visit_photo_count, remove_visit_photos
 
 OLDEST_LOG_DAYS = 366  # a date more than a year back is almost always a typo (2025 for 2026)
 
@@ -64,10 +66,12 @@ def create_log(
     external_mentor: ExternalMentor | None = None,
     concern: ConcernData | None = None,
     today: date | None = None,
+    photos: Sequence = (),
 ) -> LogBase:
     """Save a talk, visit or contact for a child, with its concern if one is raised. Refuses a date in
     the future and a duplicate of a log just saved (ValidationError, nothing saved). The author is the
-    acting user (the coordinator, for a volunteer's log): the log and its concern are audited as theirs."""
+    acting user (the coordinator, for a volunteer's log): the log and its concern are audited as theirs.
+    A visit's `photos` are saved with it; one that is not a photo refuses the whole log (nothing saved)."""
     check_log_date(data["date"], today=today)
     # Two taps arriving together on PostgreSQL: the second waits for the first here, then sees its row
     # in the duplicate check (SQLite's IMMEDIATE transactions already serialize writers).
@@ -80,6 +84,7 @@ def create_log(
     if concern is not None:
         log.concern = _raise_concern(child=child, data=concern, user=author, day=data["date"])
     log.save()
+    saved_photos = attach_visit_photos(visit=log, uploads=photos, acting_user=author) if photos else []
     audit.record(
         user=author,
         action=AuditAction.CREATE,
@@ -89,15 +94,24 @@ def create_log(
         pk=log.pk,
         child=child.pk,
         external_mentor=log.external_mentor_id,
+        **({"photos": [p.pk for p in saved_photos]} if saved_photos else {}),
     )
     return log
 
 
 @transaction.atomic
 def update_log(
-    *, log: LogBase, data: dict, acting_user, concern: ConcernData | None = None, today: date | None = None
+    *,
+    log: LogBase,
+    data: dict,
+    acting_user,
+    concern: ConcernData | None = None,
+    today: date | None = None,
+    photos: Sequence = (),
+    remove_photos: Sequence = (),
 ) -> LogBase:
-    """Change a log's fields (only those that changed are written) and optionally raise a concern on it."""
+    """Change a log's fields (only those that changed are written) and optionally raise a concern on it;
+    on a visit, add and remove photos (at most MAX_PHOTOS_PER_VISIT kept). Audited when anything changed."""
     if "date" in data:
         check_log_date(data["date"], today=today)
     changed = [key for key, value in data.items() if getattr(log, key) != value]
@@ -109,8 +123,13 @@ def update_log(
     if concern is not None and log.concern_id is None:
         log.concern = _raise_concern(child=log.child, data=concern, user=acting_user, day=log.date)
         changed.append("concern")
+    if photos or remove_photos:
+        check_visit_photo_count(visit=log, adding=len(photos), removing=len(remove_photos))
+    removed = remove_visit_photos(visit=log, photos=remove_photos) if remove_photos else []
+    added = attach_visit_photos(visit=log, uploads=photos, acting_user=acting_user) if photos else []
     if changed:
         log.save(update_fields=[*changed, "updated_at"])
+    if changed or added or removed:
         audit.record(
             user=acting_user,
             action=AuditAction.CHANGE,
@@ -118,7 +137,9 @@ def update_log(
             school=log.child.school,
             model=log._meta.model_name,
             pk=log.pk,
-            fields=changed,
+            fields=[*changed, *(["photos"] if added or removed else [])],
+            **({"photos_added": [p.pk for p in added]} if added else {}),
+            **({"photos_removed": removed} if removed else {}),
         )
     return log
 
