@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from caretrack.models import School, Term
+from caretrack.models import School, Semester, Term
 from children.models import Child
 
 
@@ -52,3 +53,87 @@ class ReportCase(models.Model):
 
     def __str__(self):
         return f"{self.report}：{self.child}"
+
+
+class SubmissionState(models.TextChoices):
+    NOT_STARTED = "not_started", "未开始"
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "已退回"
+
+
+class TermReportSubmission(models.Model):
+    """A version of the 工作总结 the principal submitted to the county bureau, frozen: the text of every
+    section and the figures as they stood, and the bureau copy PDF itself (kept in private storage, never
+    served from MEDIA_URL), so what the bureau downloads is always this file, whatever is edited later."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name="学校")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+", verbose_name="学期")
+    number = models.PositiveSmallIntegerField("版本")
+    sections = models.JSONField("各部分文字", default=list, help_text='[{"key": ..., "title": ..., "text": ...}]')
+    figures = models.JSONField("提交时的数字", default=dict)
+    bureau_copy = models.FileField("教育局版 PDF", upload_to="term_reports/submitted/")
+    bureau_copy_sha256 = models.CharField("PDF 校验值", max_length=64)
+    report_version = models.CharField("提交时的修改时间", max_length=40, help_text="工作总结在提交时的 updated_at")
+    late = models.BooleanField("逾期提交", default=False)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
+
+    class Meta:
+        verbose_name = "工作总结提交版本"
+        verbose_name_plural = "工作总结提交版本"
+        ordering = ["school", "term", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "term", "number"], name="one_submission_number_per_report"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="submission_number_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.term} 工作总结 第{self.number}版"
+
+
+class TermReportReturn(models.Model):
+    """The bureau sent a submitted version back (退回) with its comment; the principal edits and submits anew."""
+
+    submission = models.OneToOneField(
+        TermReportSubmission, on_delete=models.CASCADE, related_name="return_note", verbose_name="提交版本"
+    )
+    comment = models.TextField("退回意见")
+    returned_at = models.DateTimeField("退回时间", default=timezone.now)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="退回人"
+    )
+
+    class Meta:
+        verbose_name = "工作总结退回"
+        verbose_name_plural = "工作总结退回"
+
+    def __str__(self):
+        return f"{self.submission} 已退回"
+
+
+class ReportDeadline(models.Model):
+    """The bureau's deadline for the 工作总结 of a county term (one school year and semester; each school
+    has its own Term row for it, see reports.selectors.TermKey)."""
+
+    county = models.CharField("所属县（区）", max_length=50)
+    start_year = models.PositiveSmallIntegerField("学年起始年份")
+    semester = models.PositiveSmallIntegerField("学期", choices=Semester.choices)
+    due_on = models.DateField("截止日期")
+    set_at = models.DateTimeField("设置时间", default=timezone.now)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="设置人"
+    )
+
+    class Meta:
+        verbose_name = "工作总结截止日期"
+        verbose_name_plural = "工作总结截止日期"
+        ordering = ["county", "-start_year", "-semester"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "start_year", "semester"], name="one_deadline_per_county_term")
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.start_year}-{self.semester} 截止 {self.due_on}"

@@ -1,19 +1,30 @@
-"""Operations of the reports app: saving the edited 工作总结 and exporting PDFs and Excel files, each
-export written to the audit log in the same transaction."""
+"""Operations of the reports app: saving the edited 工作总结, submitting it to the county bureau (and the
+bureau returning it, setting the deadline), and exporting PDFs, zips and Excel files, each written to the
+audit log in the same transaction."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import zipfile
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
-from reports import exports, pdf, privacy, selectors
+from caretrack.permissions import is_bureau
+from reports import exports, pdf, privacy, selectors, submission_selectors
 from reports.drafts import SECTIONS, draft_sections, opening
-from reports.models import ReportCase, TermReport
+from reports.models import ReportCase, ReportDeadline, TermReport, TermReportReturn, TermReportSubmission
+from reports.permissions import can_review_term_report, can_submit_term_report
 from reports.privacy_selectors import school_knowledge
 
 MAX_CASES = 5
@@ -208,4 +219,199 @@ def export_county_xlsx(*, schools, key: selectors.TermKey, acting_user) -> bytes
             schools=[r.school.pk for r in rows],
             full_identifiers=False,  # aggregate figures only
         )
+    return data
+
+
+# --- Submission to the county bureau ---------------------------------------------------------------
+
+NOT_SAVED_MESSAGE = "这份工作总结还没有保存过，页面上的文字只是系统生成的草稿。请您先修改并点“保存”，再提交教育局。"
+STALE_SUBMIT_MESSAGE = "这份工作总结在您打开后又被修改过，请刷新页面，确认内容后再提交。"
+
+
+@transaction.atomic
+def submit_term_report(*, school: School, term: Term, version: str, acting_user) -> TermReportSubmission:
+    """Freeze the saved 工作总结 as the next version for the bureau: the text of every section (drafts for
+    blank ones, as the PDF prints them), the figures, and the bureau copy PDF, stored as a file. Only the
+    school's principal may submit; a report never saved (auto-drafted text only) is refused, and so is a
+    report saved again since the page showed `version`. Submitting after the bureau's deadline is allowed and
+    marks the version 逾期提交. Submitting the same saved text twice (a double click) returns the version
+    already made. The audit row is written in the same transaction."""
+    if not can_submit_term_report(acting_user, school):
+        raise PermissionDenied("只有校长可以把工作总结提交教育局。")
+    report = TermReport.objects.select_for_update().filter(school=school, term=term).first()
+    if report is None:
+        raise ValidationError(NOT_SAVED_MESSAGE, code="not_saved")
+    if report_version(report) != version:
+        raise ValidationError(STALE_SUBMIT_MESSAGE, code="stale")
+    key = submission_selectors.term_key(term)
+    last = submission_selectors.latest_submissions(schools=[school], key=key).get(school.pk)
+    if last is not None and last.report_version == version and not hasattr(last, "return_note"):
+        return last  # this saved text is submitted already
+    content = report_content(school=school, term=term, bureau_copy=False)
+    now = timezone.now()
+    copy = report_content(school=school, term=term, bureau_copy=True)
+    copy.made_on = timezone.localdate(now)
+    data = pdf.build_term_report(copy)
+    deadline = submission_selectors.deadlines_for(counties=[school.county], key=key).get(school.county)
+    submission = TermReportSubmission(
+        school=school,
+        term=term,
+        number=(last.number + 1) if last else 1,
+        sections=[
+            {"key": key_, "title": title, "text": text}
+            for (key_, _), (title, text) in zip(SECTIONS, content.sections, strict=True)
+        ],
+        figures=frozen_figures(content.figures),
+        bureau_copy_sha256=hashlib.sha256(data).hexdigest(),
+        report_version=version,
+        late=deadline is not None and timezone.localdate(now) > deadline.due_on,
+        submitted_at=now,
+        submitted_by=acting_user,
+    )
+    submission.bureau_copy.save(f"{school.pk}-{term.pk}-v{submission.number}.pdf", ContentFile(data), save=False)
+    submission.full_clean()
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:  # a second tab submitted the same version number a moment ago
+        submission.bureau_copy.delete(save=False)
+        raise ValidationError(STALE_SUBMIT_MESSAGE, code="stale") from None
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CREATE,
+        target=f"{school.name} {term} 工作总结 第{submission.number}版 提交教育局",
+        school=school,
+        kind="term_report_submission",
+        term_id=term.pk,
+        number=submission.number,
+        late=submission.late,
+        sha256=submission.bureau_copy_sha256,
+    )
+    return submission
+
+
+def frozen_figures(figures) -> dict:
+    """The figures as JSON: dataclasses as objects, dates as ISO text, amounts as text, and any database row
+    (the school, an exam) by its model and id only, so no name is frozen alongside them."""
+
+    def convert(value):
+        if isinstance(value, Model):
+            return {"model": value._meta.label, "pk": value.pk}
+        if dataclasses.is_dataclass(value):
+            return {f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, dict):
+            return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return value
+
+    result = convert(figures)
+    result.update(enrolled=figures.enrolled, left_behind_ratio=figures.left_behind_ratio)
+    return result
+
+
+@transaction.atomic
+def return_term_report(*, submission: TermReportSubmission, comment: str, acting_user) -> TermReportReturn:
+    """Send a submitted version back to the school with the bureau's comment (required). Only a bureau user
+    whose schools include the school may; a version is sent back once, and only the school's last one."""
+    if not can_review_term_report(acting_user, submission.school):
+        raise PermissionDenied("只有县教育局用户可以退回工作总结。")
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError("请填写退回意见，告诉学校需要修改什么。", code="required")
+    submission = TermReportSubmission.objects.select_for_update().get(pk=submission.pk)
+    newer = TermReportSubmission.objects.filter(
+        school=submission.school, term=submission.term, number__gt=submission.number
+    )
+    if hasattr(submission, "return_note") or newer.exists():
+        raise ValidationError("这一版已经退回或已有新版本，请刷新页面。", code="stale")
+    note = TermReportReturn(submission=submission, comment=comment, returned_by=acting_user)
+    note.full_clean()
+    note.save()
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=f"{submission.school.name} {submission.term} 工作总结 第{submission.number}版 退回",
+        school=submission.school,
+        kind="term_report_return",
+        number=submission.number,
+    )
+    return note
+
+
+@transaction.atomic
+def set_deadline(*, schools, key: selectors.TermKey, due_on: date, acting_user) -> list[ReportDeadline]:
+    """The bureau's deadline for the term's 工作总结, for each county its schools are in."""
+    if not is_bureau(acting_user):
+        raise PermissionDenied("只有县教育局用户可以设置截止日期。")
+    counties = sorted(set(schools.values_list("county", flat=True)))
+    deadlines = []
+    for county in counties:
+        deadline, _ = ReportDeadline.objects.update_or_create(
+            county=county,
+            start_year=key.start_year,
+            semester=key.semester,
+            defaults={"due_on": due_on, "set_by": acting_user, "set_at": timezone.now()},
+        )
+        deadlines.append(deadline)
+    audit.record(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        target=f"工作总结截止日期 {key.label} {due_on.isoformat()}",
+        kind="term_report_deadline",
+        term=key.slug,
+        counties=counties,
+        due_on=due_on.isoformat(),
+    )
+    return deadlines
+
+
+def export_submitted_copy(*, submission: TermReportSubmission, acting_user) -> bytes:
+    """The frozen bureau copy of one submitted version, as it was submitted; the download is recorded."""
+    data = _read_copy(submission)
+    with transaction.atomic():
+        audit.record(
+            user=acting_user,
+            action=AuditAction.EXPORT,
+            target=f"{submission.school.name} {submission.term} 工作总结 第{submission.number}版（教育局）PDF",
+            school=submission.school,
+            kind="term_report_submission_pdf",
+            number=submission.number,
+            bureau_copy=True,
+            full_identifiers=False,
+        )
+    return data
+
+
+def export_submitted_zip(*, submissions: list[TermReportSubmission], key: selectors.TermKey, acting_user) -> bytes:
+    """One zip of the submitted bureau copies (one PDF per school, named by school); one audit row naming
+    the schools and versions."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for s in submissions:
+            archive.writestr(f"{s.school.name}_{key.label}_工作总结_第{s.number}版.pdf", _read_copy(s))
+    with transaction.atomic():
+        audit.record(
+            user=acting_user,
+            action=AuditAction.EXPORT,
+            target=f"已提交工作总结 {key.label} 压缩包（{len(submissions)} 所学校）",
+            kind="term_report_submissions_zip",
+            term=key.slug,
+            schools=[s.school_id for s in submissions],
+            versions={str(s.school_id): s.number for s in submissions},
+            bureau_copy=True,
+            full_identifiers=False,
+        )
+    return buffer.getvalue()
+
+
+def _read_copy(submission: TermReportSubmission) -> bytes:
+    with submission.bureau_copy.open("rb") as f:
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != submission.bureau_copy_sha256:
+        raise ValueError(f"提交版本 {submission.pk} 的 PDF 与提交时不一致")  # fail loudly, never serve it
     return data

@@ -2,15 +2,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
 from caretrack.selectors import term_notice
-from reports import exports, selectors, services
+from reports import exports, selectors, services, submission_selectors
 from reports.forms import TermReportForms
+from reports.permissions import can_submit_term_report
 from reports.presentation import dashboard_charts, dashboard_links, dashboard_tables, dashboard_tiles
+from reports.submission_forms import DeadlineForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +66,13 @@ def term_report(request):
         else:
             messages.success(request, "工作总结已保存。")
             return redirect(f"{request.path}?term={term.pk}")
-    return render(request, "reports/term_report.html", {"school": school, "terms": terms, "term": term, "forms": forms})
+    context = {"school": school, "terms": terms, "term": term, "forms": forms}
+    context.update(  # its way to the bureau (reports.submission_views)
+        submission=submission_selectors.school_submission_status(school=school, term=term),
+        submissions=submission_selectors.submissions_of(school=school, term=term),
+        can_submit=can_submit_term_report(request.user, school),
+    )
+    return render(request, "reports/term_report.html", context)
 
 
 def _term_report_download(request, *, bureau_copy: bool):
@@ -142,6 +151,13 @@ def county(request):
     sort = request.GET.get("sort", "name")
     rows = selectors.county_rows(schools=schools, key=key, sort=sort) if key else []
     context = {"keys": keys, "key": key, "rows": rows, "totals": selectors.county_totals(rows), "sort": sort}
+    if key is not None:  # the 工作总结 submission of each school (reports.submission_selectors)
+        statuses = submission_selectors.submission_statuses(schools=[r.school for r in rows], key=key)
+        context.update(
+            statuses=[statuses[r.school.pk] for r in rows],
+            deadline=submission_selectors.county_deadline(schools=schools, key=key),
+            deadline_form=DeadlineForm(),
+        )
     return render(request, "reports/county.html", context)
 
 
@@ -157,11 +173,16 @@ def county_xlsx(request):
 
 @require_POST
 def county_school_pdf(request, school_id):
-    """A school's 工作总结, bureau copy: names by surname only (王同学, 王某), no ID numbers, phones or addresses."""
+    """The bureau copy of the version the school submitted last (names by surname only, no ID numbers, phones
+    or addresses), exactly as submitted: never the auto-draft, never edits made after the submission."""
     schools, _, key = _county_context(request)
     school = get_object_or_404(schools, pk=school_id)
     if key is None:
         raise Http404("所辖学校还没有设置学期。")
-    term = get_object_or_404(school.terms, start_year=key.start_year, semester=key.semester)
-    pdf = services.export_term_report_pdf(school=school, term=term, acting_user=request.user, bureau_copy=True)
-    return _download(pdf, f"{school.name}{term}关爱留守儿童工作总结（教育局）.pdf", "application/pdf")
+    submission = submission_selectors.latest_submissions(schools=[school], key=key).get(school.pk)
+    if submission is None:
+        messages.error(request, f"{school.name}还没有提交{key.label}的工作总结，暂无可下载的文件。")
+        return redirect(f"{reverse('reports:county')}?term={key.slug}")
+    pdf = services.export_submitted_copy(submission=submission, acting_user=request.user)
+    name = f"{school.name}{submission.term}关爱留守儿童工作总结（教育局）第{submission.number}版.pdf"
+    return _download(pdf, name, "application/pdf")

@@ -77,3 +77,16 @@ def build_known_school(world) -> KnownSchool:
 def pdf_text(content: bytes) -> str:
     reader = PdfReader(BytesIO(content))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def submit_for_bureau(world, settings, tmp_path):
+    """The principal submits the saved 工作总结: the bureau downloads only submitted versions (issue 17)."""
+    from reports import services
+    from reports.models import TermReport
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    term = world.school.terms.get()
+    report = TermReport.objects.get(school=world.school, term=term)
+    return services.submit_term_report(
+        school=world.school, term=term, version=services.report_version(report), acting_user=world.principal
+    )

@@ -15,7 +15,7 @@ from children.models import Grandparent, GrandparentRole
 from reports import selectors
 from reports.models import TermReport
 from tests.factories import ActivityFactory
-from tests.reports.helpers import left_behind_child, pdf_text
+from tests.reports.helpers import left_behind_child, pdf_text, submit_for_bureau
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,9 @@ def flat(content: bytes) -> str:
     return re.sub(r"\s", "", pdf_text(content))
 
 
-def test_the_bureau_copy_carries_no_name_address_or_number_of_the_family(client, world, report):
+def test_the_bureau_copy_carries_no_name_address_or_number_of_the_family(client, world, report, settings, tmp_path):
     """Fails on the scrubber that only knew unspaced phone and ID numbers."""
+    submit_for_bureau(world, settings, tmp_path)
     client.force_login(world.bureau)
     text = flat(client.post(reverse("reports:county_school_pdf", args=[world.school.pk])).content)
     assert [leak for leak in LEAKS if leak in text] == []

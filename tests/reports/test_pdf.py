@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from reports import selectors
 from reports.models import TermReport
-from tests.reports.helpers import build_known_school, pdf_text
+from tests.reports.helpers import build_known_school, pdf_text, submit_for_bureau
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_demo_seed_starts_a_term_report_with_two_cases(world):
     assert report.cases.count() == 2 and report.situation == ""
 
 
-def test_bureau_copy_masks_phone_and_id_numbers_typed_into_the_narrative(client, world):
+def test_bureau_copy_masks_phone_and_id_numbers_typed_into_the_narrative(client, world, settings, tmp_path):
     from reports.privacy import scrub_identifiers
 
     assert scrub_identifiers("家长电话13912345678，身份证43122420170302123X。") == (
@@ -105,6 +105,7 @@ def test_bureau_copy_masks_phone_and_id_numbers_typed_into_the_narrative(client,
     )
     client.force_login(world.principal)
     assert "13912345678" in pdf_text(client.post(reverse("reports:term_report_pdf")).content)
+    submit_for_bureau(world, settings, tmp_path)
     client.force_login(world.bureau)
     text = pdf_text(client.post(reverse("reports:county_school_pdf", args=[world.school.pk])).content)
     assert "13912345678" not in text and "联系家长" in text

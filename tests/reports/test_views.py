@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from caretrack.models import AuditAction, AuditEvent, LeadingGroupMember, LeadingGroupPosition
 from reports.models import TermReport
 from tests.factories import SchoolFactory, TermFactory
-from tests.reports.helpers import build_known_school, left_behind_child, pdf_text
+from tests.reports.helpers import build_known_school, left_behind_child, pdf_text, submit_for_bureau
 
 pytestmark = pytest.mark.django_db
 
@@ -175,13 +175,14 @@ def test_pdf_export_is_audited_and_shows_the_leading_group(client, world):
     assert event.detail["kind"] == "term_report_pdf" and event.detail["bureau_copy"] is False
 
 
-def test_bureau_copy_shows_surnames_only_even_when_the_principal_opted_in(client, world):
+def test_bureau_copy_shows_surnames_only_even_when_the_principal_opted_in(client, world, settings, tmp_path):
     build_known_school(world)
     child = world.school_class.children.get(name="王小1")
     report = TermReport.objects.create(school=world.school, term=world.school.terms.get(), show_full_names=True)
     report.cases.create(child=child, story="进步很大。")
     client.force_login(world.principal)
     assert "王小1" in pdf_text(client.post(reverse("reports:term_report_pdf")).content)
+    submit_for_bureau(world, settings, tmp_path)
 
     client.force_login(world.bureau)
     response = client.post(reverse("reports:county_school_pdf", args=[world.school.pk]))
