@@ -23,6 +23,7 @@ from mentoring.models import (
     Talk,
     TalkTopic,
 )
+from mentoring.selectors.lists import pairable_children
 from mentoring.services import ConcernData
 
 
@@ -179,19 +180,22 @@ class PairingForm(Form):
         from django.contrib.auth.models import User
 
         self.initial.setdefault("start_date", timezone.localdate())
-        self.fields["child"].queryset = (
-            Child.objects.filter(school=school)
-            .enrolled()
-            .in_care_on(timezone.localdate())  # 留守, 困境 and 事实无人抚养 children are pairable
-            .select_related("school_class")
-            .order_by("school_class__grade", "school_class__number", "name_initials")
-        )
+        # 留守, 困境 and 事实无人抚养 children are pairable; the page offers them through a search, not one select.
+        self.fields["child"].queryset = pairable_children(school=school, on=timezone.localdate())
+        self.fields["child"].error_messages["required"] = "请选择学生。"
         self.fields["child"].label_from_instance = lambda c: f"{c.school_class} {c.name}"
         self.fields["mentor"].queryset = User.objects.filter(
             profile__school=school, profile__is_teacher=True, is_active=True
         ).order_by("first_name")
         self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["external_mentor"].queryset = ExternalMentor.objects.filter(school=school)
+
+    def chosen_child(self) -> Child | None:
+        """The child already chosen (sent, or given by ?child=), if pairable; one query."""
+        value = self["child"].value()
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["child"].queryset.filter(pk=value).first()
 
     def clean(self):
         data = super().clean()

@@ -1,15 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from caretrack.permissions import classes_visible_to
 from children.chronology import chronology as build_chronology
 from children.permissions import children_visible_to, get_child_for_user
 from mentoring import selectors, services
+from mentoring.filters import PairableChildFilter, PairingFilter
 from mentoring.forms import (
     LOG_FORMS,
     DeleteLogForm,
@@ -18,7 +21,7 @@ from mentoring.forms import (
     PairingForm,
 )
 from mentoring.links import URL_PREFIX, detail_url, initial_for_log
-from mentoring.models import LOG_MODELS, ExternalMentor, PairingEndReason
+from mentoring.models import LOG_MODELS, ExternalMentor, Pairing, PairingEndReason
 from mentoring.permissions import (
     can_edit_log,
     can_log_for_external_mentor,
@@ -28,6 +31,7 @@ from mentoring.permissions import (
     require_my_students,
     require_pairing_manager,
 )
+from mentoring.selectors.class_home import class_summaries
 from mentoring.selectors.lists import ended_pairings
 
 KIND_LABELS = {kind: model._meta.verbose_name for kind, model in LOG_MODELS.items()}
@@ -53,7 +57,9 @@ def my_students(request):
     school = require_my_students(request.user)
     today = timezone.localdate()
     mine, others = selectors.my_students(user=request.user, school=school, on=today)
-    return render(request, "mentoring/my_students.html", {"mine": mine, "others": others, "today": today})
+    # A class teacher's other children come as her class's summary and who mentors whom, not as more cards.
+    classes = class_summaries(user=request.user, school=school, on=today, statuses=mine + others)
+    return render(request, "mentoring/my_students.html", {"mine": mine, "classes": classes, "today": today})
 
 
 def log_create(request, pk, kind):
@@ -134,12 +140,30 @@ def child_chronology(request, pk):
     return render(request, "mentoring/chronology.html", context)
 
 
+MENTORS_PER_PAGE = 20  # about 60 children: a few screens on a phone
+PICKER_SIZE = 30  # children offered at once by the 新建结对 picker
+
+
+def _school_classes(user):
+    return classes_visible_to(user).order_by("grade", "number")
+
+
 def pairing_list(request):
-    """结对帮扶: every mentor with their children and badges, overdue first."""
+    """结对帮扶: every mentor with their children and badges, overdue first; searched by child, pinyin
+    initials or mentor, filtered by class or grade, a page of mentors at a time."""
     school = require_pairing_manager(request.user)
     today = timezone.localdate()
+    board_filter = PairingFilter(
+        request.GET, queryset=Pairing.objects.filter(child__school=school), school=school,
+        classes=_school_classes(request.user),
+    )  # fmt: skip
+    searching = any(request.GET.get(name) for name in board_filter.filters)
+    rows = selectors.mentor_board(school=school, on=today, pairings=board_filter.qs if searching else None)
     context = {
-        "rows": selectors.mentor_board(school=school, on=today),
+        "filter": board_filter,
+        "searching": searching,
+        "page": Paginator(rows, MENTORS_PER_PAGE).get_page(request.GET.get("page")),
+        "pair_count": sum(len(row.pairings) for row in rows),
         "unpaired": selectors.unpaired_children(school=school, on=today).count(),
         "limit": school.max_children_per_mentor,
         "end_form": EndPairingForm(initial={"end_date": today}),
@@ -148,6 +172,35 @@ def pairing_list(request):
         "can_log_for_externals": can_log_for_external_mentor(request.user),
     }
     return render(request, "mentoring/pairings.html", context)
+
+
+def _child_picker(request, school, *, chosen=None) -> dict:
+    """新建结对's child picker: the children matching the search (waiting for a mentor unless 含已结对), a short
+    list of them by class, and the child already chosen kept on top (four queries at most)."""
+    today = timezone.localdate()
+    unpaired = selectors.unpaired_children(school=school, on=today)
+    picker = PairableChildFilter(
+        request.GET, queryset=selectors.pairable_children(school=school, on=today), school=school,
+        classes=_school_classes(request.user), unpaired=unpaired,
+    )  # fmt: skip
+    shown = list(picker.qs[:PICKER_SIZE])
+    total = picker.qs.count()
+    waiting = set(unpaired.filter(pk__in=[c.pk for c in shown]).values_list("pk", flat=True))
+    for child in shown:
+        child.waiting = child.pk in waiting
+    return {
+        "picker": picker,
+        "shown": shown,
+        "total": total,
+        "chosen": chosen if chosen is not None and chosen.pk not in {c.pk for c in shown} else None,
+        "chosen_pk": chosen.pk if chosen is not None else None,
+    }
+
+
+def pairing_children(request):
+    """The 新建结对 picker as one types: the short list of matching children, as an HTML fragment."""
+    school = require_pairing_manager(request.user)
+    return render(request, "mentoring/_pairable_children.html", _child_picker(request, school))
 
 
 def pairing_create(request):
@@ -172,7 +225,8 @@ def pairing_create(request):
             role = pairing.get_role_display()
             messages.success(request, f"已结对：{pairing.mentor_name} — {pairing.child.name}（{role}）。")
             return redirect("mentoring:pairings")
-    return render(request, "mentoring/simple_form.html", {"form": form, "title": "新建结对"})
+    context = {"form": form, "title": "新建结对", **_child_picker(request, school, chosen=form.chosen_child())}
+    return render(request, "mentoring/pairing_form.html", context)
 
 
 @require_POST

@@ -31,10 +31,12 @@ class MentorRow:
     organisation: str
     statuses: list[ChildStatus] = field(default_factory=list)
     pairings: list = field(default_factory=list)
+    # All the mentor's children, when the board shows only some of them (a search); else len(pairings).
+    total: int | None = None
 
     @property
     def load(self) -> int:
-        return len(self.pairings)
+        return len(self.pairings) if self.total is None else self.total
 
     @property
     def overdue(self) -> int:
@@ -47,13 +49,16 @@ class MentorRow:
         return sum(1 for s in self.statuses if s.due and not s.overdue)
 
 
-def mentor_board(*, school: School, on: date) -> list[MentorRow]:
-    """Every mentor of the school with their children (still on the roll) and badges (5 queries)."""
+def mentor_board(*, school: School, on: date, pairings: QuerySet | None = None) -> list[MentorRow]:
+    """Every mentor of the school with their children (still on the roll) and badges (5 queries). With
+    `pairings` (a search on the board), only those of them, each mentor's load still counting all their
+    children (one query more)."""
+    carried = Pairing.objects.carried_on(on).filter(child__school=school)
+    shown = carried if pairings is None else carried.filter(pk__in=pairings.values("pk"))
     pairings = list(
-        Pairing.objects.carried_on(on)
-        .filter(child__school=school)
-        .select_related("mentor", "external_mentor", "child")
-        .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
+        shown.select_related("mentor", "external_mentor", "child").order_by(
+            "mentor__first_name", "external_mentor__name", "child__name_initials"
+        )
     )
     statuses = {
         s.child.pk: s
@@ -71,6 +76,11 @@ def mentor_board(*, school: School, on: date) -> list[MentorRow]:
             )
         row.pairings.append(p)
         row.statuses.append(statuses[p.child_id])
+    if shown is not carried and rows:
+        loads = carried.order_by().values("mentor_id", "external_mentor_id").annotate(n=Count("pk"))
+        totals = {("u", r["mentor_id"]) if r["mentor_id"] else ("x", r["external_mentor_id"]): r["n"] for r in loads}
+        for key, row in rows.items():
+            row.total = totals.get(key, len(row.pairings))
     return sorted(rows.values(), key=lambda r: (-r.overdue, r.is_external, r.name))
 
 
@@ -83,6 +93,18 @@ def unpaired_children(*, school: School, on: date) -> QuerySet:
         .in_care_on(on)
         .exclude(Exists(Pairing.objects.carried_on(on).filter(child=OuterRef("pk"), is_secondary=False)))
         .select_related("school_class__head_teacher")
+        .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
+    )
+
+
+def pairable_children(*, school: School, on: date) -> QuerySet:
+    """The children a coordinator may pair on `on`: enrolled and in our care (留守, 困境, 事实无人抚养), in class and
+    name order. The 新建结对 form validates against it and its picker searches it."""
+    return (
+        Child.objects.filter(school=school)
+        .enrolled()
+        .in_care_on(on)
+        .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
 

@@ -40,6 +40,7 @@ class Badge:
     label: str
     done: int = 0
     required: int = 0
+    per: str = ""  # the rule's period (week, month, term); "" in the holidays
 
     @property
     def css(self) -> str:
@@ -84,10 +85,10 @@ def _calendar_badge(rule: CadenceRule, *, done: int, prev_done: int, prev_requir
     per = CadencePer(rule.per).label  # 周, 月: 本周 …, 上周 …
     label = f"本{per}{kind} {_progress(done, n)}"
     if done >= n:
-        return Badge(str(rule.kind), DONE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n, rule.per)
     if prev_required and prev_done < n:
-        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 · 上{per} {_progress(prev_done, n)}", done, n)
-    return Badge(str(rule.kind), DUE, label, done, n)
+        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 · 上{per} {_progress(prev_done, n)}", done, n, rule.per)
+    return Badge(str(rule.kind), DUE, label, done, n, rule.per)
 
 
 def _term_badge(rule: CadenceRule, *, done: int, term: Term, on: date, paired_since: date | None) -> Badge:
@@ -99,12 +100,12 @@ def _term_badge(rule: CadenceRule, *, done: int, term: Term, on: date, paired_si
     count = _progress(done, n) if n > 1 else ("✓" if done else "✗")
     label = f"本学期{kind} {count}"
     if done >= n:
-        return Badge(str(rule.kind), DONE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n, rule.per)
     if done < ended:
-        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 {count}", done, n)
+        return Badge(str(rule.kind), OVERDUE, f"{kind}逾期 {count}", done, n, rule.per)
     if done >= begun:
-        return Badge(str(rule.kind), DONE, label, done, n)
-    return Badge(str(rule.kind), DUE, label, done, n)
+        return Badge(str(rule.kind), DONE, label, done, n, rule.per)
+    return Badge(str(rule.kind), DUE, label, done, n, rule.per)
 
 
 def annotate_counts(children: QuerySet, *, on: date, term: Term | None, rules: dict[str, CadenceRule]) -> QuerySet:
