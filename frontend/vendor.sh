@@ -95,6 +95,9 @@ Bundled third-party code:
 - \`echarts.min.js\` includes ZRender $ZRENDER_VERSION ($(pkg_field zrender license), \`$ECHARTS_DIR/LICENSE-zrender\`)
   and code derived from d3 (BSD-3-Clause, \`$ECHARTS_DIR/LICENSE-d3\`).
 
+The pages do not load the full icon font: \`templates/base.html\` links \`static/icons-subset/\`, the icons in use
+cut from these files by \`scripts/make_icon_subset.py\` (run it again after updating Bootstrap Icons).
+
 Changes from the npm packages: the source-map comments (\`/*# ...\` and \`//# ...\` lines pointing
 at .map files) were removed from the .css/.js files: the .map files are not shipped, and whitenoise's
 manifest storage would fail on the missing references.
