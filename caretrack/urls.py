@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from caretrack import staff_views, views
+from caretrack import offline_views, staff_views, views
 from caretrack.staff_forms import LoginForm
 
 admin.site.site_header = "关爱留守儿童工作平台 管理后台"
@@ -13,6 +13,9 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The offline service worker at the root scope and the web app manifest (caretrack/offline_views.py).
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.web_manifest, name="web_manifest"),
     path(
         "accounts/login/",
         login_not_required(

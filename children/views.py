@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caretrack import audit
@@ -78,7 +79,11 @@ def child_detail(request, pk):
         # A record that ended (转出, 毕业) is read-only: no log buttons either.
         "child_actions": selectors.child_actions_for(child) if child.status in ACTIVE_STATUSES else [],
     }
-    return render(request, "children/child_detail.html", context)
+    response = render(request, "children/child_detail.html", context)
+    if full:
+        # Full ID numbers and phones: no cache may keep the page, the phone's offline copy neither (sw.js).
+        add_never_cache_headers(response)
+    return response
 
 
 def child_create(request):

@@ -3,6 +3,8 @@ fields, Chinese messages. Nothing here saves; the views hand cleaned data to men
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 
@@ -45,9 +47,14 @@ class LogForm(ModelForm):
         help_text="您可以提高风险等级；降低只能由关爱工作负责人或校长操作。",
     )
 
+    # The key the phone makes for this 保存 (static/js/drafts.js): a repeat of it saves nothing twice.
+    client_key = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
+
     def __init__(self, *args, external_mentors=None, can_raise_concern: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
+        if self.instance.pk:
+            del self.fields["client_key"]
+        else:
             self.initial.setdefault("date", timezone.localdate())
         self.fields["date"].widget = DateInput()
         self.fields["text"].widget = forms.Textarea(attrs={"rows": 3, "placeholder": "简要记录情况"})
@@ -69,10 +76,18 @@ class LogForm(ModelForm):
     CONCERN_FIELDS = ("flag_concern", "concern_category", "concern_description", "concern_risk")
 
     def main_fields(self):
-        return [self[name] for name in self.fields if name not in self.CONCERN_FIELDS]
+        return [self[name] for name in self.fields if name not in self.CONCERN_FIELDS and name != "client_key"]
 
     def concern_fields(self):
         return [self[name] for name in self.fields if name in self.CONCERN_FIELDS]
+
+    def clean_client_key(self) -> uuid.UUID | None:
+        # Made by the page's script: a browser without it sends none, and a malformed one is not the user's
+        # doing, so either saves as an ordinary form would.
+        try:
+            return uuid.UUID(self.cleaned_data["client_key"])
+        except ValueError:
+            return None
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -631,3 +631,29 @@ class GuardianContact(LogBase):
 
 
 LOG_MODELS: dict[str, type[LogBase]] = {m.KIND: m for m in (Talk, HomeVisit, FamilyContact, GuardianContact)}
+
+
+class LogSubmission(models.Model):
+    """The key a phone made for one 保存 of a new log (a hidden field of the form). The offline outbox may
+    send the same entry again (the connection dropped after the server saved it, or two tabs flushed at
+    once): a repeat with the same author and key answers as saved and adds no second log."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="记录人"
+    )
+    key = models.UUIDField("提交标识")
+    log_kind = models.CharField("记录类型", max_length=10, choices=CadenceKind.choices)
+    log_id = models.PositiveIntegerField("记录编号")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "记录提交标识"
+        verbose_name_plural = "记录提交标识"
+        constraints = [models.UniqueConstraint(fields=["author", "key"], name="one_log_per_submission_key")]
+
+    def __str__(self):
+        return f"{self.author} {self.key}"
+
+    @property
+    def log(self) -> LogBase:
+        return LOG_MODELS[self.log_kind].all_objects.get(pk=self.log_id)

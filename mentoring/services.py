@@ -3,6 +3,7 @@ a log and its concern are saved together or not at all, a bulk pairing saves eve
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from mentoring.models import (
     Concern,
     ExternalMentor,
     LogBase,
+    LogSubmission,
     Pairing,
     PairingEndReason,
     PairingRole,
@@ -66,16 +68,23 @@ def create_log(
     external_mentor: ExternalMentor | None = None,
     concern: ConcernData | None = None,
     today: date | None = None,
+    client_key: uuid.UUID | None = None,
     photos: Sequence = (),
 ) -> LogBase:
     """Save a talk, visit or contact for a child, with its concern if one is raised. Refuses a date in
     the future and a duplicate of a log just saved (ValidationError, nothing saved). The author is the
     acting user (the coordinator, for a volunteer's log): the log and its concern are audited as theirs.
-    A visit's `photos` are saved with it; one that is not a photo refuses the whole log (nothing saved)."""
-    check_log_date(data["date"], today=today)
+    A visit's `photos` are saved with it; one that is not a photo refuses the whole log (nothing saved).
+    `client_key` is the key the phone made for this 保存: sent again by the same author (the offline
+    outbox retrying), it returns the log saved the first time and saves nothing."""
     # Two taps arriving together on PostgreSQL: the second waits for the first here, then sees its row
     # in the duplicate check (SQLite's IMMEDIATE transactions already serialize writers).
     list(Child.objects.select_for_update().filter(pk=child.pk).values_list("pk", flat=True))
+    if client_key is not None:
+        earlier = LogSubmission.objects.filter(author=author, key=client_key).first()
+        if earlier is not None:
+            return earlier.log
+    check_log_date(data["date"], today=today)
     if external_mentor is not None and external_mentor.school_id != child.school_id:
         raise ValidationError({"external_mentor": "该校外帮扶人不属于本校。"})
     _refuse_duplicate(model, author=author, child=child, day=data["date"], text=data.get("text", ""))
@@ -96,6 +105,8 @@ def create_log(
         external_mentor=log.external_mentor_id,
         **({"photos": [p.pk for p in saved_photos]} if saved_photos else {}),
     )
+    if client_key is not None:
+        LogSubmission.objects.create(author=author, key=client_key, log_kind=model.KIND, log_id=log.pk)
     return log
 
 

@@ -77,11 +77,15 @@ def log_create(request, pk, kind):
                 author=request.user,
                 external_mentor=form.cleaned_data.get("external_mentor"),
                 concern=form.concern(),
+                client_key=form.cleaned_data["client_key"],
             )
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(request, f"已保存 {child.name} 的{KIND_LABELS[kind]}。")
+            # The tag carries the phone's key: the next page's script drops the draft and outbox entry it saved.
+            key = form.cleaned_data["client_key"]
+            saved = f"已保存 {child.name} 的{KIND_LABELS[kind]}。"
+            messages.success(request, saved, extra_tags=f"saved-key-{key}" if key else "")
             return redirect(_next_url(request, reverse("mentoring:my_students")))
     context = {"form": form, "child": child, "kind": kind, "title": f"{KIND_LABELS[kind]} · {child.name}"}
     return render(request, "mentoring/log_form.html", context)
