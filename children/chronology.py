@@ -23,6 +23,9 @@ class Entry:
     # A child-protection record (a sensitive concern, or a log that raised one): shown to those who may read
     # it, but never put in a document that leaves the school (the 转学档案); it is handed over in person.
     safeguarding: bool = False
+    # Thumbnails shown with the entry on the app's pages, as (thumbnail URL, photo URL) pairs of views that
+    # check access (a home visit's photos). Never printed: no document that leaves the app carries them.
+    photos: tuple[tuple[str, str], ...] = ()
 
 
 def archive_entries(child, user) -> list[Entry]:
@@ -76,7 +79,7 @@ def chronology(child, user, kind: str | None = None) -> list[Entry]:
     read with the rights the user has on this one (children.permissions.reading_earlier_records), so each
     provider applies its own rules unchanged (a sensitive concern stays hidden from whom it is hidden today).
     Earlier records give no archive entries (their periods and guardians were copied into the next record)
-    and no links (their pages belong to the earlier school); each says which school it comes from."""
+    and no links or photos (their pages belong to the earlier school); each says which school it comes from."""
     entries: list[Entry] = []
     for provider in _PROVIDERS:
         entries.extend(provider(child, user))
@@ -90,7 +93,7 @@ def chronology(child, user, kind: str | None = None) -> list[Entry]:
                     if provider is archive_entries:
                         continue
                     school = str(record.school)
-                    entries.extend(replace(e, url="", school=school) for e in provider(record, user))
+                    entries.extend(replace(e, url="", photos=(), school=school) for e in provider(record, user))
     if kind:
         entries = [e for e in entries if e.kind == kind]
     return sorted(entries, key=lambda e: e.day, reverse=True)

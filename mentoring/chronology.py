@@ -4,11 +4,12 @@ carrying someone else's sensitive concern are left out), and cases once they are
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from children.chronology import Entry
 from mentoring.links import detail_url
-from mentoring.models import LOG_MODELS, SENSITIVE_CATEGORIES
+from mentoring.models import LOG_MODELS, SENSITIVE_CATEGORIES, HomeVisit
 from mentoring.permissions import concerns_visible_to, logs_visible_to
 
 
@@ -24,11 +25,22 @@ def _title(log) -> str:
     return f"监护人沟通（{log.get_method_display()}{' ' + log.guardian_name if log.guardian_name else ''}）· {who}"
 
 
+def _photos(log) -> tuple[tuple[str, str], ...]:
+    if not isinstance(log, HomeVisit):
+        return ()
+    return tuple(
+        (reverse("mentoring:visit_photo_thumbnail", args=[p.pk]), reverse("mentoring:visit_photo", args=[p.pk]))
+        for p in log.photos.all()
+    )
+
+
 def log_entries(child, user) -> list[Entry]:
     """Four queries for the logs and one for closed concerns, however long the child's history."""
     entries = []
     for kind, model in LOG_MODELS.items():
         logs = logs_visible_to(user, model).filter(child=child).select_related("author", "external_mentor", "concern")
+        if model is HomeVisit:
+            logs = logs.prefetch_related("photos")  # one query for every visit's photos
         for log in logs:
             entries.append(
                 Entry(
@@ -40,6 +52,7 @@ def log_entries(child, user) -> list[Entry]:
                     url=detail_url(log),
                     flagged=log.concern_id is not None,
                     safeguarding=log.concern_id is not None and log.concern.category in SENSITIVE_CATEGORIES,
+                    photos=_photos(log),
                 )
             )
     for concern in concerns_visible_to(user).closed().filter(child=child):

@@ -8,17 +8,19 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from caretrack.forms_base import Form, ModelForm
+from caretrack.forms_base import Form, ModelForm, MultiplePhotoField
 from caretrack.validation import validate_phone
 from caretrack.widgets import DateInput
 from children.models import Child
 from mentoring.models import (
+    MAX_PHOTOS_PER_VISIT,
     ConcernCategory,
     ConcernRisk,
     ExternalMentor,
     FamilyContact,
     GuardianContact,
     HomeVisit,
+    HomeVisitPhoto,
     Mood,
     PairingEndReason,
     PairingRole,
@@ -76,10 +78,22 @@ class LogForm(ModelForm):
     CONCERN_FIELDS = ("flag_concern", "concern_category", "concern_description", "concern_risk")
 
     def main_fields(self):
-        return [self[name] for name in self.fields if name not in self.CONCERN_FIELDS and name != "client_key"]
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.CONCERN_FIELDS and name not in self.PHOTO_FIELDS and name != "client_key"
+        ]
 
     def concern_fields(self):
         return [self[name] for name in self.fields if name in self.CONCERN_FIELDS]
+
+    PHOTO_FIELDS: tuple[str, ...] = ()  # a visit's photos, shown in a card of their own
+
+    def photo_uploads(self) -> list:
+        return self.cleaned_data.get("photos") or []
+
+    def photos_to_remove(self) -> list:
+        return list(self.cleaned_data.get("remove_photos") or [])
 
     def clean_client_key(self) -> uuid.UUID | None:
         # Made by the page's script: a browser without it sends none, and a malformed one is not the user's
@@ -136,6 +150,38 @@ class TalkForm(LogForm):
 
 
 class HomeVisitForm(LogForm):
+    photos = MultiplePhotoField(
+        label="家访照片",
+        required=False,
+        help_text=(
+            f"选填，最多{MAX_PHOTOS_PER_VISIT}张，JPEG或PNG，每张10 MB以内。"
+            "照片只在平台内查看，不会放进导出或上报的材料。"
+        ),
+    )
+    remove_photos = forms.ModelMultipleChoiceField(
+        label="删除已上传的照片", queryset=HomeVisitPhoto.objects.none(), required=False
+    )
+
+    PHOTO_FIELDS = ("photos", "remove_photos")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["remove_photos"].queryset = self.instance.photos.all()
+        else:
+            del self.fields["remove_photos"]
+
+    def kept_photos(self) -> list:
+        """The visit's photos already saved (edit page), for their thumbnails and 删除 boxes."""
+        return list(self.fields["remove_photos"].queryset) if "remove_photos" in self.fields else []
+
+    def clean(self):
+        data = super().clean()
+        kept = len(self.kept_photos()) - len(data.get("remove_photos") or [])
+        if data.get("photos") and kept + len(data["photos"]) > MAX_PHOTOS_PER_VISIT:
+            self.add_error("photos", f"每次家访最多保存{MAX_PHOTOS_PER_VISIT}张照片，请少选几张。")
+        return data
+
     class Meta:
         model = HomeVisit
         fields = [

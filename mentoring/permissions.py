@@ -15,7 +15,7 @@ from caretrack.models import School
 from caretrack.permissions import get_roles, require_staff
 from children.models import ACTIVE_STATUSES
 from children.permissions import children_visible_to, get_child_for_user
-from mentoring.models import SENSITIVE_CATEGORIES, CaseAction, Concern, Pairing, Referral
+from mentoring.models import SENSITIVE_CATEGORIES, CaseAction, Concern, HomeVisit, HomeVisitPhoto, Pairing, Referral
 
 
 def is_mentor_today(user) -> bool:
@@ -122,6 +122,15 @@ def get_log_for_user(user, model, pk, *, write: bool = False):
     if write and not can_edit_log(user, log):
         raise PermissionDenied(f"记录录入{LOG_EDIT_DAYS}天后只能由关爱工作负责人修改。")
     return log
+
+
+def get_visit_photo_for_user(user, pk) -> HomeVisitPhoto:
+    """A photo of a home visit the user may read (the visit's own access, sensitive concerns included);
+    404 otherwise, as for the visit itself."""
+    try:
+        return HomeVisitPhoto.objects.select_related("visit").get(pk=pk, visit__in=logs_visible_to(user, HomeVisit))
+    except (HomeVisitPhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该照片，或您无权查看。") from None
 
 
 def concerns_visible_to(user) -> QuerySet:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from mentoring.permissions import (
     get_child_for_logging,
     get_log_for_user,
     get_pairing_for_manager,
+    get_visit_photo_for_user,
     require_my_students,
     require_pairing_manager,
 )
@@ -67,7 +69,9 @@ def log_create(request, pk, kind):
     externals = None
     if can_log_for_external_mentor(request.user):
         externals = ExternalMentor.objects.filter(school=child.school)
-    form = LOG_FORMS[kind](request.POST or None, external_mentors=externals, initial=initial_for_log(kind, child))
+    form = LOG_FORMS[kind](
+        request.POST or None, request.FILES or None, external_mentors=externals, initial=initial_for_log(kind, child)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.create_log(
@@ -78,6 +82,7 @@ def log_create(request, pk, kind):
                 external_mentor=form.cleaned_data.get("external_mentor"),
                 concern=form.concern(),
                 client_key=form.cleaned_data["client_key"],
+                photos=form.photo_uploads(),
             )
         except ValidationError as error:
             _add_service_error(form, error)
@@ -101,16 +106,26 @@ def log_detail(request, pk, kind):
         "can_edit": can_edit_log(request.user, log),
         "edit_url": reverse(f"mentoring:{prefix}_edit", args=[log.pk]),
         "delete_url": reverse(f"mentoring:{prefix}_delete", args=[log.pk]),
+        "photos": log.photos.all() if kind == "visit" else [],
     }
     return render(request, "mentoring/log_detail.html", context)
 
 
 def log_edit(request, pk, kind):
     log = get_log_for_user(request.user, LOG_MODELS[kind], pk, write=True)
-    form = LOG_FORMS[kind](request.POST or None, instance=log, can_raise_concern=log.concern_id is None)
+    form = LOG_FORMS[kind](
+        request.POST or None, request.FILES or None, instance=log, can_raise_concern=log.concern_id is None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_log(log=log, data=form.log_data(), acting_user=request.user, concern=form.concern())
+            services.update_log(
+                log=log,
+                data=form.log_data(),
+                acting_user=request.user,
+                concern=form.concern(),
+                photos=form.photo_uploads(),
+                remove_photos=form.photos_to_remove(),
+            )
         except ValidationError as error:
             _add_service_error(form, error)
         else:
@@ -118,6 +133,19 @@ def log_edit(request, pk, kind):
             return redirect(detail_url(log))
     context = {"form": form, "child": log.child, "kind": kind, "log": log, "title": f"修改{KIND_LABELS[kind]}"}
     return render(request, "mentoring/log_form.html", context)
+
+
+def visit_photo(request, pk, thumbnail=False):
+    """A home-visit photo (or its thumbnail), only to whom may read the visit: a child's home is private."""
+    photo = get_visit_photo_for_user(request.user, pk)
+    field = photo.thumbnail if thumbnail else photo.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("照片文件不存在。") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST
