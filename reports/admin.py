@@ -1,9 +1,10 @@
-"""工作总结 in the installation admin: read-only, since reports/services.py writes and audits them."""
+"""工作总结, their submitted versions, returns and deadlines in the installation admin: read-only, since
+reports/services.py writes and audits them."""
 
 from django.contrib import admin
 
 from caretrack.admin import ReadOnlyAdmin, ReadOnlyInline
-from reports.models import ReportCase, TermReport
+from reports.models import ReportCase, ReportDeadline, TermReport, TermReportReturn, TermReportSubmission
 
 
 class ReportCaseInline(ReadOnlyInline):
@@ -24,3 +25,22 @@ class ReportCaseAdmin(ReadOnlyAdmin):
     list_display = ["report", "child", "order"]
     list_filter = ["report__school"]
     search_fields = ["child__name", "report__school__name"]
+
+
+@admin.register(TermReportSubmission)
+class TermReportSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["school", "term", "number", "late", "submitted_at", "submitted_by"]
+    list_filter = ["school", "late"]
+    search_fields = ["school__name"]
+
+
+@admin.register(TermReportReturn)
+class TermReportReturnAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "returned_at", "returned_by"]
+    search_fields = ["submission__school__name", "comment"]
+
+
+@admin.register(ReportDeadline)
+class ReportDeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["county", "start_year", "semester", "due_on", "set_by", "set_at"]
+    list_filter = ["county"]
