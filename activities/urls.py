@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/delete/", activity.activity_delete, name="delete"),
     path("<int:pk>/photos/", activity.photo_add, name="photo_add"),
     path("photos/<int:pk>/", activity.photo_file, name="photo"),
+    path("photos/pending/<str:token>/", activity.pending_photo_file, name="pending_photo"),
     path("photos/<int:pk>/delete/", activity.photo_delete, name="photo_delete"),
     path("care-room/", care_room.care_room_list, name="care_room"),
     path("care-room/new/", care_room.care_room_create, name="care_room_create"),

@@ -20,6 +20,7 @@ from activities.permissions import (
     get_activity_for_user,
     get_activity_photo_for_user,
 )
+from activities.photos import PENDING_ACTIVITY_PHOTOS
 from activities.views.shared import filtered, page_of
 from caretrack.permissions import classes_visible_to, require_staff
 from children.permissions import children_editable_by, children_visible_to
@@ -54,45 +55,84 @@ def _picked(form):
     return services.pick_participants(candidates=form.fields["pick_children"].queryset, **form.picks())
 
 
-def activity_create(request):
-    school = require_staff(request.user)
-    form = _activity_form(request, school)
-    if request.method == "POST" and form.is_valid():
+def _submit(request, form, save):
+    """Save with the photos just chosen and those kept from an earlier try of the same form. When the form
+    or the service refuses, nothing is saved and the photos that are photos wait as pending photos, shown
+    again on the returned form (删除 drops one). Returns (what `save` returned or None, pending tokens)."""
+    if request.method != "POST":
+        return None, []
+    pending = PENDING_ACTIVITY_PHOTOS.valid_tokens(request, request.POST.getlist("pending_photos"))
+    dropped = request.POST.get("discard_photo", "")
+    if dropped in pending:  # 删除 on a pending photo without the page's script: drop it, save nothing
+        PENDING_ACTIVITY_PHOTOS.discard(request, [dropped])
+        pending.remove(dropped)
+    valid = form.is_valid()
+    if valid and "discard_photo" not in request.POST:
+        kept = [PENDING_ACTIVITY_PHOTOS.open(request, token) for token in pending]
         try:
-            activity = services.record_activity(
-                school=school,
-                data=form.activity_data(),
-                participants=_picked(form),
-                photos=form.cleaned_data["photos"],
-                acting_user=request.user,
-            )
+            saved = save([*form.cleaned_data["photos"], *(f for f in kept if f is not None)])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            count = activity.participations.count()
-            messages.success(request, f"已登记活动“{activity.title}”，参加学生 {count} 人。")
-            return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/activity_form.html", {"form": form, "title": "登记活动"})
+            PENDING_ACTIVITY_PHOTOS.discard(request, pending)
+            return saved, []
+        finally:
+            for handle in kept:
+                if handle is not None:
+                    handle.close()
+    new, refused = PENDING_ACTIVITY_PHOTOS.keep(request, request.FILES.getlist("photos"))
+    told = set(form.non_field_errors())
+    for message in refused:
+        if message not in told:
+            form.add_error("photos", message)
+    return None, [*pending, *new]
+
+
+def activity_create(request):
+    school = require_staff(request.user)
+    form = _activity_form(request, school)
+    activity, pending = _submit(
+        request,
+        form,
+        lambda photos: services.record_activity(
+            school=school,
+            data=form.activity_data(),
+            participants=_picked(form),
+            photos=photos,
+            acting_user=request.user,
+        ),
+    )
+    if activity is not None:
+        count = activity.participations.count()
+        messages.success(request, f"已登记活动“{activity.title}”，参加学生 {count} 人。")
+        return redirect("activities:detail", pk=activity.pk)
+    context = {"form": form, "title": "登记活动", "pending_photos": pending}
+    return render(request, "activities/activity_form.html", context)
 
 
 def activity_edit(request, pk):
     activity = get_activity_for_user(request.user, pk, write=True)
     form = _activity_form(request, activity.school, activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(
-                activity=activity,
-                data=form.activity_data(),
-                participants=_picked(form),
-                photos=form.cleaned_data["photos"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"活动“{activity.title}”已保存。")
-            return redirect("activities:detail", pk=activity.pk)
-    context = {"form": form, "title": f"编辑活动：{activity.title}", "activity": activity}
+    saved, pending = _submit(
+        request,
+        form,
+        lambda photos: services.update_activity(
+            activity=activity,
+            data=form.activity_data(),
+            participants=_picked(form),
+            photos=photos,
+            acting_user=request.user,
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"活动“{activity.title}”已保存。")
+        return redirect("activities:detail", pk=activity.pk)
+    context = {
+        "form": form,
+        "title": f"编辑活动：{activity.title}",
+        "activity": activity,
+        "pending_photos": pending,
+    }
     return render(request, "activities/activity_form.html", context)
 
 
@@ -153,6 +193,18 @@ def photo_file(request, pk):
         raise Http404("照片文件不存在。") from None
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def pending_photo_file(request, token):
+    """A photo waiting on the user's own activity form (PENDING_ACTIVITY_PHOTOS): nobody else's session
+    names it, so anyone else gets 404."""
+    require_staff(request.user)
+    handle = PENDING_ACTIVITY_PHOTOS.open(request, token)
+    if handle is None:
+        raise Http404("没有找到该照片。")
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
