@@ -68,8 +68,10 @@ class ActivityForm(ModelForm):
     in_care_only = forms.BooleanField(
         label="按年级/班级选择时只选关爱对象（留守、困境、事实无人抚养儿童）", required=False, initial=True
     )
+    # Never rendered as a list of every child: the page shows the chosen ones as chips and finds the others
+    # through activities:participant_options (static/js/long-lists.js).
     pick_children = forms.ModelMultipleChoiceField(
-        label="逐个选择学生", queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        label="逐个选择学生", queryset=None, required=False, widget=forms.MultipleHiddenInput
     )
     photos = MultiplePhotoField(label="活动照片", required=False, help_text="JPEG或PNG，每张10 MB以内，可多选")
 
@@ -123,6 +125,12 @@ class ActivityForm(ModelForm):
                 "pick_children", list(self.instance.participations.values_list("child_id", flat=True))
             )
             self.initial.setdefault("in_care_only", True)
+
+    def chosen_children(self) -> list:
+        """The children picked one by one so far (sent, or the activity's participants), as chips (one query)."""
+        values = self["pick_children"].value() or []
+        ids = [int(v) for v in (getattr(v, "pk", v) for v in values) if str(v).isdigit()]
+        return list(self.fields["pick_children"].queryset.filter(pk__in=ids)) if ids else []
 
     def clean_date(self):
         return not_in_future(self.cleaned_data["date"], "活动日期")

@@ -26,6 +26,7 @@ from activities.models import (
     HealthCheck,
 )
 from caretrack.models import SchoolClass
+from children.selectors import search_children
 
 # The columns of the one-page class tables (read here, written by activities.services).
 HEALTH_ROW_FIELDS = ["height_cm", "weight_kg", "vision_left", "vision_right", "findings", "follow_up"]
@@ -322,4 +323,19 @@ def photos_for_report(*, school, start: date, end: date) -> list[ActivityPhoto]:
         ActivityPhoto.objects.filter(activity__school=school, activity__date__range=(start, end))
         .select_related("activity")
         .order_by("activity__date", "activity_id", "pk")
+    )
+
+
+# --- The activity form's participant picker --------------------------------------------------------
+
+
+def participant_search(candidates: QuerySet, text: str, limit: int = 20) -> list:
+    """Up to `limit` of the candidates whose name or pinyin initials match `text` (the archive's own search
+    rule), in class and name order; none for an empty search, so the school's list is never sent at once."""
+    if not text.strip():
+        return []
+    return list(
+        search_children(candidates, text).order_by(
+            "school_class__grade", "school_class__number", "name_initials", "pk"
+        )[:limit]
     )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from activities.views import activity, aid, care_room, exam, health
+from activities.views import activity, aid, care_room, exam, health, participants
 
 app_name = "activities"
 urlpatterns = [
     path("", activity.activity_list, name="list"),
     path("new/", activity.activity_create, name="create"),
+    path("participants/", participants.participant_options, name="participant_options"),
     path("<int:pk>/", activity.activity_detail, name="detail"),
     path("<int:pk>/edit/", activity.activity_edit, name="edit"),
     path("<int:pk>/delete/", activity.activity_delete, name="delete"),
