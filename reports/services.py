@@ -12,15 +12,19 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 
 from caretrack import audit
 from caretrack.models import AuditAction, School, Term
+from caretrack.notifications import Message, send
 from caretrack.permissions import is_bureau
+from caretrack.selectors import active_staff
 from reports import exports, pdf, privacy, selectors, submission_selectors
 from reports.drafts import SECTIONS, draft_sections, opening
 from reports.models import ReportCase, ReportDeadline, TermReport, TermReportReturn, TermReportSubmission
@@ -332,6 +336,7 @@ def return_term_report(*, submission: TermReportSubmission, comment: str, acting
     note = TermReportReturn(submission=submission, comment=comment, returned_by=acting_user)
     note.full_clean()
     note.save()
+    _tell_school_of_return(note)
     audit.record(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -341,6 +346,23 @@ def return_term_report(*, submission: TermReportSubmission, comment: str, acting
         number=submission.number,
     )
     return note
+
+
+def _tell_school_of_return(note: TermReportReturn) -> None:
+    """The principal and the coordinators hear of a return at once (the comment names no child: the bureau
+    never sees one)."""
+    submission = note.submission
+    staff = active_staff(submission.school)
+    managers = staff.filter(is_principal=True) | staff.filter(is_coordinator=True)
+    send(
+        Message(
+            key=f"term-report-return:{note.pk}",
+            recipients=tuple(User.objects.filter(profile__in=managers).order_by("pk")),
+            title=f"教育局退回了{submission.term}工作总结（第{submission.number}版）",
+            body=f"退回意见：{note.comment}\n请您修改后重新提交。",
+            link=f"{reverse('reports:term_report')}?term={submission.term_id}",
+        )
+    )
 
 
 @transaction.atomic

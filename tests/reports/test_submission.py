@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from caretrack.models import AuditAction, AuditEvent
+from caretrack.models import AuditAction, AuditEvent, Notification
 from reports import services, submission_selectors
 from reports.models import SubmissionState, TermReport, TermReportSubmission
 from reports.selectors import TermKey
@@ -179,6 +179,14 @@ def test_a_return_needs_a_comment_and_is_audited(world):
     assert event.user == world.bureau and event.school == world.school
     with pytest.raises(ValidationError):  # once only
         services.return_term_report(submission=submission, comment="再退", acting_user=world.bureau)
+
+
+def test_a_return_tells_the_principal_and_the_coordinator(world):
+    save(world, situation="甲")
+    services.return_term_report(submission=submit(world), comment="请补充家访数据。", acting_user=world.bureau)
+    notes = Notification.objects.filter(title__contains="退回")
+    assert {n.recipient for n in notes} == {world.principal, world.coordinator}
+    assert all("请补充家访数据。" in n.body and n.link.startswith(reverse("reports:term_report")) for n in notes)
 
 
 def test_statuses_of_many_schools_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
