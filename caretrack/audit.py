@@ -1,14 +1,27 @@
 """Writing the audit trail. Services call record() inside their own transaction, so an export or a
 deletion and its audit row are saved together or not at all."""
 
+from functools import partial
+
+from django.db import transaction
+
+from caretrack.figure_versions import figures_changed
 from caretrack.models import AuditAction, AuditEvent
+
+# What only reads (a full archive viewed, an export) leaves every figure as it was.
+_READS = {AuditAction.VIEW_CHILD, AuditAction.EXPORT}
 
 
 def record(*, user, action: AuditAction, target: str = "", school=None, **detail) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
         target=target[:200],
         school=school,
         detail=detail,
     )
+    if action not in _READS:
+        # Every change is audited, so this is where cached figures learn of it: on every server, and only
+        # once the change is committed (caretrack.figure_versions says why that order matters).
+        transaction.on_commit(partial(figures_changed, event.school_id))
+    return event

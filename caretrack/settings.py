@@ -4,6 +4,7 @@ Development defaults are safe: DEBUG is off unless DJANGO_DEBUG=1, and the SQLit
 default so that a newcomer needs nothing else. Production sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -141,8 +142,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded files: under MEDIA_ROOT, which several app servers must share (an NFS mount): rosters and photos
+# waiting on a form's confirmation are kept there whatever stores the rest. Stored photos may go instead to
+# S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (`pip install "django-storages[s3]"`; its
+# own AWS_* / AWS_S3_ENDPOINT_URL variables). Either way nothing has a public URL: children's and homes'
+# photos are streamed by views that check who asks (private bucket, signed URLs only, never served as is).
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured('AWS_STORAGE_BUCKET_NAME is set: pip install "django-storages[s3]"')
+    _media = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"default_acl": "private"}}
+    _media["OPTIONS"].update(querystring_auth=True, file_overwrite=False, location="media")
+else:
+    _media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -152,15 +165,19 @@ STORAGES = {
     },
 }
 
-# Cached figures (the county overview). In-process by default; set CACHE_DIR so that all gunicorn workers
-# share one cache on disk.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["CACHE_DIR"]}
-        if os.environ.get("CACHE_DIR")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# Cached figures (the county overview, with versions renewed on every change: caretrack.figure_versions).
+# Shared by every gunicorn worker and every app server behind a load balancer: in the database by default
+# (its table is made by migrate, see caretrack.apps, or by `manage.py createcachetable`), in Redis when
+# REDIS_URL is set (Django's own RedisCache), or in CACHE_DIR, a directory, for one machine only.
+if os.environ.get("REDIS_URL"):
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+elif os.environ.get("CACHE_DIR"):
+    _cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["CACHE_DIR"]}
+else:
+    # MAX_ENTRIES: a county's schools × terms × days viewed; past it Django drops a third of the entries.
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "caretrack_cache"}
+    _cache["OPTIONS"] = {"MAX_ENTRIES": 20_000}
+CACHES = {"default": _cache}
 
 # Notifications (caretrack/notifications.py; README "提醒与通知 / Reminders"). Always in the app; by e-mail when
 # EMAIL_HOST is set (to each user's e-mail address); to a 企业微信 or 钉钉 group robot when NOTIFY_WEBHOOK_URL is
