@@ -126,13 +126,10 @@
   var hash = /^#(outbox|queued)=([0-9a-f-]{36})$/.exec(location.hash);
   if (keyInput && !keyInput.value) keyInput.value = (draft && draft.key) || (outbox ? outbox.newKey() : "");
 
-  if (hash && hash[1] === "queued") {
-    // The service worker put this form's 保存 into the outbox (the connection failed on the way).
-    localStorage.removeItem(storageKey);
-    freshForm();
-    show("warning", "网络中断，这条记录已保存在本机，恢复网络后将自动发送。", [{ label: "返回我的学生", href: "/" }]);
-  } else if (hash && hash[1] === "outbox" && outbox) {
-    outbox.get(hash[2]).then(function (entry) {
+  // An outbox entry the server refused, opened from the notice: its fields, its key and why.
+  function openEntry(key) {
+    if (!outbox) return;
+    outbox.get(key).then(function (entry) {
       if (!entry || String(entry.user) !== String(user)) return;
       fill(entry.fields);
       if (keyInput) keyInput.value = entry.key;
@@ -144,7 +141,21 @@
           outbox.remove(entry.key).then(function () { freshForm(); hideNotice(); });
         },
       }]);
+      window.scrollTo(0, 0);
     });
+  }
+  window.addEventListener("hashchange", function () {
+    var opened = /^#outbox=([0-9a-f-]{36})$/.exec(location.hash);
+    if (opened) openEntry(opened[1]);
+  });
+
+  if (hash && hash[1] === "queued") {
+    // The service worker put this form's 保存 into the outbox (the connection failed on the way).
+    localStorage.removeItem(storageKey);
+    freshForm();
+    show("warning", "网络中断，这条记录已保存在本机，恢复网络后将自动发送。", [{ label: "返回我的学生", href: "/" }]);
+  } else if (hash && hash[1] === "outbox") {
+    openEntry(hash[2]);
   } else if (draft && !form.hasAttribute("data-bound") && !same(draft.fields, initial)) {
     // 2. A draft left unsaved (the page was closed, the connection dropped at 保存): back in the form.
     fill(draft.fields);

@@ -2,7 +2,8 @@
 // until the server confirms them. Works in a page (static/js/offline.js shows the count and sends on
 // 'online') and in the service worker (static/js/sw.js sends on Background Sync): self.CareTrackOutbox.
 //
-// An entry: {key, user, url, title, fields: [[name, string | File]], createdAt, status, errors, claimedAt}
+// An entry: {key, user, url, title, fields: [[name, string | File]], createdAt, status, errors, claimedAt,
+// attempts}
 // with status "pending" (waiting for a connection) or "rejected" (the server refused it: the teacher
 // opens the form again from the notice, fixes it and saves). Nothing is ever dropped without the
 // server's "saved" for its key (the form's client_key: a repeat is answered as saved, with no second log).
@@ -94,6 +95,7 @@
           return;
         }
         entry.claimedAt = Date.now();
+        entry.attempts = (entry.attempts || 0) + 1;
         store.put(entry);
         done(entry);
       };

@@ -137,6 +137,9 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(asset(request));
   } else if (request.mode === "navigate" && isTeacherPage(url.pathname)) {
     event.respondWith(page(request));
+  } else if (request.mode === "navigate") {
+    // Any other page is never kept; with no connection it says so in Chinese instead of the browser's error.
+    event.respondWith(fetch(request).catch(offlinePage));
   }
 });
 
