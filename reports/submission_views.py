@@ -32,21 +32,24 @@ def term_report_submit(request):
     if term is None:
         messages.error(request, "本校还没有设置学期，无法提交工作总结。")
         return redirect("reports:dashboard")
-    report = TermReport.objects.filter(school=school, term=term).first()
-    form = SubmitForm(request.POST or None, initial={"version": services.report_version(report) if report else ""})
+    errors: list[str] = []
+    form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             submission = services.submit_term_report(
                 school=school, term=term, version=form.cleaned_data["version"], acting_user=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            errors = error.messages
         else:
             late = "（已过截止日期，标记为逾期提交）" if submission.late else ""
             messages.success(request, f"已提交教育局：第{submission.number}版{late}。之后的修改需要再次提交。")
             return redirect(_term_page(term))
+    # The confirmation always carries the version saved now, so a refused (stale) submission can be retried.
+    report = TermReport.objects.filter(school=school, term=term).first()
+    form = SubmitForm(initial={"version": services.report_version(report) if report else ""})
     status = submission_selectors.school_submission_status(school=school, term=term)
-    context = {"term": term, "form": form, "report": report, "status": status, "saved": report is not None}
+    context = {"term": term, "form": form, "errors": errors, "report": report, "status": status}
     return render(request, "reports/submit.html", context)
 
 

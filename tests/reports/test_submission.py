@@ -256,6 +256,18 @@ def test_confirm_page_submits_on_post_only(client, world):
     assert "已提交教育局：第1版" in page and "已提交（" in page
 
 
+def test_a_stale_confirmation_says_why_and_can_be_confirmed_again(client, world):
+    seen = services.report_version(save(world, situation="甲"))
+    save(world, situation="乙", user=world.coordinator)  # saved again while the principal was confirming
+    client.force_login(world.principal)
+    page = client.post(reverse("reports:term_report_submit"), {"version": seen}).content.decode()
+    assert "又被修改过" in page and not TermReportSubmission.objects.exists()
+    current = services.report_version(TermReport.objects.get())
+    assert f'value="{current}"' in page  # the confirmation now carries what is saved
+    client.post(reverse("reports:term_report_submit"), {"version": current})
+    assert TermReportSubmission.objects.get().sections[0]["text"] == "乙"
+
+
 def test_confirm_page_of_an_unsaved_report_asks_to_save_first(client, world):
     client.force_login(world.principal)
     page = client.get(reverse("reports:term_report_submit")).content.decode()
