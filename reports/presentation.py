@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -64,6 +65,31 @@ def _pairs(rows) -> list[list]:
     return [[str(label), n] for label, n in rows]
 
 
+@dataclass(frozen=True)
+class WeekTalks:
+    """One point of the term's weekly talk series."""
+
+    monday: date
+    talks: int
+    until: date | None = None  # the week under way (SchoolFigures.week_in_progress): counted up to this day
+
+    @property
+    def label(self) -> str:
+        return f"{self.monday.month}/{self.monday.day}"  # short, so that a phone's axis has room
+
+    @property
+    def note(self) -> str:
+        return f"本周进行中，截至{self.until.month}月{self.until.day}日" if self.until else ""
+
+
+def weekly_talks(figures: SchoolFigures) -> list[WeekTalks]:
+    """The term's talks week by week, the week under way marked with the day it is counted to."""
+    return [
+        WeekTalks(monday, n, figures.on if monday == figures.week_in_progress else None)
+        for monday, n in figures.mentoring.weekly_talks
+    ]
+
+
 def dashboard_charts(figures: SchoolFigures) -> dict:
     """Data for the ECharts on the dashboard (passed with json_script; the same numbers are in the tables)."""
     charts = {
@@ -74,7 +100,8 @@ def dashboard_charts(figures: SchoolFigures) -> dict:
     }
     m = figures.mentoring
     charts["mentor_load"] = [[f"{k} 名" if k != 4 else "4 名及以上", n] for k, n in sorted(m.mentor_load.items())]
-    charts["weekly_talks"] = [[monday.strftime("%m-%d"), n] for monday, n in m.weekly_talks]
+    # [label, talks, note]: a note marks the week under way, drawn apart from the finished weeks.
+    charts["weekly_talks"] = [[w.label, w.talks, w.note] for w in weekly_talks(figures)]
     a = figures.activities
     charts["activities"] = _pairs(a.activities_by_type)
     return charts
@@ -140,8 +167,11 @@ def dashboard_tables(f: SchoolFigures, links: dict) -> dict:
         ]
         grades.append((grade, links["grades"].get(grade.key), classes))
     activities = [(label, n, links["activity_types"].get(label)) for label, n in f.activities.activities_by_type]
+    weeks = weekly_talks(f)
     return {
         "activities": activities,
         "types": [(t, links["types"].get(t.key)) for t in f.by_type],
         "grades": grades,
+        "weekly_talks": weeks,
+        "week_in_progress": next((w for w in weeks if w.note), None),
     }

@@ -39,6 +39,7 @@ from children.models import (
 )
 from children.selectors import ArchiveRate, archive_rates_by_school
 from mentoring.models import FamilyContact, GuardianContact
+from mentoring.periods import week_of
 from mentoring.selectors import MentoringFigures, mentoring_figures
 
 GRANDPARENT_LABELS = {
@@ -88,6 +89,9 @@ class SchoolFigures:
     family_contacts_term: int = 0
     progress: Improvement | None = None
     themed_activities: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
+    # The Monday of the week under way today (set by school_term_figures() for the current term, else None):
+    # its logs are not all in, so the weekly series shows it apart rather than as a fall.
+    week_in_progress: date | None = None
 
     @property
     def enrolled(self) -> int:
@@ -278,6 +282,12 @@ def choose_term(terms: list[Term], term_id: str | None) -> Term | None:
     return next((t for t in terms if t.is_current), terms[0] if terms else None)
 
 
+def week_in_progress(*, start: date, end: date, today: date) -> date | None:
+    """The Monday of the week still under way on `today`, when today is inside the window [start, end]; None
+    for a past or a future term. Today itself is not over, so its week is unfinished even on a Sunday."""
+    return week_of(today).start if start <= today <= end else None
+
+
 def school_term_figures(school: School, term: Term, today: date | None = None) -> SchoolFigures:
     """The figures of the school's dashboard and of its 工作总结 (one call, so the two never disagree): the
     term's window up to today for the current term, the whole term for a past one."""
@@ -289,6 +299,9 @@ def school_term_figures(school: School, term: Term, today: date | None = None) -
         setattr(figures, attr, count)
     figures.progress = term_progress(school=school, term=term, on=on)
     figures.themed_activities = themed_activities(school=school, start=term.start_date, end=term.end_date)
+    figures.week_in_progress = week_in_progress(
+        start=term.start_date, end=term.end_date, today=today or timezone.localdate()
+    )
     return figures
 
 
