@@ -99,3 +99,9 @@ def test_the_dashboards_charts_read_on_a_phone(page, browser_login, live_server,
     assert going["name"] == "本周进行中" and going["data"][-1] == 1 and set(going["data"][:-1]) == {None}
     assert page.get_by_text("这一周还没有结束").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Turned to landscape, each chart is drawn again for its card's new width.
+    page.set_viewport_size({"width": 844, "height": 390})
+    page.wait_for_function("document.querySelector('[data-chart=weekly_talks]').dataset.chartDrawn > 500")
+    svg_width = page.evaluate("document.querySelector('[data-chart=weekly_talks] svg').getBoundingClientRect().width")
+    assert svg_width > 500
