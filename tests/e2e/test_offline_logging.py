@@ -70,8 +70,8 @@ class Network:
         self.context.set_offline(True)
 
     def restore(self):
-        self.context.set_offline(False)
         self.offline = False
+        self.context.set_offline(False)
 
 
 @pytest.fixture
@@ -81,7 +81,8 @@ def mentor_page(page, browser_login, world, paired_child):
     browser_login(page, world.mentor)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.network = network
-    return page
+    yield page
+    page.context.unroute_all(behavior="ignoreErrors")
 
 
 def open_form(page, child, link):
@@ -90,7 +91,7 @@ def open_form(page, child, link):
 
 
 # The outbox's one entry was tried and is waiting again (not being sent by the page or the worker).
-SENT_ONCE_AND_WAITING = """async () => {
+TRIED_AND_WAITING = """async () => {
   const entries = await window.CareTrackOutbox.all();
   return entries.length === 1 && entries[0].attempts >= 1 && entries[0].claimedAt === 0;
 }"""
@@ -118,10 +119,11 @@ def test_a_visit_saved_with_no_connection_is_queued_then_saved_exactly_once(ment
     # The connection comes back but drops again after the server saved the visit: the phone never hears
     # "saved", keeps the entry, and sends it again; the key makes the second post a no-op.
     page.network.lose_next_answer = True
-    page.network.restore()
-    # Chromium's Background Sync, the page's 'online' handler or this call: whichever comes first sends it.
-    page.evaluate("() => window.CareTrackOffline.flush()")
-    page.wait_for_function(SENT_ONCE_AND_WAITING)
+    with page.context.expect_event("requestfailed", predicate=lambda request: request.method == "POST"):
+        page.network.restore()
+        # Chromium's Background Sync, the page's 'online' handler or this call: the first one sends it.
+        page.evaluate("() => window.CareTrackOffline.flush()")
+    page.wait_for_function(TRIED_AND_WAITING)
     assert page.network.lost and HomeVisit.objects.count() == 1
     expect(page.locator("#outbox-badge")).to_have_text("待发送 1 条")
 
