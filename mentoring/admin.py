@@ -12,6 +12,7 @@ from mentoring.models import (
     FamilyContact,
     GuardianContact,
     HomeVisit,
+    HomeVisitPhoto,
     Pairing,
     Referral,
     Talk,
@@ -87,3 +88,14 @@ admin.site.register(Talk, LogAdmin)
 admin.site.register(HomeVisit, LogAdmin)
 admin.site.register(FamilyContact, LogAdmin)
 admin.site.register(GuardianContact, LogAdmin)
+
+
+@admin.register(HomeVisitPhoto)
+class HomeVisitPhotoAdmin(ReadOnlyAdmin):
+    """The rows only: a photo of a child's home has no URL and is seen in the app, by whom may read the visit."""
+
+    list_display = ["visit", "width", "height", "uploaded_by", "uploaded_at"]
+    list_filter = ["visit__child__school"]
+    list_select_related = ["visit__child", "uploaded_by"]
+    exclude = ["image", "thumbnail"]
+    readonly_fields = ["visit", "width", "height", "uploaded_by", "uploaded_at"]

@@ -188,3 +188,12 @@ def test_the_transfer_archive_pdf_carries_no_photo(client, world, child):
     reader = PdfReader(io.BytesIO(response.content))
     assert "奶奶王秀英" in "".join(page.extract_text() for page in reader.pages)  # the visit itself is there
     assert all(not page.images for page in reader.pages)
+
+
+def test_the_admin_lists_visit_photos_without_showing_them(admin_client, client, world, child):
+    client.force_login(world.mentor)
+    post_visit(client, child, photos=[jpeg()])
+    photo = HomeVisitPhoto.objects.get()
+    assert admin_client.get(reverse("admin:mentoring_homevisitphoto_changelist")).status_code == 200
+    change = admin_client.get(reverse("admin:mentoring_homevisitphoto_change", args=[photo.pk]))
+    assert change.status_code == 200 and photo.image.name not in change.content.decode()
