@@ -107,3 +107,20 @@ def test_nobody_else_sees_or_attaches_a_pending_photo(client, world):
     client.force_login(world.other_teacher)
     assert client.get(reverse("activities:pending_photo", args=[tokens[0]])).status_code == 404
     assert client.get(reverse("activities:pending_photo", args=["not-a-token"])).status_code == 404
+
+
+def test_a_pending_photo_left_for_hours_is_cleaned_up_at_the_next_upload(client, world, settings):
+    import os
+    import time
+
+    from caretrack.uploads import PENDING_PHOTO_SECONDS
+
+    client.force_login(world.coordinator)
+    url = reverse("activities:create")
+    old = pending_tokens(client.post(url, activity_data(title="", photos=[jpeg("1.jpg")])).content.decode())[0]
+    path = settings.MEDIA_ROOT / "pending_photos" / f"{old}.jpg"
+    long_ago = time.time() - PENDING_PHOTO_SECONDS - 60
+    os.utime(path, (long_ago, long_ago))
+    client.post(url, activity_data(title="", photos=[jpeg("2.jpg")]))
+    assert not path.exists()
+    assert client.get(reverse("activities:pending_photo", args=[old])).status_code == 404
