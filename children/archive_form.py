@@ -12,9 +12,12 @@ only the fields this user changed and keeps the colleague's corrections of the o
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
 
+from children.archive_sections import SECTIONS_BY_KEY
 from children.forms import (
     ArchiveVersionForm,
     AssessmentForm,
@@ -45,27 +48,105 @@ class Conflict:
     changes: list[ColleagueChange]
 
 
+class ChildPartForm(ChildForm):
+    """Some of the child's own fields (one section of the archive: 基本信息, 住址与就学 …)."""
+
+    def __init__(self, *args, names, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n not in names]:
+            del self.fields[name]
+
+    def archive_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class GuardianFamilyForm(GuardianForm):
+    """The guardian, who may be chosen from the grandparents already in the archive (同祖母): her name, the
+    relation and her age are then taken from her record instead of being typed a second time."""
+
+    from_family = django_forms.ChoiceField(
+        label="从已填写的家庭成员中选择", required=False, widget=django_forms.RadioSelect
+    )
+    field_order = ["from_family"]
+
+    def __init__(self, *args, family=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family = {member.role: member for member in family}
+        if self.family:
+            self.fields["from_family"].choices = [(c["value"], c["label"]) for c in self.family_choices()]
+        else:
+            del self.fields["from_family"]
+
+    def family_choices(self) -> list[dict]:
+        """The choices with what choosing each fills in on the page (static/js/archive-sections.js)."""
+        return [
+            {"value": "", "label": "不选，在下面填写", "name": "", "relation": "", "age": ""},
+            *(
+                {"value": role, "label": f"{m.name}（{m.get_role_display()}）", **_member_values(m)}
+                for role, m in self.family.items()
+            ),
+        ]
+
+    def clean(self):
+        member = self.family.get(self.cleaned_data.get("from_family") or "")
+        if member is not None:
+            values = _member_values(member)
+            self.cleaned_data.update({"name": values["name"], "relation": values["relation"]})
+            if self.cleaned_data.get("age") is None and values["age"]:
+                self.cleaned_data["age"] = int(values["age"])
+        return super().clean()
+
+
+def _member_values(member: Grandparent) -> dict:
+    # GuardianRelation names the four grandparents with GrandparentRole's own values.
+    age = timezone.localdate().year - member.birth_year if member.birth_year else None
+    return {"name": member.name, "relation": member.role, "age": str(age or "")}
+
+
 class ArchiveForms:
-    def __init__(self, data=None, *, classes, child=None):
+    """The archive's forms; with `sections` (children.archive_sections keys) only those sections' forms
+    take the posted data, are validated and saved, and the others are left as they are."""
+
+    def __init__(self, data=None, *, classes, child=None, sections: list[str] | None = None):
         self.child = child
+        prefixes = None if sections is None else {p for key in sections for p in SECTIONS_BY_KEY[key].prefixes}
+        self.prefixes = prefixes
+
+        def bound(prefix: str):
+            return data if prefixes is None or prefix in prefixes else None
+
         parents = {p.role: p for p in child.parents.all()} if child else {}
         guardian = child.guardians.filter(until__isnull=True).first() if child else None
         assessment = FamilyAssessment.objects.filter(child=child).first() if child else None
-        self.child_form = ChildForm(data, instance=child, classes=classes, prefix="child")
-        self.hardship_form = HardshipsForm(data, child=child, prefix="hardship")
+        grandparents = {g.role: g for g in child.grandparents.all()} if child else {}
+        if sections is None:
+            self.child_form = ChildForm(data, instance=child, classes=classes, prefix="child")
+        else:
+            names = [name for key in sections for name in SECTIONS_BY_KEY[key].child_fields]
+            self.child_form = ChildPartForm(
+                bound("child"), instance=child, classes=classes, prefix="child", names=names
+            )
+        self.hardship_form = HardshipsForm(bound("hardship"), child=child, prefix="hardship")
         self.father_form = ParentForm(
-            data, instance=parents.get(ParentRole.FATHER) or Parent(role=ParentRole.FATHER), prefix="father"
+            bound("father"),
+            instance=parents.get(ParentRole.FATHER) or Parent(role=ParentRole.FATHER),
+            prefix="father",
         )
         self.mother_form = ParentForm(
-            data, instance=parents.get(ParentRole.MOTHER) or Parent(role=ParentRole.MOTHER), prefix="mother"
+            bound("mother"),
+            instance=parents.get(ParentRole.MOTHER) or Parent(role=ParentRole.MOTHER),
+            prefix="mother",
         )
-        grandparents = {g.role: g for g in child.grandparents.all()} if child else {}
         self.grandparent_forms = [
-            (role, GrandparentForm(data, instance=grandparents.get(role) or Grandparent(role=role), prefix=role))
+            (
+                role,
+                GrandparentForm(bound(role), instance=grandparents.get(role) or Grandparent(role=role), prefix=role),
+            )
             for role in GrandparentRole
         ]
-        self.guardian_form = GuardianForm(data, instance=guardian, prefix="guardian")
-        self.assessment_form = AssessmentForm(data, instance=assessment, prefix="assessment")
+        family = [g for g in grandparents.values() if g.name and g.is_alive]
+        self.guardian_form = GuardianFamilyForm(bound("guardian"), instance=guardian, prefix="guardian", family=family)
+        self.assessment_form = AssessmentForm(bound("assessment"), instance=assessment, prefix="assessment")
         if data is None and child is not None:
             data_version = {"version": child.version, "shown": child.version}
             self.version_form = ArchiveVersionForm(initial=data_version)
@@ -76,8 +157,10 @@ class ArchiveForms:
 
     @property
     def sections(self):
-        return [
-            ("学生基本信息", self.child_form),
+        """(heading, form) of the forms this page shows and saves."""
+        child_label = "学生基本信息" if self.prefixes is None else ""
+        every = [
+            (child_label, self.child_form),
             ("困境儿童认定", self.hardship_form),
             ("父亲", self.father_form),
             ("母亲", self.mother_form),
@@ -85,10 +168,41 @@ class ArchiveForms:
             ("委托监护人", self.guardian_form),
             ("家庭监护评估", self.assessment_form),
         ]
+        return [(label, form) for label, form in every if self.prefixes is None or form.prefix in self.prefixes]
+
+    def forms_with_errors(self) -> list:
+        return [form for _, form in self.sections if form.is_bound and form.errors]
+
+    def unchanged_from(self, stored: "ArchiveForms") -> bool:
+        """Whether these (valid) forms hold exactly what `stored` (the archive as stored now) shows: a save
+        would write nothing (a double tap, or 保存 without a change)."""
+        now = stored.snapshot()
+        return all(
+            _normalized(form.cleaned_data.get(name)) == now[form.prefix][name]
+            for _, form in self.sections
+            for name in form.fields
+        )
+
+    def conflicting_fields(self, stored: "ArchiveForms", *, loaded: dict | None) -> list[str]:
+        """Labels of the fields that this user and a colleague both changed since the page showed `loaded`,
+        to different values: the one case in which a section's save must not go ahead. A colleague's change
+        of a field this user left alone is kept (archive_data writes only this user's changes), and so is
+        every other section. Without `loaded` (the session forgot it) any field stored differently counts."""
+        now = stored.snapshot()
+        labels = []
+        for _, form in self.sections:
+            before = (loaded or {}).get(form.prefix)
+            for name in form.fields:
+                typed, current = _normalized(form.cleaned_data.get(name)), now[form.prefix][name]
+                if typed == current:
+                    continue
+                if before is None or (current != before.get(name) and typed != before.get(name)):
+                    labels.append(str(form[name].label))
+        return labels
 
     def is_valid(self) -> bool:
         # Validate every form (not short-circuit) so that all errors show at once.
-        results = [form.is_valid() for _, form in self.sections]
+        results = [form.is_valid() for _, form in self.sections if form.is_bound]
         if self.child is not None and not self.version_form.is_valid():
             self.non_field_errors.extend(dict.fromkeys(e for es in self.version_form.errors.values() for e in es))
             return False
@@ -149,24 +263,24 @@ class ArchiveForms:
 
         parents = {}
         for role, form in ((ParentRole.FATHER, self.father_form), (ParentRole.MOTHER, self.mother_form)):
-            if form.has_content() and (values := fields_of(form)):
+            if form.is_bound and form.has_content() and (values := fields_of(form)):
                 parents[role] = values
         grandparents = {}
         for role, form in self.grandparent_forms:
-            if form.has_content() and (values := fields_of(form)):
+            if form.is_bound and form.has_content() and (values := fields_of(form)):
                 grandparents[role.value] = values
-        child_values = fields_of(self.child_form)
+        child_values = fields_of(self.child_form) if self.child_form.is_bound else {}
         hardships, hardship_evidence = None, {}
         form = self.hardship_form
-        if form.prefix not in loaded or _changed_since(form, loaded[form.prefix]):
+        if form.is_bound and (form.prefix not in loaded or _changed_since(form, loaded[form.prefix])):
             hardships, hardship_evidence = form.kinds(), form.evidence()
-        guardian = None
-        if self.guardian_form.has_content():
+        guardian, guardian_bound = None, self.guardian_form.is_bound
+        if guardian_bound and self.guardian_form.has_content():
             # A different person is a new guardian: all of their fields, not only the changed ones.
             new_person = self.guardian_form.instance.pk and "name" in self.guardian_form.changed_data
             guardian = fields_of(self.guardian_form, whole=bool(new_person)) or None
         assessment = None
-        if self.assessment_form.has_content() and fields_of(self.assessment_form):
+        if self.assessment_form.is_bound and self.assessment_form.has_content() and fields_of(self.assessment_form):
             assessment = self.assessment_form.archive_fields()  # one judgement: saved as a whole
         return ArchiveData(
             child=child_values,
@@ -175,7 +289,7 @@ class ArchiveForms:
             parents=parents,
             grandparents=grandparents,
             guardian=guardian,
-            guardian_change_reason=self.guardian_form.cleaned_data.get("change_reason", ""),
+            guardian_change_reason=self.guardian_form.cleaned_data.get("change_reason", "") if guardian_bound else "",
             assessment=assessment,
         )
 

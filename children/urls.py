@@ -1,6 +1,7 @@
 from django.urls import path
 
 from children import excel_views, views
+from children.archive_sections import SECTIONS
 
 app_name = "children"
 urlpatterns = [
@@ -9,6 +10,12 @@ urlpatterns = [
     path("cards/", views.contact_cards, name="contact_cards"),
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
+    # The archive in sections, each saved on its own (children/archive_sections.py): children:archive_basics …
+    path("<int:pk>/archive/", views.archive, name="archive"),
+    *(
+        path(f"<int:pk>/archive/{s.key}/", views.archive_section, {"section": s.key}, name=f"archive_{s.key}")
+        for s in SECTIONS
+    ),
     path("<int:pk>/parent-status/", views.parent_status_change, name="parent_status"),
     path("parents/<int:pk>/call/", views.call_parent, name="call_parent"),
     path("guardians/<int:pk>/call/", views.call_guardian, name="call_guardian"),

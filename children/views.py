@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +13,7 @@ from caretrack.models import AuditAction, SchoolClass
 from caretrack.permissions import classes_visible_to, get_roles, require_staff
 from children import selectors, services, transfer_selectors
 from children.archive_form import ArchiveForms, colleague_changes
+from children.archive_sections import BASICS, SECTIONS_BY_KEY, archive_progress, sections_posted
 from children.completeness import completeness_of
 from children.filters import IN_CARE, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
@@ -87,11 +89,14 @@ def child_detail(request, pk):
 
 
 def child_create(request):
+    """A new archive asks 基本信息 only (children.archive_sections) and then opens in sections; the desktop's
+    full form may still post every section at once (sections_posted)."""
     school = require_staff(request.user)
     classes = classes_visible_to(request.user)
     if not can_create_child(request.user) or not classes.exists():
         raise PermissionDenied("只有校长、关爱工作负责人或班主任可以新建学生档案。")
-    forms = ArchiveForms(request.POST or None, classes=classes)
+    posted = sections_posted(request.POST) if request.method == "POST" else [BASICS]
+    forms = ArchiveForms(request.POST or None, classes=classes, sections=posted)
     if request.method == "POST" and forms.is_valid():
         try:
             child = services.save_archive(school=school, data=forms.archive_data(), acting_user=request.user)
@@ -99,8 +104,67 @@ def child_create(request):
             forms.add_service_error(error)
         else:
             messages.success(request, f"已为 {child.name} 建档，留守类型：{child.get_left_behind_type_display()}。")
+            if posted == [BASICS]:
+                return redirect("children:archive", pk=child.pk)
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/child_form.html", {"forms": forms, "title": "新建学生档案"})
+    return render(
+        request,
+        "children/archive_section.html",
+        {"forms": forms, "title": "新建学生档案", "section": SECTIONS_BY_KEY[BASICS], "creating": True},
+    )
+
+
+def archive(request, pk):
+    """The archive in sections, with its completeness: each section opens on a page of its own."""
+    child = _editable_child(request, pk)
+    return render(request, "children/archive.html", {"child": child, "progress": archive_progress(child.pk)})
+
+
+def archive_section(request, pk, section):
+    """One section of the archive, saved on its own: only its fields, only those the user changed, and
+    refused only when a colleague changed one of the same fields since the page was opened."""
+    child = _editable_child(request, pk)
+    part, classes = SECTIONS_BY_KEY[section], classes_visible_to(request.user)
+    forms = ArchiveForms(request.POST or None, classes=classes, child=child, sections=[part.key])
+    shown_key = f"archive-shown-{child.pk}-{part.key}"
+    shown = request.session.get(shown_key, {})
+    if request.method == "POST" and forms.is_valid():
+        version, shown_version = forms.versions
+        loaded = shown.get(str(shown_version))
+        stored_child = get_child_for_user(request.user, pk, write=True)
+        stored = ArchiveForms(classes=classes, child=stored_child, sections=[part.key])
+        if forms.unchanged_from(stored):
+            return _section_saved(request, child, part)
+        clash = stored_child.version != version and forms.conflicting_fields(stored, loaded=loaded)
+        try:
+            if clash:
+                raise services.StaleArchive(version=stored_child.version)
+            services.save_archive(
+                school=child.school,
+                data=forms.archive_data(loaded=loaded),
+                acting_user=request.user,
+                child=child,
+                expected_version=stored_child.version,
+            )
+        except services.StaleArchive as stale:
+            forms.refuse_stale(colleague_changes(child, since_version=version), version=stale.version)
+        except ValidationError as error:
+            forms.add_service_error(error)
+        else:
+            return _section_saved(request, child, part)
+    elif request.method != "POST":
+        request.session[shown_key] = _kept_versions(shown, child.version, forms.snapshot())
+    if identifiers_visible(request.user, place=Place.ARCHIVE_FORM, child=child):
+        audit.record(
+            user=request.user, action=AuditAction.VIEW_CHILD, target=f"{child.name}（{child.pk}）", school=child.school
+        )
+    context = {"forms": forms, "title": f"{child.name} · {part.title}", "child": child, "section": part}
+    return render(request, "children/archive_section.html", {**context, "progress": archive_progress(child.pk)})
+
+
+def _section_saved(request, child, part):
+    messages.success(request, f"已保存 {child.name} 的{part.title}。")
+    return redirect(f"{reverse('children:archive', args=[child.pk])}#section-{part.key}")
 
 
 def _editable_child(request, pk):
@@ -145,9 +209,14 @@ SHOWN_VERSIONS_KEPT = 5
 
 
 def _remember_shown(request, child, snapshot: dict, shown: dict) -> None:
-    shown.pop(str(child.version), None)
-    shown[str(child.version)] = snapshot
-    request.session[f"archive-shown-{child.pk}"] = dict(list(shown.items())[-SHOWN_VERSIONS_KEPT:])
+    request.session[f"archive-shown-{child.pk}"] = _kept_versions(shown, child.version, snapshot)
+
+
+def _kept_versions(shown: dict, version: int, snapshot: dict) -> dict:
+    """The values pages showed, by version (the newest few), with `snapshot` as `version`'s."""
+    shown.pop(str(version), None)
+    shown[str(version)] = snapshot
+    return dict(list(shown.items())[-SHOWN_VERSIONS_KEPT:])
 
 
 def _archive_saved(request, child):
