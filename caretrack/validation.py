@@ -426,7 +426,8 @@ def parse_loose_date(value: object) -> date:
     (→ day 1), ``2015-3`` (→ day 1).
 
     Error codes: ``required`` (empty), ``invalid_date`` (anything else, including
-    impossible dates such as ``2015.13.1``; ``2015-02-30`` is told that February 2015 has no 30th),
+    impossible dates: ``2015-02-30`` is told that February 2015 has no 30th, ``2015.13.1`` that a year has
+    12 months),
     ``date_out_of_range`` (a real date whose year
     is outside 1900..2099).
     """
@@ -496,6 +497,8 @@ def _parse_text(text: str, shown: object) -> date:
                 raise ValidationError(
                     f"日期不存在：{shown}，{year}年{month}月没有{day}日", code="invalid_date"
                 ) from None
+            if not 1 <= month <= 12:  # 2015.13.1 is written the way we read dates: say what is wrong with it
+                raise ValidationError(f"日期不存在：{shown}，一年只有12个月", code="invalid_date") from None
             raise _unrecognized(shown) from None
         return _checked(d, shown)
     raise _unrecognized(shown)

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from caretrack.forms_base import DATE_FORMAT_MESSAGE, Form
+from caretrack.validation import parse_loose_date
 from tests.factories import ChildFactory, PairingFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,17 @@ def test_an_activity_on_the_13th_month_is_told_a_year_has_12_months(client, worl
     client.force_login(world.coordinator)
     html = client.post(reverse("activities:create"), {"title": "班会", "kind": "class_meeting", "date": "2015.13.1"})
     assert "一年只有12个月" in html.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("2015.13.1", "日期不存在：2015.13.1，一年只有12个月"),
+        ("2015年13月", "日期不存在：2015年13月，一年只有12个月"),
+        ("201513", "日期不存在：201513，一年只有12个月"),
+    ],
+)
+def test_a_thirteenth_month_in_an_imported_sheet_is_named_not_sent_back_to_the_format(written, message):
+    with pytest.raises(ValidationError) as caught:
+        parse_loose_date(written)
+    assert caught.value.messages == [message] and caught.value.code == "invalid_date"
