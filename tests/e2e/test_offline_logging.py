@@ -8,6 +8,7 @@ through context.route, which aborts them while the phone is "offline". Playwrigh
 Sync event: after going online the test asks the page to send its outbox, as its 'online' handler does.
 """
 
+import io
 import os
 from datetime import timedelta
 
@@ -97,6 +98,14 @@ TRIED_AND_WAITING = """async () => {
 }"""
 
 
+def a_photo() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def drafts(page) -> list[str]:
     return page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('caretrack:draft:'))")
 
@@ -107,6 +116,7 @@ def test_a_visit_saved_with_no_connection_is_queued_then_saved_exactly_once(ment
     page = mentor_page
     open_form(page, paired_child, "家访")
     page.get_by_label("记录内容").fill(VISIT_TEXT)
+    page.get_by_label("家访照片").set_input_files([{"name": "书桌.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}])
     page.network.cut()
     page.get_by_role("button", name="保存").click()
 
@@ -131,7 +141,7 @@ def test_a_visit_saved_with_no_connection_is_queued_then_saved_exactly_once(ment
     expect(page.locator("#outbox-badge")).to_be_hidden()
     visit = HomeVisit.objects.get()
     assert visit.text == VISIT_TEXT and visit.author == world.mentor and visit.child == paired_child
-    assert "王秀英" in visit.met_whom
+    assert "王秀英" in visit.met_whom and visit.photos.count() == 1  # the photo waited in the outbox too
     # The worker's own requests went through the route: the experimental flag took effect.
     assert page.network.worker_requests
 
@@ -206,3 +216,23 @@ def test_pages_already_visited_open_offline_and_logging_out_forgets_them(mentor_
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/**")
     assert page.evaluate("() => caches.has('caretrack-pages')") is False
+
+
+def test_a_save_whose_connection_drops_on_the_way_is_queued_by_the_service_worker(mentor_page, paired_child):
+    """The phone shows a signal (navigator.onLine) but the request never arrives: the worker catches the
+    failed 保存, queues it and brings the teacher back to the form, which says so."""
+    from mentoring.models import GuardianContact
+
+    page = mentor_page
+    open_form(page, paired_child, "监护人")
+    page.get_by_label("记录内容").fill("电话告知奶奶下周开家长会。")
+    page.network.offline = True  # only the worker's requests fail; the page believes it is online
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#draft-notice")).to_contain_text("网络中断，这条记录已保存在本机")
+    expect(page.locator("#outbox-badge")).to_have_text("待发送 1 条")
+    assert drafts(page) == [] and not GuardianContact.objects.exists()
+
+    page.network.offline = False
+    page.evaluate("() => window.CareTrackOffline.flush()")
+    expect(page.locator("#outbox-badge")).to_be_hidden()
+    assert GuardianContact.objects.filter(child=paired_child, text="电话告知奶奶下周开家长会。").count() == 1
