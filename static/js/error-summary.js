@@ -4,8 +4,9 @@
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) return;
-  summary.scrollIntoView({ block: "start" });
-  summary.focus({ preventScroll: true });
+  // The summary is at the top of the page, where a page sent back opens: focusing it scrolls only if it
+  // is out of view, and its scroll-margin (static/css/caretrack.css) keeps it clear of the sticky bar.
+  summary.focus();
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-error-link]");
     if (!link) return;
