@@ -111,33 +111,42 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 @contextlib.contextmanager
-def _app_server(env: dict[str, str], log_path: Path):
-    """One gunicorn as deploy/caretrack.service starts it, on a free port; stopped afterwards."""
-    port = concurrency_check.free_port()
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "caretrack.wsgi:application"
-    ]  # fmt: skip
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=log, stderr=subprocess.STDOUT
-        )
+def _app_servers(env: dict[str, str], log_dir: Path, count: int = 2):
+    """`count` gunicorns as deploy/caretrack.service starts them, each on a free port, started together;
+    yields their ports and stops them all afterwards."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    servers = []
     try:
+        for n in range(count):
+            port = concurrency_check.free_port()
+            with open(log_dir / f"server-{n}.log", "w") as log:
+                process = subprocess.Popen(
+                    [gunicorn, "-c", "deploy/gunicorn.conf.py", "caretrack.wsgi:application"],
+                    cwd=ROOT,
+                    env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            servers.append((port, process, log_dir / f"server-{n}.log"))
         deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
-            with contextlib.suppress(OSError):
-                if concurrency_check.request("127.0.0.1", port, "GET", "/healthz", timeout=5)[0] == 200:
-                    break
-            assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log_path.read_text()}"
-            time.sleep(0.2)
-        yield port
+        for port, process, log_path in servers:
+            while True:
+                assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
+                with contextlib.suppress(OSError):
+                    if concurrency_check.request("127.0.0.1", port, "GET", "/healthz", timeout=5)[0] == 200:
+                        break
+                assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log_path.read_text()}"
+                time.sleep(0.2)
+        yield [port for port, _, _ in servers]
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for _, process, _ in servers:
+            process.send_signal(signal.SIGTERM)
+        for _, process, _ in servers:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _talk_compliance(bureau: Teacher) -> str:
@@ -156,10 +165,7 @@ def test_a_talk_saved_through_one_server_counts_at_once_in_the_figures_read_thro
         pick = json.loads(_manage(env, "shell", "-c", PICK_SCRIPT).strip().splitlines()[-1])
         assert pick, "the demo school has a paired child with a whole past week without a talk"
 
-        with (
-            _app_server(env, tmp_path / "a.log") as port_a,
-            _app_server(env, tmp_path / "b.log") as port_b,
-        ):
+        with _app_servers(env, tmp_path) as (port_a, port_b):
             bureau = Teacher(port_b, "jiaoyuju", timeout=30)
             assert bureau.login()
             before = _talk_compliance(bureau)  # B computes the figures and caches them
@@ -186,7 +192,7 @@ def test_a_talk_saved_through_one_server_counts_at_once_in_the_figures_read_thro
             bureau_on_a = Teacher(port_a, "jiaoyuju", timeout=30)
             assert bureau_on_a.login()
             assert _talk_compliance(bureau_on_a) == after
-            server_logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
+            server_logs = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
         assert "Traceback" not in server_logs
         # The figures the servers shared were in the database's cache table, which migrate made.
         import psycopg
