@@ -346,3 +346,11 @@ def test_a_transferred_childs_sections_are_read_only(world, family):
     client = logged_in(world.coordinator)
     assert client.get(reverse("children:archive", args=[family.pk])).status_code == 403
     assert client.get(section_url(family, "father")).status_code == 403
+
+
+def test_the_child_pages_edit_button_opens_the_sections(world, family):
+    html = logged_in(world.class_teacher).get(reverse("children:detail", args=[family.pk])).content.decode()
+    assert f'href="{reverse("children:archive", args=[family.pk])}"><i class="bi bi-pencil"></i> 编辑' in html
+    PairingFactory(child=family, mentor=world.mentor, start_date=date(2025, 9, 1))
+    mentor_page = logged_in(world.mentor).get(reverse("children:detail", args=[family.pk])).content.decode()
+    assert reverse("children:archive", args=[family.pk]) not in mentor_page
