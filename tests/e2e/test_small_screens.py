@@ -124,6 +124,7 @@ def test_the_audit_table_keeps_its_short_columns_on_one_line(page, browser_login
     assert all(c["lines"] == 1 for c in lines), [c for c in lines if c["lines"] != 1]
     # The wide table scrolls inside its wrapper instead of widening the page.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert not small_targets(page)
 
 
 def test_the_import_previews_reupload_button_is_wider_than_tall(page, browser_login, world, live_server, tmp_path):
@@ -140,3 +141,4 @@ def test_the_import_previews_reupload_button_is_wider_than_tall(page, browser_lo
     button = page.get_by_role("link", name="重新上传").bounding_box()
     assert button["width"] > button["height"] and button["height"] >= 44, button
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert not small_targets(page)
