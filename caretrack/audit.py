@@ -1,8 +1,6 @@
 """Writing the audit trail. Services call record() inside their own transaction, so an export or a
 deletion and its audit row are saved together or not at all."""
 
-from functools import partial
-
 from django.db import transaction
 
 from caretrack.figure_versions import figures_changed
@@ -22,6 +20,9 @@ def record(*, user, action: AuditAction, target: str = "", school=None, **detail
     )
     if action not in _READS:
         # Every change is audited, so this is where cached figures learn of it: on every server, and only
-        # once the change is committed (caretrack.figure_versions says why that order matters).
-        transaction.on_commit(partial(figures_changed, event.school_id))
+        # once the change is committed (caretrack.figure_versions says why that order matters). robust: the
+        # change is saved by then, so a cache that is down is logged, never answered with an error page
+        # (the figures then lag by at most the cache's timeout).
+        school_id = event.school_id
+        transaction.on_commit(lambda: figures_changed(school_id), robust=True)
     return event

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from caretrack import audit
 from caretrack.figure_versions import school_versions
-from caretrack.models import AuditAction
+from caretrack.models import AuditAction, AuditEvent
 from tests.reports.helpers import build_known_school, left_behind_child
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,3 +138,15 @@ def test_county_figures_follow_an_audited_change_at_once_and_ignore_a_read(
     with django_capture_on_commit_callbacks(execute=True):
         audit.record(user=world.principal, action=AuditAction.VIEW_CHILD, target="王新生", school=world.school)
     assert school_versions([world.school.pk])[world.school.pk] == renewed  # a read keeps the cached figures
+
+
+def test_a_change_is_saved_and_answered_even_when_the_shared_cache_is_down(
+    world, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        event = audit.record(user=world.principal, action=AuditAction.CREATE, target="王新生", school=world.school)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert "figures_changed" in caplog.text  # logged for the operator, figures lag until the cache is back
