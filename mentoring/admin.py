@@ -13,6 +13,7 @@ from mentoring.models import (
     GuardianContact,
     HomeVisit,
     HomeVisitPhoto,
+    LogSubmission,
     Pairing,
     Referral,
     Talk,
@@ -99,3 +100,14 @@ class HomeVisitPhotoAdmin(ReadOnlyAdmin):
     list_select_related = ["visit__child", "uploaded_by"]
     exclude = ["image", "thumbnail"]
     readonly_fields = ["visit", "width", "height", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(LogSubmission)
+class LogSubmissionAdmin(ReadOnlyAdmin):
+    """The keys phones sent with a new log (the offline outbox): which log each 保存 became."""
+
+    list_display = ["created_at", "author", "log_kind", "log_id", "key"]
+    list_filter = ["log_kind"]
+    list_select_related = ["author"]
+    search_fields = ["key", "author__username"]
+    readonly_fields = ["author", "key", "log_kind", "log_id", "created_at"]

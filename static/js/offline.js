@@ -83,9 +83,20 @@
     }).catch(function () { return []; });
   }
 
+  // What the outbox sent is said once: the server's own "已保存" went to the request that sent it.
+  function tellSent(results) {
+    if (!results || !results.saved || !rejectedNote) return;
+    var note = document.getElementById("outbox-sent") || document.createElement("div");
+    note.id = "outbox-sent";
+    note.className = "alert alert-success py-2";
+    note.setAttribute("role", "status");
+    note.textContent = "已发送 " + results.saved + " 条待发送的记录。";
+    rejectedNote.parentNode.insertBefore(note, rejectedNote.nextSibling);
+  }
+
   function flush() {
     if (navigator.onLine === false) return Promise.resolve();
-    return outbox.flush(user).then(render, render);
+    return outbox.flush(user).then(function (results) { tellSent(results); return render(); }, render);
   }
   window.CareTrackOffline.render = render;
   window.CareTrackOffline.flush = flush;

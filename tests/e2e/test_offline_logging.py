@@ -139,6 +139,7 @@ def test_a_visit_saved_with_no_connection_is_queued_then_saved_exactly_once(ment
 
     page.evaluate("() => window.CareTrackOffline.flush()")
     expect(page.locator("#outbox-badge")).to_be_hidden()
+    expect(page.locator("#outbox-sent")).to_have_text("已发送 1 条待发送的记录。")
     visit = HomeVisit.objects.get()
     assert visit.text == VISIT_TEXT and visit.author == world.mentor and visit.child == paired_child
     assert "王秀英" in visit.met_whom and visit.photos.count() == 1  # the photo waited in the outbox too
