@@ -25,6 +25,8 @@ class ArchiveSection:
     prefixes: tuple[str, ...]  # the ArchiveForms forms it holds (their prefixes)
     child_fields: tuple[str, ...] = ()  # for the "child" prefix: which of the child's own fields
     requirements: tuple[str, ...] = ()  # children.completeness requirement keys filled in here
+    # Holds ID numbers or phones: opening it shows them in full (audited as a view, like the full form).
+    identifiers: bool = False
 
 
 BASICS = "basics"
@@ -36,6 +38,7 @@ SECTIONS: list[ArchiveSection] = [
         "基本信息",
         ("child",),
         ("name", "gender", "birth_date", "id_number", "ethnicity", "school_class", "student_number", "has_hukou"),
+        identifiers=True,
     ),
     ArchiveSection(
         "home",
@@ -44,10 +47,10 @@ SECTIONS: list[ArchiveSection] = [
         ("hukou_address", "current_address", "is_boarder", "enrollment_date", "schooling_status", "status"),
         requirements=("basics",),
     ),
-    ArchiveSection("father", "父亲", ("father",), requirements=("parent_work", "evidence")),
-    ArchiveSection("mother", "母亲", ("mother",), requirements=("parent_work", "evidence")),
+    ArchiveSection("father", "父亲", ("father",), requirements=("parent_work", "evidence"), identifiers=True),
+    ArchiveSection("mother", "母亲", ("mother",), requirements=("parent_work", "evidence"), identifiers=True),
     ArchiveSection("grandparents", "祖辈", GRANDPARENT_PREFIXES),
-    ArchiveSection("guardian", "委托监护人", ("guardian",), requirements=("guardian",)),
+    ArchiveSection("guardian", "委托监护人", ("guardian",), requirements=("guardian",), identifiers=True),
     ArchiveSection("assessment", "家庭监护评估", ("assessment",), requirements=("assessment",)),
     ArchiveSection("hardship", "困境儿童认定", ("hardship",), requirements=("evidence",)),
     ArchiveSection(

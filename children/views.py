@@ -154,7 +154,7 @@ def archive_section(request, pk, section):
             return _section_saved(request, child, part)
     elif request.method != "POST":
         request.session[shown_key] = _kept_versions(shown, child.version, forms.snapshot())
-    if identifiers_visible(request.user, place=Place.ARCHIVE_FORM, child=child):
+    if part.identifiers and identifiers_visible(request.user, place=Place.ARCHIVE_FORM, child=child):
         audit.record(
             user=request.user, action=AuditAction.VIEW_CHILD, target=f"{child.name}（{child.pk}）", school=child.school
         )

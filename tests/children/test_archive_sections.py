@@ -354,3 +354,12 @@ def test_the_child_pages_edit_button_opens_the_sections(world, family):
     PairingFactory(child=family, mentor=world.mentor, start_date=date(2025, 9, 1))
     mentor_page = logged_in(world.mentor).get(reverse("children:detail", args=[family.pk])).content.decode()
     assert reverse("children:archive", args=[family.pk]) not in mentor_page
+
+
+def test_opening_a_section_with_phones_is_recorded_as_a_view_of_full_identifiers_and_one_without_is_not(world, family):
+    client = logged_in(world.coordinator)
+    client.get(section_url(family, "study"))
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW_CHILD).exists()
+    html = client.get(section_url(family, "father")).content.decode()
+    assert 'value="13912345678"' in html  # the full number, to edit it
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_CHILD, user=world.coordinator).count() == 1
