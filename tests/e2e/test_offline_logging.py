@@ -79,11 +79,14 @@ class Network:
 def mentor_page(page, browser_login, world, paired_child):
     """Logged in as the mentor, on 我的学生, with the service worker in control of the page."""
     network = Network(page.context)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     browser_login(page, world.mentor)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.network = network
     yield page
     page.context.unroute_all(behavior="ignoreErrors")
+    assert errors == [], errors  # no script error on any page on the way
 
 
 def open_form(page, child, link):
