@@ -33,6 +33,8 @@ def in_view(page, selector) -> dict:
 
 
 def test_a_new_archive_is_one_screen_and_each_section_at_most_two(page, browser_login, world, live_server):
+    refused = []  # scripts or styles the Content-Security-Policy blocked
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     browser_login(page, world.class_teacher)
     page.goto(live_server.url + reverse("children:create"))
     heights = {"create": page.evaluate("document.documentElement.scrollHeight")}
@@ -56,6 +58,7 @@ def test_a_new_archive_is_one_screen_and_each_section_at_most_two(page, browser_
     too_long = {key: round(h / SCREEN, 1) for key, h in heights.items() if h > SCREENS_PER_SECTION * SCREEN}
     assert not too_long
     assert heights["create"] <= 1.5 * SCREEN
+    assert not refused
 
 
 def test_a_wrong_phone_is_summarised_in_the_first_screen_and_its_link_reaches_the_field(
