@@ -126,6 +126,12 @@ def test_the_chips_of_a_saved_activity_are_large_enough_to_tap(page, browser_log
     width, height = _box(chip.locator(".chip-remove"))
     assert width >= 44 and height >= 44
     assert small_targets(page) == []
+    # On the activity's page each participant is a link to the child at least 24 px tall.
+    page.goto(live_server.url + reverse("activities:detail", args=[activity.pk]))
+    links = page.locator(".card", has_text="参加学生").locator("a.badge")
+    assert links.count() == 2
+    for i in range(2):
+        assert _box(links.nth(i))[1] >= 24
 
 
 def test_the_class_teachers_home_shows_her_class_in_one_card(page, browser_login, world, live_server, school):
