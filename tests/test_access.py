@@ -32,6 +32,8 @@ class Rule:
 ACCESS: dict[str, Rule] = {
     "home": Rule(ALL),
     "healthz": Rule(ALL, public=True),
+    "service_worker": Rule(ALL, public=True),
+    "web_manifest": Rule(ALL, public=True),
     "login": Rule(ALL, public=True),
     "logout": Rule(ALL, method="post", ends_on_login_page=True),
     "password_change": Rule(ALL),
@@ -57,6 +59,11 @@ ACCESS: dict[str, Rule] = {
     "mentoring:export_visits": Rule(SCHOOL_MANAGERS | {"other_principal"}, method="post"),
     "children:export_summary": Rule(SCHOOL_MANAGERS | {"other_principal", "bureau"}, method="post"),
     "children:edit": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}),
+    "children:archive": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}),
+    **{
+        f"children:archive_{key}": Rule({"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"})
+        for key in ("basics", "home", "father", "mother", "grandparents", "guardian", "assessment", "hardship", "study")
+    },
     "children:parent_status": Rule(
         {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "child"}, method="post"
     ),
@@ -69,6 +76,11 @@ ACCESS: dict[str, Rule] = {
     "reports:bureau_copy_pdf": Rule({"principal", "coordinator", "other_principal"}, method="post"),
     "reports:county_xlsx": Rule({"bureau"}, method="post"),
     "reports:county_school_pdf": Rule({"bureau"}, kwargs={"school_id": "report_school"}, method="post"),
+    "reports:term_report_submit": Rule({"principal", "other_principal"}),
+    "reports:submitted_pdf": Rule({"principal", "coordinator", "other_principal"}, method="post"),
+    "reports:county_deadline": Rule({"bureau"}, method="post"),
+    "reports:county_submitted_zip": Rule({"bureau"}, method="post"),
+    "reports:county_return": Rule({"bureau"}, kwargs={"school_id": "report_school"}),
     "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     # mentoring (issue 4): logs follow the child's scope; only the author (within 7 days) and the
     # coordinator may change a log; pairings and concerns are the school managers'.
@@ -85,6 +97,7 @@ ACCESS: dict[str, Rule] = {
     "mentoring:case_referral_outcome": Rule(SCHOOL_MANAGERS, kwargs={"pk": "referral"}, method="post"),
     "mentoring:pairings": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:pairing_create": Rule({"principal", "coordinator", "other_principal"}),
+    "mentoring:pairing_children": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:pairing_end": Rule({"principal", "coordinator"}, kwargs={"pk": "pairing"}, method="post"),
     "mentoring:unpaired": Rule({"principal", "coordinator", "other_principal"}),
     "mentoring:bulk_pair": Rule({"principal", "coordinator", "other_principal"}, method="post"),
@@ -116,6 +129,12 @@ ACCESS: dict[str, Rule] = {
         {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity"}, method="post"
     ),
     "activities:photo": Rule(SCHOOL_STAFF, kwargs={"pk": "activity_photo"}),
+    "activities:participant_options": Rule(
+        {"principal", "coordinator", "class_teacher", "other_teacher", "other_principal"}
+    ),
+    "activities:pending_photo": Rule(set(), kwargs={"token": "pending_photo"}),
+    "mentoring:visit_photo": Rule(SCHOOL_STAFF, kwargs={"pk": "visit_photo"}),
+    "mentoring:visit_photo_thumbnail": Rule(SCHOOL_STAFF, kwargs={"pk": "visit_photo"}),
     "activities:photo_delete": Rule(
         {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity_photo"}, method="post"
     ),
@@ -241,6 +260,30 @@ def _mentoring_objects(world, found):
 
 
 OBJECT_HOOKS.append(_mentoring_objects)  # mentoring: the mentor's logs of the paired child
+
+
+def _visit_photo_objects(world, found):
+    import io
+    from types import SimpleNamespace
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from caretrack.uploads import private_storage
+    from mentoring.models import HomeVisitPhoto
+
+    # One tiny JPEG in the private storage per test worker, reused by every run (as the activity photo below).
+    name = f"test-access/visit-photo-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.jpg"
+    if not private_storage.exists(name):
+        image = io.BytesIO()
+        Image.new("RGB", (4, 3), "white").save(image, "JPEG")
+        private_storage.save(name, ContentFile(image.getvalue()))
+    photo = HomeVisitPhoto.objects.create(visit=found["visit"], image=name, thumbnail=name, width=4, height=3)
+    # A pending upload's token is the user's own: nobody gets another's (404 for every persona).
+    return {"visit_photo": photo, "pending_photo": SimpleNamespace(pk="0" * 32)}
+
+
+OBJECT_HOOKS.append(_visit_photo_objects)  # mentoring: a home visit's photo; activities: a pending photo token
 
 
 def _activities_objects(world, found):
