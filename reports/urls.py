@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import submission_views, transfer_views, views
+from reports import submission_views, transfer_views, trend_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("term-report/submit/", submission_views.term_report_submit, name="term_report_submit"),
     path("term-report/submitted/pdf/", submission_views.submitted_pdf, name="submitted_pdf"),
     path("county/", views.county, name="county"),
+    path("county/trends/", trend_views.county_trends, name="county_trends"),
+    path("county/<int:school_id>/grades/", trend_views.county_grades, name="county_grades"),
+    path("mentors/", trend_views.mentor_work_page, name="mentor_work"),
     path("county/deadline/", submission_views.county_deadline, name="county_deadline"),
     path("county/submitted.zip", submission_views.county_submitted_zip, name="county_submitted_zip"),
     path("county/<int:school_id>/return/", submission_views.county_return, name="county_return"),

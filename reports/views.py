@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
 from caretrack.selectors import term_notice
-from reports import exports, selectors, services, submission_selectors
+from reports import exports, selectors, services, submission_selectors, trends
 from reports.forms import TermReportForms
 from reports.permissions import can_submit_term_report
 from reports.presentation import dashboard_charts, dashboard_links, dashboard_tables, dashboard_tiles
@@ -39,12 +39,15 @@ def dashboard(request):
     if term is not None:
         figures = selectors.school_term_figures(school, term)
         links = dashboard_links(figures, term.pk)
+        trend = trends.school_trend(school=school, until=term)  # 历年趋势 and 与上学期相比 (reports.trends)
         context.update(
             figures=figures,
             links=links,
-            tiles=dashboard_tiles(figures, links),
+            tiles=trends.tiles_with_changes(dashboard_tiles(figures, links), trend),
             tables=dashboard_tables(figures, links),
-            charts=dashboard_charts(figures),
+            charts={**dashboard_charts(figures), "trend": trends.chart_rows(trend)},
+            trend=trend,
+            trend_rows=trends.table_rows(trend),
         )
     return render(request, "reports/dashboard.html", context)
 

@@ -4,7 +4,8 @@
 // again when that width changes: axis labels are spaced so that they never overlap, a bar chart whose
 // category names do not fit side by side is drawn with horizontal bars, and the pie names its slices in a
 // legend below it instead of labels cut at the card's edge. The same numbers are in the tables beside.
-// Rows are [label, value] ([label, talks, note] for the weekly line, a note marking the week under way).
+// Rows are [label, value] ([label, talks, note] for the weekly line, a note marking the week under way;
+// for a "trend", a header row [学期, series…] then [term, values…]).
 (function () {
   "use strict";
   var COLORS = ["#198754", "#fd7e14", "#0d6efd", "#6f42c1", "#20c997", "#dc3545"];
@@ -104,6 +105,30 @@
     };
   }
 
+  // 历年趋势 (reports.trends.chart_rows): rows[0] is [学期, series names…], each next row [term, values…].
+  // The legend is laid out in as many lines as its names need at this width, and the plot starts below it.
+  function trendOption(rows, width, unit) {
+    var names = rows[0].slice(1);
+    var data = rows.slice(1);
+    var labels = data.map(function (r) { return r[0]; });
+    var perLine = Math.max(1, Math.floor((width - 16) / (widest(names, FONT) + 40)));
+    var legendLines = Math.ceil(names.length / perLine);
+    return {
+      color: COLORS,
+      legend: { top: 0, left: "center", width: width - 16, itemWidth: 18, itemGap: 14, textStyle: { fontSize: FONT } },
+      tooltip: { trigger: "axis", confine: true, valueFormatter: function (v) { return v + unit; } },
+      grid: { left: 40, right: 16, top: 16 + legendLines * 22, bottom: 8 },
+      xAxis: {
+        type: "category", data: labels, boundaryGap: false,
+        axisLabel: { fontSize: FONT, interval: labelInterval(labels, width - 56), hideOverlap: true }
+      },
+      yAxis: { type: "value", min: 0, max: unit === "%" ? 100 : null, axisLabel: { fontSize: FONT, hideOverlap: true } },
+      series: names.map(function (name, i) {
+        return { name: name, type: "line", symbolSize: 6, data: data.map(function (r) { return r[i + 1]; }) };
+      })
+    };
+  }
+
   function layout(el, rows) {
     var width = el.clientWidth;
     var kind = el.dataset.kind;
@@ -113,6 +138,11 @@
       if (labelInterval(labels, width - 60) > 0) { kind = "hbar"; }
     }
     el.dataset.drawnAs = kind;
+    if (kind === "trend") {
+      // data-unit: "%" (the default) for rates, drawn on a 0–100 axis; 人 or 次 for counts.
+      var unit = el.dataset.unit === undefined ? "%" : el.dataset.unit;
+      return { height: 260, option: trendOption(rows, width, unit) };
+    }
     if (kind === "pie") { return { height: 300, option: pieOption(rows, width) }; }
     if (kind === "hbar") { return { height: Math.max(160, rows.length * 30 + 40), option: barOption(rows, width, true) }; }
     if (kind === "line") { return { height: 250, option: lineOption(rows, width) }; }
@@ -125,7 +155,7 @@
     var data = JSON.parse(source.textContent);
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var rows = data[el.dataset.chart];
-      if (!rows || !rows.length) { el.remove(); return; }
+      if (!rows || !rows.length || (el.dataset.kind === "trend" && rows.length < 2)) { el.remove(); return; }
       var chart = null;
       var drawnWidth = 0;
       function render() {
