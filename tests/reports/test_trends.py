@@ -124,3 +124,50 @@ def test_the_trends_queries_do_not_grow_with_the_schools(world, two_terms):
                 end_date=date(2026, 7, 10), is_current=False)  # fmt: skip
     many = count(list(School.objects.all()))
     assert many <= few + 2  # the same term calendars: the same queries (a cache read per term may join)
+
+
+def _results_draft(world, term, today=None):
+    from reports.drafts import draft_sections
+
+    figures = selectors.school_term_figures(world.school, term, today=today)
+    return draft_sections(figures, term, selectors.leading_group(world.school))["results"]
+
+
+def test_the_term_report_compares_the_rates_with_last_term(world, two_terms, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    spring, autumn = two_terms
+    trend = trends.school_trend(school=world.school, until=autumn, today=TODAY)
+    talk = trend.change("talk_compliance_term")
+    word = "提高" if talk.delta > 0 else "下降"
+    text = _results_draft(world, autumn, TODAY)
+    assert text.startswith("与上学期相比，建档率持平、结对覆盖率持平、")
+    assert f"谈心达标率{word}{abs(talk.delta):.1f}个百分点" in text or "谈心达标率持平" in text
+    # The term is under way: its counts are not all in, so no 谈心减少 / 增加 is claimed yet.
+    assert "谈心增加" not in text and "谈心减少" not in text and "次" not in text.split("。")[0]
+
+
+def test_a_finished_term_compares_its_counts_too_but_never_from_nothing(world, two_terms, monkeypatch):
+    from django.utils import timezone
+
+    later = date(2027, 2, 1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    _, autumn = two_terms
+    first = _results_draft(world, autumn, later).split("。")[0]
+    assert "谈心增加3次" in first
+    assert "亲情联系" not in first and "关爱活动" not in first  # spring had none: no rise from nothing
+
+
+def test_the_first_term_report_makes_no_comparison(world, two_terms):
+    spring, _ = two_terms
+    assert "与上学期" not in _results_draft(world, spring)
+
+
+def test_the_exported_pdf_says_how_the_term_compares(client, world, two_terms):
+    from tests.reports.helpers import pdf_text
+
+    client.force_login(world.principal)
+    response = client.post(reverse("reports:term_report_pdf"), {"term": two_terms[1].pk})
+    assert response.status_code == 200
+    assert "与上学期相比" in pdf_text(response.content).replace("\n", "")
