@@ -198,7 +198,9 @@ def pairing_list(request):
         "pair_count": sum(len(row.pairings) for row in rows),
         "unpaired": selectors.unpaired_children(school=school, on=today).count(),
         "limit": school.max_children_per_mentor,
-        "end_form": EndPairingForm(initial={"end_date": today}),
+        # 结束结对's fields are the same on every row: their defaults once, not a bound form per pairing.
+        "end_date": today,
+        "end_reason": EndPairingForm.base_fields["reason"].initial,
         "end_reasons": PairingEndReason.choices,
         "ended": ended_pairings(school=school),
         "can_log_for_externals": can_log_for_external_mentor(request.user),

@@ -49,6 +49,9 @@ class MentorRow:
         return sum(1 for s in self.statuses if s.due and not s.overdue)
 
 
+BOARD_CHILD_FIELDS = ("name", "name_initials", "school", "school_class__grade", "school_class__number")
+
+
 def mentor_board(*, school: School, on: date, pairings: QuerySet | None = None) -> list[MentorRow]:
     """Every mentor of the school with their children (still on the roll) and badges (5 queries). With
     `pairings` (a search on the board), only those of them, each mentor's load still counting all their
@@ -56,14 +59,15 @@ def mentor_board(*, school: School, on: date, pairings: QuerySet | None = None) 
     carried = Pairing.objects.carried_on(on).filter(child__school=school)
     shown = carried if pairings is None else carried.filter(pk__in=pairings.values("pk"))
     pairings = list(
-        shown.select_related("mentor", "external_mentor", "child").order_by(
+        shown.select_related("mentor", "external_mentor").order_by(
             "mentor__first_name", "external_mentor__name", "child__name_initials"
         )
     )
-    statuses = {
-        s.child.pk: s
-        for s in child_statuses(Child.objects.filter(pk__in=[p.child_id for p in pairings]), school=school, on=on)
-    }
+    # Only the columns the board shows: a school's few hundred children are read whole on no other page.
+    children = Child.objects.filter(pk__in=[p.child_id for p in pairings]).only(*BOARD_CHILD_FIELDS)
+    statuses = {s.child.pk: s for s in child_statuses(children, school=school, on=on, with_pairings=False)}
+    for p in pairings:
+        p.child = statuses[p.child_id].child
     rows: dict[tuple, MentorRow] = {}
     for p in pairings:
         key = ("u", p.mentor_id) if p.mentor_id else ("x", p.external_mentor_id)

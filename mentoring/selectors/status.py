@@ -159,32 +159,38 @@ def status_of(child: Child, *, on: date, term: Term | None, rules: dict[str, Cad
     return ChildStatus(child, pairings, last_talk=child.last_talk, **badges)
 
 
-def child_statuses(children: QuerySet, *, school: School, on: date) -> list[ChildStatus]:
+def child_statuses(children: QuerySet, *, school: School, on: date, with_pairings: bool = True) -> list[ChildStatus]:
     """Badges for each child: done, due or overdue in each rule's period. Four queries (term, the
-    school's cadence rules, children with counts, their open pairings), whatever the number of children."""
+    school's cadence rules, children with counts, their open pairings), whatever the number of children;
+    three without_pairings (the mentor board has them already: status.pairings is then empty)."""
     term = term_on(school, on)
     rules = CadenceRule.objects.for_school(school)
     rows = (
         annotate_counts(children, on=on, term=term, rules=rules)
         .select_related("school_class")
-        .prefetch_related(
-            Prefetch(
-                "pairings",
-                queryset=Pairing.objects.carried_on(on)
-                .select_related("mentor", "external_mentor")
-                .order_by("is_secondary"),
-                to_attr="open_pairings",
-            )
-        )
         .order_by("school_class__grade", "school_class__number", "name_initials", "pk")
     )
+    if with_pairings:
+        pairings = Pairing.objects.carried_on(on).select_related("mentor", "external_mentor").order_by("is_secondary")
+        rows = rows.prefetch_related(Prefetch("pairings", queryset=pairings, to_attr="open_pairings"))
     return [status_of(child, on=on, term=term, rules=rules) for child in rows]
 
 
 def my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:
     """(children paired to the user, the other children in our care (留守, 困境, 事实无人抚养) of the classes the
     user heads), only children still on the roll: a graduated or transferred child leaves the list the day
-    they leave."""
+    they leave.
+
+    Read once per user object and day, as get_roles() is: the page and its 待办 block (mentoring.tasks) both
+    ask for it in one request, whose user object is new for each request."""
+    memo = user.__dict__.setdefault("_mentoring_my_students", {})
+    key = (school.pk, on)
+    if key not in memo:
+        memo[key] = _my_students(user=user, school=school, on=on)
+    return memo[key]
+
+
+def _my_students(*, user, school: School, on: date) -> tuple[list[ChildStatus], list[ChildStatus]]:
     paired_ids = Pairing.objects.carried_on(on).filter(mentor=user).values("child_id")
     both = child_statuses(
         Child.objects.filter(school=school)
