@@ -17,7 +17,7 @@ from children.archive_sections import BASICS, SECTIONS_BY_KEY, archive_progress,
 from children.completeness import completeness_of
 from children.filters import IN_CARE, ChildFilter
 from children.forms import ContactCardsForm, ParentCameHomeForm
-from children.models import ACTIVE_STATUSES, AwayStatus, Guardian, Parent
+from children.models import ACTIVE_STATUSES, AwayStatus, Child, Guardian, Parent
 from children.permissions import (
     Place,
     can_create_child,
@@ -56,8 +56,10 @@ def child_list(request):
 
 
 def child_detail(request, pk):
-    child = get_child_for_user(request.user, pk)
-    child = selectors.child_detail(child.pk, children_visible_to(request.user))
+    try:  # one read of the child, scoped as get_child_for_user scopes it: 404 when out of the user's scope
+        child = selectors.child_detail(pk, children_visible_to(request.user))
+    except Child.DoesNotExist:
+        raise Http404("没有找到该学生，或您无权查看。") from None
     full = identifiers_visible(request.user, place=Place.CHILD_PAGE, child=child)
     show_identifiers(child, [*child.parents.all(), *child.guardians.all()], full=full)
     chronology, chronology_kinds = selectors.chronology(child, user=request.user, kind=request.GET.get("kind"))
