@@ -264,7 +264,7 @@ def draft_sections(
     """The four sections' drafts. 工作成效 compares with last term from the school's 历年趋势 (reports.trends, read
     here unless given), the dashboard's own figures for each term."""
     if trend is None:
-        trend = school_trend(school=figures.school, until=term)
+        trend = school_trend(school=figures.school, until=term, current=figures)
     return {
         "situation": _situation(figures),
         "practices": _practices(figures, group),

@@ -19,7 +19,7 @@ from django.db.models import Count
 from caretrack.models import School, Term
 from mentoring.models import FamilyContact
 from reports.presentation import Tile
-from reports.selectors import CountyRow, TermKey, county_rows, county_totals, reference_day
+from reports.selectors import CountyRow, SchoolFigures, TermKey, county_rows, county_totals, reference_day
 
 # The most terms a trend shows: four school years.
 MAX_TERMS = 8
@@ -154,14 +154,16 @@ def school_values(row: CountyRow, family_contacts: int) -> dict[str, float | int
     }
 
 
-def _point(key: TermKey, rows: list[CountyRow], today: date | None) -> tuple[TermPoint | None, dict]:
+def _point(
+    key: TermKey, rows: list[CountyRow], today: date | None, contacts: dict[int, int] | None = None
+) -> tuple[TermPoint | None, dict]:
     """The figures of the schools' term `key` added up (rates from the summed counts, as the county totals),
     and each school's own."""
     rows = [r for r in rows if r.figures is not None]
     if not rows:
         return None, {}
     totals = county_totals(rows)
-    contacts = _family_contacts(rows, today)
+    contacts = _family_contacts(rows, today) if contacts is None else contacts
     by_school = {r.school.pk: school_values(r, contacts.get(r.school.pk, 0)) for r in rows}
     sums = {k: sum(v[k] for v in by_school.values()) for k in COUNT_KEYS}
     values = {
@@ -205,11 +207,24 @@ def county_trend(
     return _with_changes(points), by_school
 
 
-def school_trend(*, school: School, until: Term | None = None, today: date | None = None) -> Trend:
-    """One school's headline figures term by term, up to the term `until` (the dashboard's term)."""
-    key = TermKey(until.start_year, until.semester) if until is not None else None
-    trend, _ = county_trend(schools=[school], until=key, today=today)
-    return trend
+def school_trend(
+    *, school: School, until: Term, current: SchoolFigures | None = None, today: date | None = None
+) -> Trend:
+    """One school's headline figures term by term, up to the term `until` (the dashboard's or the report's).
+    `current`, that term's figures from school_term_figures when the caller has them, is used as they are
+    (the same numbers, not computed twice); the earlier terms come from county_rows, so one query for a school
+    with a single term."""
+    last = TermKey(until.start_year, until.semester)
+    points = []
+    for key in _keys_up_to([school], last, MAX_TERMS):
+        if key == last and current is not None:
+            row = CountyRow(school=school, term=until, figures=current)
+            point, _ = _point(key, [row], today, contacts={school.pk: current.family_contacts_term})
+        else:
+            point, _ = _point(key, county_rows(schools=[school], key=key, today=today), today)
+        if point is not None:
+            points.append(point)
+    return _with_changes(points)
 
 
 # --- What the pages show ---------------------------------------------------------------------------

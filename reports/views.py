@@ -39,7 +39,7 @@ def dashboard(request):
     if term is not None:
         figures = selectors.school_term_figures(school, term)
         links = dashboard_links(figures, term.pk)
-        trend = trends.school_trend(school=school, until=term)  # 历年趋势 and 与上学期相比 (reports.trends)
+        trend = trends.school_trend(school=school, until=term, current=figures)  # 历年趋势, 与上学期相比
         context.update(
             figures=figures,
             links=links,

@@ -112,17 +112,24 @@
     var data = rows.slice(1);
     var labels = data.map(function (r) { return r[0]; });
     var perLine = Math.max(1, Math.floor((width - 16) / (widest(names, FONT) + 40)));
-    var legendLines = Math.ceil(names.length / perLine);
+    // One line needs no legend: the card's title names it.
+    var legendLines = names.length > 1 ? Math.ceil(names.length / perLine) : 0;
     return {
       color: COLORS,
-      legend: { top: 0, left: "center", width: width - 16, itemWidth: 18, itemGap: 14, textStyle: { fontSize: FONT } },
+      legend: {
+        show: legendLines > 0, top: 0, left: "center", width: width - 16, itemWidth: 18, itemGap: 14,
+        textStyle: { fontSize: FONT }
+      },
       tooltip: { trigger: "axis", confine: true, valueFormatter: function (v) { return v + unit; } },
       grid: { left: 40, right: 16, top: 16 + legendLines * 22, bottom: 8 },
       xAxis: {
         type: "category", data: labels, boundaryGap: false,
         axisLabel: { fontSize: FONT, interval: labelInterval(labels, width - 56), hideOverlap: true }
       },
-      yAxis: { type: "value", min: 0, max: unit === "%" ? 100 : null, axisLabel: { fontSize: FONT, hideOverlap: true } },
+      yAxis: {
+        type: "value", min: 0, max: unit === "%" ? 100 : null, minInterval: unit === "%" ? 0 : 1,
+        axisLabel: { fontSize: FONT, hideOverlap: true }
+      },
       series: names.map(function (name, i) {
         return { name: name, type: "line", symbolSize: 6, data: data.map(function (r) { return r[i + 1]; }) };
       })
