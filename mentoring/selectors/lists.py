@@ -49,7 +49,13 @@ class MentorRow:
         return sum(1 for s in self.statuses if s.due and not s.overdue)
 
 
+# The columns the board shows, of each child and each pairing (with its mentor's name).
 BOARD_CHILD_FIELDS = ("name", "name_initials", "school", "school_class__grade", "school_class__number")
+BOARD_PAIRING_FIELDS = (
+    *("child", "role", "is_secondary", "start_date", "end_date"),
+    *("mentor__first_name", "mentor__last_name", "mentor__username"),
+    *("external_mentor__name", "external_mentor__organisation"),
+)
 
 
 def mentor_board(*, school: School, on: date, pairings: QuerySet | None = None) -> list[MentorRow]:
@@ -59,9 +65,9 @@ def mentor_board(*, school: School, on: date, pairings: QuerySet | None = None) 
     carried = Pairing.objects.carried_on(on).filter(child__school=school)
     shown = carried if pairings is None else carried.filter(pk__in=pairings.values("pk"))
     pairings = list(
-        shown.select_related("mentor", "external_mentor").order_by(
-            "mentor__first_name", "external_mentor__name", "child__name_initials"
-        )
+        shown.select_related("mentor", "external_mentor")
+        .only(*BOARD_PAIRING_FIELDS)
+        .order_by("mentor__first_name", "external_mentor__name", "child__name_initials")
     )
     # Only the columns the board shows: a school's few hundred children are read whole on no other page.
     children = Child.objects.filter(pk__in=[p.child_id for p in pairings]).only(*BOARD_CHILD_FIELDS)

@@ -1,6 +1,7 @@
 """One child's badges (done / due / overdue / off), one per log kind and following the school's cadence
 rules, and a mentor's 我的学生, in a fixed number of queries."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from django.db.models import (
 
 from caretrack.models import School, Term
 from children.models import Child, in_care_on_q
+from mentoring import periods
 from mentoring.models import (
     LOG_MODELS,
     CadenceKind,
@@ -24,8 +26,14 @@ from mentoring.models import (
     Pairing,
     Talk,
 )
-from mentoring.periods import is_required, parts_due, period_of, previous_period, term_parts
+from mentoring.periods import is_required, parts_due
 from mentoring.selectors._common import _count, _in, term_on
+
+# Pure calendar arithmetic, the same for every child of a list: computed once per (rule period, day), not
+# for each of a school's few hundred children.
+period_of = functools.lru_cache(maxsize=64)(periods.period_of)
+previous_period = functools.lru_cache(maxsize=64)(periods.previous_period)
+term_parts = functools.lru_cache(maxsize=64)(periods.term_parts)
 
 # --- One child's badges -------------------------------------------------------------------------
 
