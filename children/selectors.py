@@ -310,14 +310,19 @@ def grades_moved_since(schools, day: date) -> dict[int, int]:
     return moved
 
 
-def archive_rates_by_school(*, schools, start: date, end: date, on: date) -> dict[int, ArchiveRate]:
+def archive_rates_by_school(
+    *, schools, start: date, end: date, on: date, classes: list[int] | None = None
+) -> dict[int, ArchiveRate]:
     """建档率 of each school for the window [start, end], judged on the day `on`, with the detail by grade,
     class and missing item. Two queries whatever the number of schools: a row of completeness flags per
     left-behind child, added up here, so each condition is evaluated once per child, and the 升年级 runs
     since, so that classes are named with the grade they had then. The same children and the same
-    completeness rule as archive_rate(), so the figures agree."""
+    completeness rule as archive_rate(), so the figures agree. With `classes` (ids), only the children of
+    those classes are read (a class teacher's home): their classes' rows are the same, the totals theirs."""
 
     children = annotate_completeness(_on_roll_left_behind(schools, start, end), on=on)
+    if classes is not None:
+        children = children.filter(school_class__in=classes)
     moved_since = grades_moved_since(schools, start)
     flag_names = [f"has_{r.key}" for r in REQUIREMENTS]
     rows = children.order_by().values_list(

@@ -60,7 +60,8 @@ def class_summaries(*, user, school: School, on: date, statuses: list[ChildStatu
     summaries = {c.pk: ClassSummary(c, students=c.enrolled) for c in classes}
     term = term_on(school, on)
     start, end, reference = term_window(term, on)
-    rate = archive_rates_by_school(schools=[school], start=start, end=end, on=reference).get(school.pk)
+    rates = archive_rates_by_school(schools=[school], start=start, end=end, on=reference, classes=list(summaries))
+    rate = rates.get(school.pk)
     for row in rate.by_class if rate else []:
         if row.key in summaries:
             summaries[row.key].left_behind, summaries[row.key].archived = row.total, row.complete
