@@ -3,7 +3,7 @@ deletion and its audit row are saved together or not at all."""
 
 from django.db import transaction
 
-from caretrack.figure_versions import figures_changed
+from caretrack.figure_versions import figures_changed, renew_stored_version
 from caretrack.models import AuditAction, AuditEvent
 
 # What only reads (a full archive viewed, an export) leaves every figure as it was.
@@ -24,5 +24,6 @@ def record(*, user, action: AuditAction, target: str = "", school=None, **detail
         # change is saved by then, so a cache that is down is logged, never answered with an error page
         # (the figures then lag by at most the cache's timeout).
         school_id = event.school_id
+        renew_stored_version(school_id)  # the database's version: in this transaction, so never lost
         transaction.on_commit(lambda: figures_changed(school_id), robust=True)
     return event

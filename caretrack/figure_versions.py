@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
+from caretrack.models import FiguresVersion, School
+
 # Changes not tied to one school (a county deadline) renew every school's figures.
 _ALL = "figures-version:all"
 
@@ -41,3 +43,27 @@ def school_versions(school_ids: Iterable[int]) -> dict[int, str]:
 def figures_changed(school_id: int | None) -> None:
     """The school's data changed (None: data of no one school): its cached figures are not read again."""
     cache.set(_ALL if school_id is None else _key(school_id), uuid.uuid4().hex, timeout=None)
+
+
+# --- The same versions kept in the database --------------------------------------------------------------
+# The cache's versions are lost with the cache; figures stored in the database (reports.figures_store) are
+# checked against these instead, renewed inside the change's own transaction: a reader that reads the version
+# before it computes either sees the change's version and its data, or stores its figures under the version
+# the change then replaces.
+
+
+def renew_stored_version(school_id: int | None) -> None:
+    """Inside the change's transaction: the school's (None: every school's) stored figures are out of date."""
+    token = uuid.uuid4().hex
+    if school_id is None:
+        rows = [FiguresVersion(school_id=pk, token=token) for pk in School.objects.values_list("pk", flat=True)]
+    else:
+        rows = [FiguresVersion(school_id=school_id, token=token)]
+    FiguresVersion.objects.bulk_create(rows, update_conflicts=True, unique_fields=["school"], update_fields=["token"])
+
+
+def stored_versions(school_ids: Iterable[int]) -> dict[int, str]:
+    """The stored version of each school's figures ("" for a school never changed since this was added)."""
+    school_ids = list(school_ids)
+    found = dict(FiguresVersion.objects.filter(school_id__in=school_ids).values_list("school_id", "token"))
+    return {pk: found.get(pk, "") for pk in school_ids}

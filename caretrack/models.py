@@ -319,3 +319,21 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"
+
+
+class FiguresVersion(models.Model):
+    """The version of one school's figures kept in the database: renewed in the same transaction as every
+    audited change of the school's data (caretrack.audit.record), so figures stored with an older version
+    (reports' figures snapshots) are known to be out of date, whatever the cache holds or has lost."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name="学校"
+    )
+    token = models.CharField("版本", max_length=32)
+
+    class Meta:
+        verbose_name = "统计数据版本"
+        verbose_name_plural = "统计数据版本"
+
+    def __str__(self):
+        return f"{self.school_id}: {self.token}"

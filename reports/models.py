@@ -137,3 +137,36 @@ class ReportDeadline(models.Model):
 
     def __str__(self):
         return f"{self.county} {self.start_year}-{self.semester} 截止 {self.due_on}"
+
+
+class FiguresKind(models.TextChoices):
+    """Which figures a row holds (one kind so far: the dashboard and the 工作总结 still scan one school)."""
+
+    COUNTY = "county", "县级总览"
+
+
+class FiguresSnapshot(models.Model):
+    """One school's figures for one window, as the scanning computation (reports.selectors.term_figures)
+    gave them, stored by reports.figures_store: derived data that reports may own. A row is read only while
+    its version is the school's stored version (caretrack.figure_versions), its day is the day asked for and
+    its schema is the code's; otherwise that school alone is computed again and its row replaced."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name="学校")
+    kind = models.CharField("用途", max_length=10, choices=FiguresKind.choices)
+    start = models.DateField("起始日期")
+    end = models.DateField("结束日期")
+    day = models.DateField("统计日")
+    version = models.CharField("数据版本", max_length=32, blank=True)
+    schema = models.CharField("结构版本", max_length=16)
+    figures = models.JSONField("统计数据")
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "统计快照"
+        verbose_name_plural = "统计快照"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind", "start", "end"], name="figures_snapshot_one_per_window")
+        ]
+
+    def __str__(self):
+        return f"{self.school_id} {self.kind} {self.start}–{self.end} @ {self.day}"

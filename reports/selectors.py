@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from activities.models import Activity, Exam, LectureTopic
 from activities.selectors import ActivityFigures, Improvement, activity_figures, improvement_between, photos_for_report
-from caretrack.figure_versions import school_versions
 from caretrack.models import LeadingGroupMember, School, Term
 from caretrack.selectors import enrolled_students_totals, term_enrolled_students
 from children.completeness import complete_q
@@ -41,6 +39,8 @@ from children.selectors import ArchiveRate, archive_rates_by_school
 from mentoring.models import FamilyContact, GuardianContact
 from mentoring.periods import week_of
 from mentoring.selectors import MentoringFigures, mentoring_figures
+from reports.figures_store import drifted_schools, stored_figures
+from reports.models import FiguresKind
 
 GRANDPARENT_LABELS = {
     GuardianRelation.PATERNAL_GRANDFATHER.label,
@@ -456,25 +456,36 @@ def county_rows(*, schools, key: TermKey, sort: str = "name", today: date | None
     return rows
 
 
-# The county overview recomputes every school's term figures (tens of thousands of children, millions of
-# logs at county scale): each school's figures are kept in the shared cache, per term window and day, under
-# the school's version (caretrack.figure_versions), which every audited change renews once committed. So a
-# change shows at once on every app server; the timeout only bounds what a change outside the audit trail
-# (none is known) could leave stale.
-COUNTY_CACHE_SECONDS = 300
+# The county overview would recompute every school's term figures (tens of thousands of children, millions
+# of logs at county scale): each school's figures are stored as one row per term window (reports.figures_store),
+# read while no audited change of the school came since and the day is the same, so a change shows at once on
+# every app server and an emptied cache still reads rows. Only the schools that changed are computed again.
 
 
 def _cached_county_figures(schools: list[School], *, start: date, end: date, on: date) -> dict[int, SchoolFigures]:
-    versions = school_versions(school.pk for school in schools)  # before computing: see figure_versions
-    keys = {school.pk: f"county-figures:{school.pk}:{versions[school.pk]}:{start}:{end}:{on}" for school in schools}
-    cached = cache.get_many(keys.values())
-    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    missing = [school for school in schools if school.pk not in figures]
-    if missing:
-        fresh = term_figures(schools=missing, start=start, end=end, on=on, detail=False)
-        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, timeout=COUNTY_CACHE_SECONDS)
-        figures.update(fresh)
-    return figures
+    return stored_figures(
+        schools,
+        kind=FiguresKind.COUNTY,
+        start=start,
+        end=end,
+        day=on,
+        figures_type=SchoolFigures,
+        compute=lambda stale: term_figures(schools=stale, start=start, end=end, on=on, detail=False),
+    )
+
+
+def county_figures_drift(*, schools, start: date, end: date, on: date) -> list[int]:
+    """The schools whose stored county figures differ from a scan (a change made outside the audited
+    services); their rows are dropped so the overview scans them again. For a nightly check."""
+    return drifted_schools(
+        list(schools),
+        kind=FiguresKind.COUNTY,
+        start=start,
+        end=end,
+        day=on,
+        figures_type=SchoolFigures,
+        compute=lambda stale: term_figures(schools=stale, start=start, end=end, on=on, detail=False),
+    )
 
 
 @dataclass
