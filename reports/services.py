@@ -27,6 +27,7 @@ from caretrack.permissions import is_bureau
 from caretrack.selectors import active_staff
 from reports import exports, pdf, privacy, selectors, submission_selectors
 from reports.drafts import SECTIONS, draft_sections, opening
+from reports.mentor_exports import mentor_work_workbook
 from reports.models import ReportCase, ReportDeadline, TermReport, TermReportReturn, TermReportSubmission
 from reports.permissions import can_review_term_report, can_submit_term_report
 from reports.privacy_selectors import school_knowledge
@@ -436,4 +437,23 @@ def _read_copy(submission: TermReportSubmission) -> bytes:
         data = f.read()
     if hashlib.sha256(data).hexdigest() != submission.bureau_copy_sha256:
         raise ValueError(f"提交版本 {submission.pk} 的 PDF 与提交时不一致")  # fail loudly, never serve it
+    return data
+
+
+# --- 帮扶教师工作情况 (reports.trend_views) -----------------------------------------------------------
+
+
+def export_mentor_work_xlsx(*, school: School, term: Term, past: list[Term], rows, acting_user) -> bytes:
+    """帮扶教师工作情况 as an Excel file (mentors' figures, no child named); one audit row per export."""
+    data = mentor_work_workbook(school=school, term=term, past=past, rows=rows)
+    with transaction.atomic():
+        audit.record(
+            user=acting_user,
+            action=AuditAction.EXPORT,
+            target=f"帮扶教师工作情况 {term} Excel",
+            school=school,
+            kind="mentor_work_xlsx",
+            term=term.pk,
+            full_identifiers=False,  # staff names and counts only
+        )
     return data

@@ -2,13 +2,16 @@
 principal and the coordinator. Thin: authorize, call reports.trends / grade_figures / mentoring's per-mentor
 selector, render."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from caretrack.permissions import require_bureau, require_school_manager
+from caretrack.xlsx import CONTENT_TYPE as XLSX
 from mentoring.selectors.per_mentor import BEHIND_BELOW, KIND_LABELS, KINDS, mentor_work, sort_mentor_work
-from reports import grade_figures, selectors, trends
+from reports import exports, grade_figures, selectors, services, trends
 
 # The terms 帮扶教师工作情况 shows beside the one asked for.
 MENTOR_PAST_TERMS = 3
@@ -54,22 +57,41 @@ def county_grades(request, school_id):
     return render(request, "reports/county_grades.html", context)
 
 
-def mentor_work_page(request):
-    """帮扶教师工作情况: each mentor's talks, visits and contacts done against due, this term and the ones before."""
+def _mentor_work(request):
     school = require_school_manager(request.user)
     terms = selectors.school_terms(school)
-    term = selectors.choose_term(terms, request.GET.get("term"))
+    term = selectors.choose_term(terms, request.GET.get("term") or request.POST.get("term"))
+    if term is None:
+        return school, terms, None, [], []
+    shown = sorted((t for t in terms if t.start_date <= term.start_date), key=lambda t: t.start_date)
+    shown = shown[-(MENTOR_PAST_TERMS + 1) :]
+    return school, terms, term, shown[:-1], mentor_work(school=school, terms=shown, today=timezone.localdate())
+
+
+def mentor_work_page(request):
+    """帮扶教师工作情况: each mentor's talks, visits and contacts done against due, this term and the ones before."""
+    school, terms, term, past, rows = _mentor_work(request)
     sort = request.GET.get("sort", "completion")
     context = {"school": school, "terms": terms, "term": term, "sort": sort, "behind_below": BEHIND_BELOW}
     if term is not None:
-        shown = sorted((t for t in terms if t.start_date <= term.start_date), key=lambda t: t.start_date)[
-            -(MENTOR_PAST_TERMS + 1) :
-        ]
-        rows = mentor_work(school=school, terms=shown, today=timezone.localdate())
         context.update(
             rows=sort_mentor_work(rows, sort),
             kinds=[(k, KIND_LABELS[k]) for k in KINDS],
-            past_terms=shown[:-1],
+            past_terms=past,
             behind=sum(1 for r in rows if r.current.behind),
         )
     return render(request, "reports/mentor_work.html", context)
+
+
+@require_POST
+def mentor_work_xlsx(request):
+    school, _, term, past, rows = _mentor_work(request)
+    if term is None:
+        messages.error(request, "本校还没有设置学期，暂无统计数据。")
+        return redirect("reports:mentor_work")
+    content = services.export_mentor_work_xlsx(
+        school=school, term=term, past=past, rows=sort_mentor_work(rows, "name"), acting_user=request.user
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = exports.content_disposition(f"{school.name}帮扶教师工作情况{term}.xlsx")
+    return response

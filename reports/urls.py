@@ -15,6 +15,7 @@ urlpatterns = [
     path("county/trends/", trend_views.county_trends, name="county_trends"),
     path("county/<int:school_id>/grades/", trend_views.county_grades, name="county_grades"),
     path("mentors/", trend_views.mentor_work_page, name="mentor_work"),
+    path("mentors/export/", trend_views.mentor_work_xlsx, name="mentor_work_xlsx"),
     path("county/deadline/", submission_views.county_deadline, name="county_deadline"),
     path("county/submitted.zip", submission_views.county_submitted_zip, name="county_submitted_zip"),
     path("county/<int:school_id>/return/", submission_views.county_return, name="county_return"),

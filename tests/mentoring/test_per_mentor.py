@@ -153,3 +153,24 @@ def test_another_schools_principal_sees_only_their_own_mentors(client, world, me
     client.force_login(world.other_principal)
     page = client.get(reverse("reports:mentor_work")).content.decode()
     assert "刘老师" not in page and "黄老师" not in page
+
+
+def test_the_excel_export_lists_each_mentor_and_is_audited(client, world, mentors, today):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from caretrack.models import AuditAction, AuditEvent
+
+    client.force_login(world.coordinator)
+    response = client.post(reverse("reports:mentor_work_xlsx"), {"term": mentors[0].pk})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    liu = next(row for row in cells if row and row[0] == "刘老师")
+    assert liu[1:4] == [2, 2, 24] and "落后" in liu
+    assert not any("张小花" in str(c) for row in cells for c in row)
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.detail["kind"] == "mentor_work_xlsx" and event.user == world.coordinator
+    client.force_login(world.mentor)
+    assert client.post(reverse("reports:mentor_work_xlsx")).status_code == 403
