@@ -19,6 +19,7 @@ from caretrack.models import (
     AuditAction,
     AuditEvent,
     Delivery,
+    FiguresVersion,
     LeadingGroupMember,
     Notification,
     School,
@@ -266,3 +267,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["notification", "channel", "status", "attempts", "last_error", "sent_at"]
     list_filter = ["channel", "status"]
     list_select_related = ["notification"]
+
+
+@admin.register(FiguresVersion)
+class FiguresVersionAdmin(ReadOnlyAdmin):
+    """Each school's figures version (renewed by caretrack.audit.record in every change's transaction)."""
+
+    list_display = ["school", "token"]

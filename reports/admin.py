@@ -4,7 +4,14 @@ reports/services.py writes and audits them."""
 from django.contrib import admin
 
 from caretrack.admin import ReadOnlyAdmin, ReadOnlyInline
-from reports.models import ReportCase, ReportDeadline, TermReport, TermReportReturn, TermReportSubmission
+from reports.models import (
+    FiguresSnapshot,
+    ReportCase,
+    ReportDeadline,
+    TermReport,
+    TermReportReturn,
+    TermReportSubmission,
+)
 
 
 class ReportCaseInline(ReadOnlyInline):
@@ -44,3 +51,13 @@ class TermReportReturnAdmin(ReadOnlyAdmin):
 class ReportDeadlineAdmin(ReadOnlyAdmin):
     list_display = ["county", "start_year", "semester", "due_on", "set_by", "set_at"]
     list_filter = ["county"]
+
+
+@admin.register(FiguresSnapshot)
+class FiguresSnapshotAdmin(ReadOnlyAdmin):
+    """The figures engine's rows (reports.figures_store): derived, rewritten by every read that finds one
+    out of date, so only looked at here."""
+
+    list_display = ["school", "kind", "start", "end", "day", "version", "computed_at"]
+    list_filter = ["kind", "school"]
+    search_fields = ["school__name"]

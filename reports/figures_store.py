@@ -119,63 +119,63 @@ def decode_figures(figures_type: type, raw: dict, school: School):
 
 Compute = Callable[[list[School]], dict]
 
-# Decoding a hundred schools' JSON takes tens of milliseconds: the decoded figures are also kept in the shared
-# cache, under the same version, day and schema as the row, so a warm read is one query and one cache read.
-# Lost from the cache, they are read from the rows again. The timeout only keeps the cache from filling up.
+# Decoding a hundred schools' JSON takes tens of milliseconds: the decoded figures of the schools asked for
+# together are also kept in the shared cache as one entry, under their versions, day and schema, so a warm
+# read is one query and one cache read (one entry: the database cache writes each key in a transaction of
+# its own). Lost from the cache, they are read from the rows again. The timeout keeps the cache from filling.
 CACHE_SECONDS = 24 * 3600
 
 
-def _cache_key(kind: str, pk: int, version: str, start: date, end: date, day: date, schema: str) -> str:
-    return f"figures:{kind}:{pk}:{version}:{start}:{end}:{day}:{schema}"
+def _cache_key(kind: str, versions: dict[int, str], start: date, end: date, day: date, schema: str) -> str:
+    schools = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
+    return f"figures:{kind}:{start}:{end}:{day}:{schema}:{schools}"
 
 
 def stored_figures(
     schools: list[School], *, kind: FiguresKind, start: date, end: date, day: date, figures_type: type, compute: Compute
 ) -> dict:
     """Each school's figures for the window [start, end] judged on `day`, keyed by school id: read from the
-    cache or its row when those are up to date, else computed by `compute(schools)` (the scanning code, for
-    the schools whose rows are not) and stored. One query and a cache read when all are cached; one more
+    cache or the school's row when those are up to date, else computed by `compute(schools)` (the scanning
+    code, for the schools whose rows are not) and stored. One query and a cache read when cached; one more
     for the rows; one more to store those computed."""
     by_pk = {school.pk: school for school in schools}
     versions = stored_versions(by_pk)  # before computing: see the module's docstring
     schema = schema_of(figures_type)
-    keys = {pk: _cache_key(kind, pk, versions[pk], start, end, day, schema) for pk in by_pk}
-    cached = cache.get_many(list(keys.values()))
-    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    unread = [pk for pk in by_pk if pk not in result]
-    if unread:
-        rows = FiguresSnapshot.objects.filter(school_id__in=unread, kind=kind, start=start, end=end).values_list(
-            "school_id", "day", "version", "schema", "figures"
+    key = _cache_key(kind, versions, start, end, day, schema)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = FiguresSnapshot.objects.filter(school_id__in=list(by_pk), kind=kind, start=start, end=end).values_list(
+        "school_id", "day", "version", "schema", "figures"
+    )
+    result = {
+        pk: decode_figures(figures_type, raw, by_pk[pk])
+        for pk, row_day, version, row_schema, raw in rows
+        if row_day == day and version == versions[pk] and row_schema == schema
+    }
+    stale = [school for school in schools if school.pk not in result]
+    if stale:
+        computed = compute(stale)
+        FiguresSnapshot.objects.bulk_create(
+            [
+                FiguresSnapshot(
+                    school_id=pk,
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    day=day,
+                    version=versions[pk],
+                    schema=schema,
+                    figures=encode_figures(figures),
+                )
+                for pk, figures in computed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["school", "kind", "start", "end"],
+            update_fields=["day", "version", "schema", "figures", "computed_at"],
         )
-        from_rows = {
-            pk: decode_figures(figures_type, raw, by_pk[pk])
-            for pk, row_day, version, row_schema, raw in rows
-            if row_day == day and version == versions[pk] and row_schema == schema
-        }
-        stale = [by_pk[pk] for pk in unread if pk not in from_rows]
-        computed = compute(stale) if stale else {}
-        if computed:
-            FiguresSnapshot.objects.bulk_create(
-                [
-                    FiguresSnapshot(
-                        school_id=pk,
-                        kind=kind,
-                        start=start,
-                        end=end,
-                        day=day,
-                        version=versions[pk],
-                        schema=schema,
-                        figures=encode_figures(figures),
-                    )
-                    for pk, figures in computed.items()
-                ],
-                update_conflicts=True,
-                unique_fields=["school", "kind", "start", "end"],
-                update_fields=["day", "version", "schema", "figures", "computed_at"],
-            )
-        fresh = {**from_rows, **computed}
-        cache.set_many({keys[pk]: figures for pk, figures in fresh.items()}, timeout=CACHE_SECONDS)
-        result.update(fresh)
+        result.update(computed)
+    cache.set(key, result, timeout=CACHE_SECONDS)
     return result
 
 
@@ -183,25 +183,20 @@ def drifted_schools(
     schools: list[School], *, kind: FiguresKind, start: date, end: date, day: date, figures_type: type, compute: Compute
 ) -> list[int]:
     """The schools whose stored figures, though current by their version, differ from a scan now: what a
-    write outside the audited services (a shell, a raw UPDATE) left behind. Their rows and cached figures are
-    dropped, so the next read scans them; the others are left as they are."""
+    write outside the audited services (a shell, a raw UPDATE) left behind. Their versions are renewed, so
+    the next read scans them; the others are left as they are."""
     schools = list(schools)
     stored = stored_figures(
         schools, kind=kind, start=start, end=end, day=day, figures_type=figures_type, compute=compute
     )
     scanned = compute(schools)
     drifted = [pk for pk, figures in scanned.items() if stored.get(pk) != figures]
-    if drifted:
-        FiguresSnapshot.objects.filter(school_id__in=drifted, kind=kind, start=start, end=end).delete()
-        versions, schema = stored_versions(drifted), schema_of(figures_type)
-        cache.delete_many([_cache_key(kind, pk, versions[pk], start, end, day, schema) for pk in drifted])
+    forget_figures(schools=drifted)
     return drifted
 
 
-def forget_figures(*, schools=None) -> int:
-    """Drop the stored rows (of these schools, or all) and renew their versions, so that what the cache holds
-    is not read either: the next read scans."""
+def forget_figures(*, schools=None) -> None:
+    """Renew the versions of these schools' figures (None: every school's), so that neither their rows nor
+    the cache is read again: the next read scans them. In the caller's transaction, as a change would."""
     for school_id in [None] if schools is None else [getattr(s, "pk", s) for s in schools]:
         renew_stored_version(school_id)
-    rows = FiguresSnapshot.objects.all() if schools is None else FiguresSnapshot.objects.filter(school__in=schools)
-    return rows.delete()[0]

@@ -203,7 +203,7 @@ def test_the_county_figures_from_stored_rows_equal_the_scanning_ones_after_any_h
                 _assert_engine_equals_scanning(day)
         finally:
             transaction.savepoint_rollback(savepoint)
-            forget_figures()  # rows of a rolled-back history must not meet the next one's versions
+            forget_figures()  # new versions: the cache (not rolled back) never serves the undone history
 
     run()
 
