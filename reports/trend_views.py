@@ -23,7 +23,8 @@ def county_trends(request):
     figure = trends.FIGURES_BY_KEY.get(request.GET.get("figure") or "archive_rate")
     if figure is None:
         raise Http404("没有这个统计项目。")
-    trend, by_school = trends.county_trend(schools=schools)
+    _, current = selectors.county_term_keys(schools)  # up to the current term: not a term yet to begin
+    trend, by_school = trends.county_trend(schools=schools, until=current)
     keys = [p.key for p in trend.points]
     cells = [(school, [by_school[school.pk].get(k) for k in keys]) for school in schools]
     charts = {"trend": trends.chart_rows(trend), "figure": trends.chart_rows(trend, [figure.key])}

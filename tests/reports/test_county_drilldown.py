@@ -130,3 +130,11 @@ def test_the_drilldown_queries_do_not_grow_with_the_children(client, world, know
     client.force_login(world.bureau)
     with django_assert_max_num_queries(20):  # session, roles, terms, six for the figures
         assert client.get(_url(world)).status_code == 200
+
+
+def test_a_term_yet_to_begin_is_not_part_of_the_county_trend(client, world, known):
+    TermFactory(school=world.school, start_year=2026, semester=2, start_date=date(2027, 2, 20),
+                end_date=date(2027, 7, 10), is_current=False)  # fmt: skip
+    client.force_login(world.bureau)
+    response = client.get(reverse("reports:county_trends"))
+    assert [p.label for p in response.context["trend"].points] == ["2026秋"]
