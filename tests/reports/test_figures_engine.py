@@ -256,3 +256,22 @@ def test_a_change_that_bypasses_the_audit_is_caught_by_the_check(world):
     assert _engine(schools, TODAY) != _scanned(schools, TODAY)  # the stored row does not know
     assert county_figures_drift(schools=schools, start=START, end=END, on=TODAY) == [world.school.pk]
     assert _engine(schools, TODAY) == _scanned(schools, TODAY)  # its row was dropped and is scanned again
+
+
+def test_the_nightly_check_names_a_school_changed_outside_the_audit_and_its_figures_are_scanned_again(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    child = left_behind_child(world.school_class, name="王小一")
+    mentoring.create_log(model=Talk, child=child, data={"date": TODAY, "text": "谈心"}, author=world.mentor)
+    schools = School.objects.order_by("name")
+    key = county_term_keys(schools)[1]
+    county_rows(schools=schools, key=key)  # the overview was read: rows stored
+    Talk.objects.filter(child=child).update(is_deleted=True)  # outside the services
+    out, err = StringIO(), StringIO()
+    call_command("check_county_figures", stdout=out, stderr=err)
+    assert "已核对 2 所学校的当前学期统计，1 所不一致。" in out.getvalue()
+    assert world.school.name in err.getvalue() and world.other_school.name not in err.getvalue()
+    row = next(r for r in county_rows(schools=schools, key=key) if r.school == world.school)
+    assert row.figures.mentoring.talks_term == 0

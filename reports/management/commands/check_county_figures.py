@@ -1,0 +1,27 @@
+from collections import defaultdict
+
+from django.core.management.base import BaseCommand
+
+from caretrack.models import School, Term
+from reports.selectors import county_figures_drift, reference_day
+
+
+class Command(BaseCommand):
+    help = (
+        "核对县级总览的已存统计（每校一行）与重新统计是否一致（每晚运行一次即可）。不一致的学校说明有修改绕过了"
+        "审计记录：列出这些学校，并让其统计在下次打开时重新计算。"
+    )
+
+    def handle(self, *args, **options):
+        windows: dict[tuple, list[School]] = defaultdict(list)
+        for term in Term.objects.filter(is_current=True).select_related("school").order_by("school__name"):
+            windows[(term.start_date, term.end_date)].append(term.school)
+        checked, drifted = 0, []
+        for (start, end), schools in windows.items():
+            on = reference_day(start, end)
+            drifted += county_figures_drift(schools=schools, start=start, end=end, on=on)
+            checked += len(schools)
+        names = dict(School.objects.filter(pk__in=drifted).values_list("pk", "name"))
+        for pk in drifted:
+            self.stderr.write(f"不一致，已安排重新统计：{names[pk]}")
+        self.stdout.write(f"已核对 {checked} 所学校的当前学期统计，{len(drifted)} 所不一致。")
