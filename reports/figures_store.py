@@ -128,7 +128,7 @@ CACHE_SECONDS = 24 * 3600
 
 def _cache_key(kind: str, versions: dict[int, str], start: date, end: date, day: date, schema: str) -> str:
     schools = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
-    return f"figures:{kind}:{start}:{end}:{day}:{schema}:{schools}"
+    return f"{kind}-figures:{start}:{end}:{day}:{schema}:{schools}"
 
 
 def stored_figures(
