@@ -81,6 +81,10 @@ ACCESS: dict[str, Rule] = {
     "reports:county_deadline": Rule({"bureau"}, method="post"),
     "reports:county_submitted_zip": Rule({"bureau"}, method="post"),
     "reports:county_return": Rule({"bureau"}, kwargs={"school_id": "report_school"}),
+    "reports:county_trends": Rule({"bureau"}),
+    "reports:county_grades": Rule({"bureau"}, kwargs={"school_id": "report_school"}),
+    "reports:mentor_work": Rule({"principal", "coordinator", "other_principal"}),
+    "reports:mentor_work_xlsx": Rule({"principal", "coordinator", "other_principal"}, method="post"),
     "guardians:region_options": Rule(SCHOOL_STAFF | {"other_teacher", "other_principal"}),
     # mentoring (issue 4): logs follow the child's scope; only the author (within 7 days) and the
     # coordinator may change a log; pairings and concerns are the school managers'.
