@@ -293,6 +293,7 @@ def _pages(*, county: bool):
 def _school_pages(principal: str, child) -> list[Page]:
     """The pages a school uses every day (issue 17): each within 4× the floor with at most 12 queries."""
     searched = child.name_initials[:2] or child.name[:1]  # a search on the board that finds a few children
+    mentored = _mentored_child()
 
     def page(name, url_name, username, args=(), method="get", ratio=SCHOOL_RATIO, query=""):
         return Page(name, url_name, list(args), username, method, None, ratio, SCHOOL_QUERIES, query)
@@ -303,7 +304,7 @@ def _school_pages(principal: str, child) -> list[Page]:
         page("child list (principal)", "children:list", principal),
         page("child list (class teacher)", "children:list", "banzhuren"),
         page("child page (principal, audited)", "children:detail", principal, [child.pk]),
-        page("child page (mentor)", "children:detail", "bangfu", [_mentored_child(child)]),
+        *([page("child page (mentor)", "children:detail", "bangfu", [mentored])] if mentored else []),
         page("archive sections (principal)", "children:archive", principal, [child.pk]),
         page("结对帮扶 board (coordinator)", "mentoring:pairings", "deyu"),
         page("结对帮扶 board, searched", "mentoring:pairings", "deyu", query=f"q={searched}"),
@@ -317,12 +318,19 @@ def _school_pages(principal: str, child) -> list[Page]:
     ]
 
 
-def _mentored_child(fallback) -> int:
-    """A child the demo mentor (bangfu) is paired to, for the child page as a mentor sees it."""
-    from mentoring.models import Pairing
+def _mentored_child() -> int | None:
+    """A child the demo mentor (bangfu) may open, for the child page as a mentor sees it: one paired to her,
+    else any she may see; None when a small data set gives her none (the row is then left out)."""
+    from django.contrib.auth.models import User
 
-    pk = Pairing.objects.filter(mentor__username="bangfu", end_date__isnull=True).values_list("child_id", flat=True)
-    return pk.order_by("child_id").first() or fallback.pk
+    from children.permissions import children_visible_to
+
+    user = User.objects.filter(username="bangfu").first()
+    if user is None:
+        return None
+    visible = children_visible_to(user).order_by("pk")
+    paired = visible.filter(pairings__mentor=user, pairings__end_date__isnull=True)
+    return paired.values_list("pk", flat=True).first() or visible.values_list("pk", flat=True).first()
 
 
 def run(args) -> int:
