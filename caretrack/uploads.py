@@ -16,6 +16,7 @@ import io
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,3 +267,47 @@ class PendingPhotos:
             if pending.pop(token, None) is not None:
                 self._path(token).unlink(missing_ok=True)
         request.session[self.session_key] = pending
+
+    def submit(
+        self,
+        request,
+        form,
+        save: Callable[[list], object],
+        *,
+        refuse: Callable[[object, ValidationError], None],
+        field: str = "photos",
+    ) -> tuple[object | None, list[str]]:
+        """A form with photos, saved with the photos just chosen (form.cleaned_data[field]) and those kept
+        from an earlier try of it (the tokens in its hidden `pending_photos` fields). When the form or the
+        service (`save`, given every photo) refuses, nothing is saved (`refuse` puts the service's error on
+        the form) and the uploads that are photos wait as pending photos, to be shown again on the returned
+        form; 删除 on one without the page's script (`discard_photo`) drops it and saves nothing. On a save
+        the pending photos are discarded, so a repeat of the same tokens attaches nothing more. Returns
+        (what `save` returned or None, the pending tokens to show)."""
+        if request.method != "POST":
+            return None, []
+        pending = self.valid_tokens(request, request.POST.getlist("pending_photos"))
+        dropped = request.POST.get("discard_photo", "")
+        if dropped in pending:
+            self.discard(request, [dropped])
+            pending.remove(dropped)
+        valid = form.is_valid()
+        if valid and "discard_photo" not in request.POST:
+            kept = [self.open(request, token) for token in pending]
+            try:
+                saved = save([*form.cleaned_data[field], *(f for f in kept if f is not None)])
+            except ValidationError as error:
+                refuse(form, error)
+            else:
+                self.discard(request, pending)
+                return saved, []
+            finally:
+                for handle in kept:
+                    if handle is not None:
+                        handle.close()
+        new, refused = self.keep(request, request.FILES.getlist(field))
+        told = {*form.non_field_errors(), *form.errors.get(field, [])}
+        for message in refused:
+            if message not in told:
+                form.add_error(field, message)
+        return None, [*pending, *new]

@@ -89,9 +89,6 @@ class LogForm(ModelForm):
 
     PHOTO_FIELDS: tuple[str, ...] = ()  # a visit's photos, shown in a card of their own
 
-    def photo_uploads(self) -> list:
-        return self.cleaned_data.get("photos") or []
-
     def photos_to_remove(self) -> list:
         return list(self.cleaned_data.get("remove_photos") or [])
 

@@ -1,6 +1,7 @@
 """Home-visit photos: up to MAX_PHOTOS_PER_VISIT a visit, checked, shrunk and re-encoded by the core
 (caretrack.uploads), stored with a thumbnail in the private storage. Called by the log services inside
-their transaction: every photo is checked before any is written, so a refused photo saves nothing."""
+their transaction: every photo is checked before any is written, so a refused photo saves nothing. Photos
+chosen on a 家访 form that comes back with an error wait as pending photos (PENDING_VISIT_PHOTOS)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from caretrack.uploads import shrink_photo_with_thumbnail
+from caretrack.uploads import PendingPhotos, shrink_photo_with_thumbnail
 from mentoring.models import MAX_PHOTOS_PER_VISIT, HomeVisit, HomeVisitPhoto
 
 TOO_MANY = f"每次家访最多保存{MAX_PHOTOS_PER_VISIT}张照片。"
+
+# Photos picked on a 家访 form (new or edit) that came back with an error (mentoring/views.py), private to
+# their uploader's session. They share activities' folder, which backups leave out (caretrack/backup.py).
+PENDING_VISIT_PHOTOS = PendingPhotos(session_key="pending_visit_photos", folder="pending_photos", limit=12)
 
 
 def check_visit_photo_count(*, visit: HomeVisit | None, adding: int, removing: int = 0) -> None:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("children/<int:pk>/chronology/", views.child_chronology, name="chronology"),
     path("visit-photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("visit-photos/<int:pk>/thumbnail/", views.visit_photo, {"thumbnail": True}, name="visit_photo_thumbnail"),
+    path("visit-photos/pending/<str:token>/", views.pending_visit_photo, name="pending_visit_photo"),
     # The term's logs as Excel (mentoring/excel_views.py)
     path("export/talks/", excel_views.export_logs, {"kind": "talks"}, name="export_talks"),
     path("export/visits/", excel_views.export_logs, {"kind": "visits"}, name="export_visits"),

@@ -33,6 +33,7 @@ from mentoring.permissions import (
     require_my_students,
     require_pairing_manager,
 )
+from mentoring.photos import PENDING_VISIT_PHOTOS
 from mentoring.selectors.class_home import class_summaries
 from mentoring.selectors.lists import ended_pairings
 
@@ -54,6 +55,20 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+def _submit(request, form, save):
+    """Save a log; a 家访's photos chosen on a try the form or the service refused wait as pending photos
+    (caretrack.uploads.PendingPhotos.submit) and come back on the returned form. Returns (the saved log or
+    None, the pending tokens to show)."""
+    if "photos" in form.fields:
+        return PENDING_VISIT_PHOTOS.submit(request, form, save, refuse=_add_service_error)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save([]), []
+        except ValidationError as error:
+            _add_service_error(form, error)
+    return None, []
+
+
 def my_students(request):
     """我的学生: the teacher's phone home — a card per child with badges and one tap to log."""
     school = require_my_students(request.user)
@@ -72,27 +87,33 @@ def log_create(request, pk, kind):
     form = LOG_FORMS[kind](
         request.POST or None, request.FILES or None, external_mentors=externals, initial=initial_for_log(kind, child)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_log(
-                model=LOG_MODELS[kind],
-                child=child,
-                data=form.log_data(),
-                author=request.user,
-                external_mentor=form.cleaned_data.get("external_mentor"),
-                concern=form.concern(),
-                client_key=form.cleaned_data["client_key"],
-                photos=form.photo_uploads(),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            # The tag carries the phone's key: the next page's script drops the draft and outbox entry it saved.
-            key = form.cleaned_data["client_key"]
-            saved = f"已保存 {child.name} 的{KIND_LABELS[kind]}。"
-            messages.success(request, saved, extra_tags=f"saved-key-{key}" if key else "")
-            return redirect(_next_url(request, reverse("mentoring:my_students")))
-    context = {"form": form, "child": child, "kind": kind, "title": f"{KIND_LABELS[kind]} · {child.name}"}
+
+    def save(photos):
+        return services.create_log(
+            model=LOG_MODELS[kind],
+            child=child,
+            data=form.log_data(),
+            author=request.user,
+            external_mentor=form.cleaned_data.get("external_mentor"),
+            concern=form.concern(),
+            client_key=form.cleaned_data["client_key"],
+            photos=photos,
+        )
+
+    saved, pending = _submit(request, form, save)
+    if saved is not None:
+        # The tag carries the phone's key: the next page's script drops the draft and outbox entry it saved.
+        key = form.cleaned_data["client_key"]
+        told = f"已保存 {child.name} 的{KIND_LABELS[kind]}。"
+        messages.success(request, told, extra_tags=f"saved-key-{key}" if key else "")
+        return redirect(_next_url(request, reverse("mentoring:my_students")))
+    context = {
+        "form": form,
+        "child": child,
+        "kind": kind,
+        "title": f"{KIND_LABELS[kind]} · {child.name}",
+        "pending_photos": pending,
+    }
     return render(request, "mentoring/log_form.html", context)
 
 
@@ -116,22 +137,29 @@ def log_edit(request, pk, kind):
     form = LOG_FORMS[kind](
         request.POST or None, request.FILES or None, instance=log, can_raise_concern=log.concern_id is None
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_log(
-                log=log,
-                data=form.log_data(),
-                acting_user=request.user,
-                concern=form.concern(),
-                photos=form.photo_uploads(),
-                remove_photos=form.photos_to_remove(),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "记录已修改。")
-            return redirect(detail_url(log))
-    context = {"form": form, "child": log.child, "kind": kind, "log": log, "title": f"修改{KIND_LABELS[kind]}"}
+
+    def save(photos):
+        return services.update_log(
+            log=log,
+            data=form.log_data(),
+            acting_user=request.user,
+            concern=form.concern(),
+            photos=photos,
+            remove_photos=form.photos_to_remove(),
+        )
+
+    saved, pending = _submit(request, form, save)
+    if saved is not None:
+        messages.success(request, "记录已修改。")
+        return redirect(detail_url(log))
+    context = {
+        "form": form,
+        "child": log.child,
+        "kind": kind,
+        "log": log,
+        "title": f"修改{KIND_LABELS[kind]}",
+        "pending_photos": pending,
+    }
     return render(request, "mentoring/log_form.html", context)
 
 
@@ -145,6 +173,17 @@ def visit_photo(request, pk, thumbnail=False):
         raise Http404("照片文件不存在。") from None
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def pending_visit_photo(request, token):
+    """A photo waiting on the user's own 家访 form (PENDING_VISIT_PHOTOS): nobody else's session names it,
+    so anyone else (whatever their role) gets 404."""
+    handle = PENDING_VISIT_PHOTOS.open(request, token)
+    if handle is None:
+        raise Http404("没有找到该照片。")
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -56,36 +56,9 @@ def _picked(form):
 
 
 def _submit(request, form, save):
-    """Save with the photos just chosen and those kept from an earlier try of the same form. When the form
-    or the service refuses, nothing is saved and the photos that are photos wait as pending photos, shown
-    again on the returned form (删除 drops one). Returns (what `save` returned or None, pending tokens)."""
-    if request.method != "POST":
-        return None, []
-    pending = PENDING_ACTIVITY_PHOTOS.valid_tokens(request, request.POST.getlist("pending_photos"))
-    dropped = request.POST.get("discard_photo", "")
-    if dropped in pending:  # 删除 on a pending photo without the page's script: drop it, save nothing
-        PENDING_ACTIVITY_PHOTOS.discard(request, [dropped])
-        pending.remove(dropped)
-    valid = form.is_valid()
-    if valid and "discard_photo" not in request.POST:
-        kept = [PENDING_ACTIVITY_PHOTOS.open(request, token) for token in pending]
-        try:
-            saved = save([*form.cleaned_data["photos"], *(f for f in kept if f is not None)])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            PENDING_ACTIVITY_PHOTOS.discard(request, pending)
-            return saved, []
-        finally:
-            for handle in kept:
-                if handle is not None:
-                    handle.close()
-    new, refused = PENDING_ACTIVITY_PHOTOS.keep(request, request.FILES.getlist("photos"))
-    told = set(form.non_field_errors())
-    for message in refused:
-        if message not in told:
-            form.add_error("photos", message)
-    return None, [*pending, *new]
+    """Save with the photos just chosen and those kept from an earlier try of the same form (the core's
+    PendingPhotos.submit). Returns (what `save` returned or None, pending tokens)."""
+    return PENDING_ACTIVITY_PHOTOS.submit(request, form, save, refuse=lambda f, error: f.add_error(None, error))
 
 
 def activity_create(request):

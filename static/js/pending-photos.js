@@ -1,5 +1,6 @@
-// CareTrack: 删除 on a photo waiting on the activity form (templates/activities/_pending_photos.html) takes
-// it off the form at once, without sending the form; the server attaches only the photos still named.
+// CareTrack: 删除 on a photo waiting on the activity or 家访 form (templates/activities/_pending_photos.html,
+// templates/mentoring/_pending_visit_photos.html) takes it off the form at once, without sending the form;
+// the server attaches only the photos still named.
 // Without this script the button sends the form, and the server drops the photo and saves nothing.
 (function () {
   "use strict";
