@@ -139,6 +139,7 @@ ACCESS: dict[str, Rule] = {
     "activities:pending_photo": Rule(set(), kwargs={"token": "pending_photo"}),
     "mentoring:visit_photo": Rule(SCHOOL_STAFF, kwargs={"pk": "visit_photo"}),
     "mentoring:visit_photo_thumbnail": Rule(SCHOOL_STAFF, kwargs={"pk": "visit_photo"}),
+    "mentoring:pending_visit_photo": Rule(set(), kwargs={"token": "pending_photo"}),
     "activities:photo_delete": Rule(
         {"principal", "coordinator", "class_teacher"}, kwargs={"pk": "activity_photo"}, method="post"
     ),
