@@ -1,3 +1,5 @@
+import time
+
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib import messages
@@ -98,3 +100,24 @@ class FirstPasswordMiddleware:
     def _allowed(path: str) -> bool:
         open_paths = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
         return path in open_paths or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+class SlidingSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request. Sliding the expiry is a write of the session
+    row, so a request renews it only when the last renewal is more than SESSION_RENEW_SECONDS old: a page
+    that is only read costs no write, and the idle limit holds to within those seconds. Inside Django's
+    SessionMiddleware, which saves the session (and sends its cookie again) when this marks it changed."""
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
+        return response

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
@@ -77,32 +77,44 @@ class Roles:
 
 
 def get_roles(user) -> Roles:
-    """Read a user's roles (cached on the user object for the request)."""
+    """Read a user's roles in one query (cached on the user object for the request): the profile with its
+    school, whether the user heads a class of that school, and the registered mentor conditions."""
     cached = getattr(user, "_caretrack_roles", None)
     if cached is not None:
         return cached
     profile = None
     is_class_teacher = is_mentor = False
     if user.is_authenticated:
-        profile = StaffProfile.objects.select_related("school").filter(user=user).first()
+        conditions = {f"_mentor_{i}": condition() for i, condition in enumerate(_MENTOR_CONDITIONS)}
+        heads = SchoolClass.objects.filter(head_teacher=OuterRef("user"), school=OuterRef("school"))
+        profile = (
+            StaffProfile.objects.select_related("school")
+            .filter(user=user)
+            .annotate(
+                _heads_class=Exists(heads),
+                **conditions,
+            )
+            .first()
+        )
         if profile and profile.school_id:
-            is_class_teacher = SchoolClass.objects.filter(head_teacher=user, school_id=profile.school_id).exists()
-            is_mentor = any(test(user) for test in _MENTOR_TESTS)
+            is_class_teacher = profile._heads_class
+            is_mentor = any(getattr(profile, name) for name in conditions)
     roles = Roles(profile=profile, is_class_teacher=is_class_teacher, is_mentor=is_mentor)
     user._caretrack_roles = roles
     return roles
 
 
 # "Mentor" is a core role, but being one means having a pairing today, which the mentoring app owns:
-# it registers the test at start-up (MentoringConfig.ready).
-MentorTest = Callable[[object], bool]
-_MENTOR_TESTS: list[MentorTest] = []
+# it registers the condition at start-up (MentoringConfig.ready). A condition is a function returning an
+# Exists() over OuterRef("user"), the staff profile's user, so that all roles are read in one query.
+MentorCondition = Callable[[], Exists]
+_MENTOR_CONDITIONS: list[MentorCondition] = []
 
 
-def register_mentor_test(test: MentorTest) -> None:
-    """Called by the app that owns pairings: test(user) is True while the user mentors a child."""
-    if test not in _MENTOR_TESTS:
-        _MENTOR_TESTS.append(test)
+def register_mentor_condition(condition: MentorCondition) -> None:
+    """Called by the app that owns pairings: condition() is true for a user while they mentor a child."""
+    if condition not in _MENTOR_CONDITIONS:
+        _MENTOR_CONDITIONS.append(condition)
 
 
 def classes_visible_to(user) -> QuerySet:

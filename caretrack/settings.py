@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "caretrack.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "caretrack.middleware.SlidingSessionMiddleware",  # inside SessionMiddleware, which saves what it renews
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,8 +201,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions expire after two hours of inactivity: phones get lost or shared in staff rooms.
+# The expiry slides with use, renewed at most every few minutes (caretrack.middleware.SlidingSessionMiddleware):
+# saving the session at every request would cost every page a write.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 2 * 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # Uploads (Excel rosters, photos): refuse anything larger before it reaches a view.

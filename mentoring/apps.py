@@ -10,7 +10,7 @@ class MentoringConfig(AppConfig):
         from caretrack import demo, lifecycle, navigation, rollover
         from caretrack.navigation import HomePage, NavItem
         from caretrack.notifications import register_reminder_source
-        from caretrack.permissions import manages_school, register_mentor_test, works_with_children
+        from caretrack.permissions import manages_school, register_mentor_condition, works_with_children
         from caretrack.tasks import register_task_source
         from children import carers, chronology
         from children import lifecycle as archive_lifecycle
@@ -25,11 +25,11 @@ class MentoringConfig(AppConfig):
         from mentoring import rollover as mentoring_rollover
         from mentoring import tasks as mentoring_tasks
         from mentoring.exports import roster_columns
-        from mentoring.permissions import children_paired_to, is_mentor_today
+        from mentoring.permissions import children_paired_to, mentors_today
         from mentoring.selectors.cases import open_case_count
 
         demo.register_seed(mentoring_demo.seed)
-        register_mentor_test(is_mentor_today)
+        register_mentor_condition(mentors_today)
         register_child_scope(children_paired_to)
         chronology.register(mentoring_chronology.log_entries)
         register_roster_columns(roster_columns)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,9 +18,9 @@ from children.permissions import children_visible_to, get_child_for_user
 from mentoring.models import SENSITIVE_CATEGORIES, CaseAction, Concern, HomeVisit, HomeVisitPhoto, Pairing, Referral
 
 
-def is_mentor_today(user) -> bool:
-    """The core's mentor role: the user has a pairing running today."""
-    return Pairing.objects.carried_on(timezone.localdate()).filter(mentor=user).exists()
+def mentors_today() -> Exists:
+    """The core's mentor role, as a condition on OuterRef("user"): the user has a pairing running today."""
+    return Exists(Pairing.objects.carried_on(timezone.localdate()).filter(mentor=OuterRef("user")))
 
 
 def children_paired_to(user) -> Q:

@@ -6,6 +6,7 @@ import re
 import runpy
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -165,9 +166,19 @@ def test_too_short_password_message_is_chinese():
 # --- Sessions ------------------------------------------------------------------------------------------
 
 
+def _idle(client, key, seconds_left: int, renewed_ago: int) -> None:
+    """As if the session had been idle: `seconds_left` before it expires, last renewed `renewed_ago` seconds
+    ago (the session's own note of it, kept by caretrack.middleware.SlidingSessionMiddleware)."""
+    session = client.session
+    session["_renewed_at"] = int(time.time()) - renewed_ago
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(seconds=seconds_left))
+
+
 def test_session_expires_after_inactivity_and_activity_extends_it(world, client):
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert 15 * 60 <= django_settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+    age = django_settings.SESSION_COOKIE_AGE
+    assert 15 * 60 <= age <= 8 * 60 * 60
+    assert age // 10 >= django_settings.SESSION_RENEW_SECONDS  # the idle limit holds to within a tenth
     assert django_settings.SESSION_COOKIE_HTTPONLY is True
     assert _login(client, world.principal.username, TEST_PASSWORD).status_code == 302
     key = client.session.session_key
@@ -175,16 +186,32 @@ def test_session_expires_after_inactivity_and_activity_extends_it(world, client)
     assert client.get(page).status_code == 200
 
     # Almost idle for the whole session age: one more request slides the expiry forward again.
-    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
-    assert client.get(page).status_code == 200
+    _idle(client, key, seconds_left=60, renewed_ago=age - 60)
+    response = client.get(page)
+    assert response.status_code == 200
     renewed = Session.objects.get(session_key=key).expire_date
-    assert renewed > timezone.now() + timedelta(seconds=django_settings.SESSION_COOKIE_AGE - 60)
+    assert renewed > timezone.now() + timedelta(seconds=age - 60)
+    assert response.cookies["sessionid"]["max-age"] == age  # the browser's cookie slides too
 
     # Idle longer than the session age: back to the login page.
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(page)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_a_page_read_soon_after_the_last_renewal_writes_no_session(world, client):
+    assert _login(client, world.principal.username, TEST_PASSWORD).status_code == 302
+    key = client.session.session_key
+    page = reverse("children:list")
+    _idle(client, key, seconds_left=3600, renewed_ago=django_settings.SESSION_RENEW_SECONDS - 30)
+    before = Session.objects.get(session_key=key).expire_date
+
+    response = client.get(page)
+
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert Session.objects.get(session_key=key).expire_date == before
 
 
 # --- CSRF ------------------------------------------------------------------------------------------------
