@@ -140,9 +140,10 @@ class ReportDeadline(models.Model):
 
 
 class FiguresKind(models.TextChoices):
-    """Which figures a row holds (one kind so far: the dashboard and the 工作总结 still scan one school)."""
+    """Which figures a row holds: the county overview's (no detail), or a school's dashboard and 工作总结."""
 
     COUNTY = "county", "县级总览"
+    SCHOOL = "school", "学校统计"
 
 
 class FiguresSnapshot(models.Model):

@@ -290,19 +290,55 @@ def week_in_progress(*, start: date, end: date, today: date) -> date | None:
 
 def school_term_figures(school: School, term: Term, today: date | None = None) -> SchoolFigures:
     """The figures of the school's dashboard and of its 工作总结 (one call, so the two never disagree): the
-    term's window up to today for the current term, the whole term for a past one."""
+    term's window up to today for the current term, the whole term for a past one.
+
+    They are the school's stored row (reports.figures_store), read while no audited change of the school came
+    since and the day is the same, else scanned and stored again; a handful of queries either way once
+    stored. The exams' progress (it names the two exams) and the week under way are read as they are now."""
     on = reference_day(term.start_date, term.end_date, today)
-    figures = term_figures(schools=[school], start=term.start_date, end=term.end_date, on=on)[school.pk]
+    figures = stored_figures(
+        [school],
+        kind=FiguresKind.SCHOOL,
+        start=term.start_date,
+        end=term.end_date,
+        day=on,
+        figures_type=SchoolFigures,
+        compute=lambda stale: {school.pk: _scan_school_term(school, start=term.start_date, end=term.end_date, on=on)},
+    )[school.pk]
     figures.enrolled_students = term_enrolled_students(term, figures.enrolled_students)
-    for model, attr in ((GuardianContact, "guardian_contacts_term"), (FamilyContact, "family_contacts_term")):
-        count = model.objects.filter(child__school=school, date__gte=term.start_date, date__lte=on).count()
-        setattr(figures, attr, count)
     figures.progress = term_progress(school=school, term=term, on=on)
-    figures.themed_activities = themed_activities(school=school, start=term.start_date, end=term.end_date)
     figures.week_in_progress = week_in_progress(
         start=term.start_date, end=term.end_date, today=today or timezone.localdate()
     )
     return figures
+
+
+def _scan_school_term(school: School, *, start: date, end: date, on: date) -> SchoolFigures:
+    """What school_term_figures stores: term_figures with the whole window's contacts and themed lectures."""
+    figures = term_figures(schools=[school], start=start, end=end, on=on)[school.pk]
+    for model, attr in ((GuardianContact, "guardian_contacts_term"), (FamilyContact, "family_contacts_term")):
+        setattr(figures, attr, model.objects.filter(child__school=school, date__gte=start, date__lte=on).count())
+    figures.themed_activities = themed_activities(school=school, start=start, end=end)
+    return figures
+
+
+def school_figures_drift(*, school: School, term: Term) -> bool:
+    """True when the school's stored dashboard figures differ from a scan (a change made outside the audited
+    services); they are then scanned again at the next read. For the nightly check."""
+    on = reference_day(term.start_date, term.end_date)
+    return bool(
+        drifted_schools(
+            [school],
+            kind=FiguresKind.SCHOOL,
+            start=term.start_date,
+            end=term.end_date,
+            day=on,
+            figures_type=SchoolFigures,
+            compute=lambda stale: {
+                school.pk: _scan_school_term(school, start=term.start_date, end=term.end_date, on=on)
+            },
+        )
+    )
 
 
 # Lectures whose topic gives the 工作总结 a part of its own (心理健康教育, 安全教育).

@@ -275,3 +275,24 @@ def test_the_nightly_check_names_a_school_changed_outside_the_audit_and_its_figu
     assert world.school.name in err.getvalue() and world.other_school.name not in err.getvalue()
     row = next(r for r in county_rows(schools=schools, key=key) if r.school == world.school)
     assert row.figures.mentoring.talks_term == 0
+
+
+def test_the_dashboard_reads_its_stored_row_and_the_nightly_check_catches_a_change_outside_the_audit(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reports.selectors import school_term_figures
+
+    child = left_behind_child(world.school_class, name="王小一")
+    term = world.school.terms.get()
+    assert school_term_figures(world.school, term).mentoring.talks_term == 0
+    # Through the service: the audit row renews the version, so the dashboard shows the talk at once.
+    mentoring.create_log(model=Talk, child=child, data={"date": TODAY, "text": "谈心"}, author=world.mentor)
+    assert school_term_figures(world.school, term).mentoring.talks_term == 1
+    Talk.objects.filter(child=child).update(is_deleted=True)  # outside the services
+    assert school_term_figures(world.school, term).mentoring.talks_term == 1  # the stored row does not know
+    out, err = StringIO(), StringIO()
+    call_command("check_county_figures", stdout=out, stderr=err)
+    assert "1 所不一致" in out.getvalue() and world.school.name in err.getvalue()
+    assert school_term_figures(world.school, term).mentoring.talks_term == 0

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from caretrack.models import AuditAction, AuditEvent, LeadingGroupMember, LeadingGroupPosition
+from reports.figures_store import forget_figures
 from reports.models import TermReport
 from tests.factories import SchoolFactory, TermFactory
 from tests.reports.helpers import build_known_school, left_behind_child, pdf_text, submit_for_bureau
@@ -21,17 +22,28 @@ def _queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
+def _scanned_queries(client, url) -> int:
+    """The page's queries when its figures are scanned, not read from their stored rows: the data below is
+    built by factories, which skip the audited services that renew the stored figures' version, so the test
+    renews it as they would. The first request slides the new session's expiry (a write) and is not counted."""
+    client.get(url)
+    forget_figures()
+    return _queries(client, url)
+
+
 def test_dashboard_needs_the_same_number_of_queries_for_a_small_and_a_large_school(client, world):
     client.force_login(world.principal)
     left_behind_child(world.school_class)
-    small = _queries(client, reverse("reports:dashboard"))
+    small = _scanned_queries(client, reverse("reports:dashboard"))
     for i in range(15):
         left_behind_child(world.other_class if i % 2 else world.school_class, complete=i % 3 != 0)
-    large = _queries(client, reverse("reports:dashboard"))
+    large = _scanned_queries(client, reverse("reports:dashboard"))
     assert small == large
-    # session, user, roles (3), terms, 4 archive queries, the children in care (困境, 事实无人抚养), then the
+    # session, user, roles, terms, 4 archive queries, the children in care (困境, 事实无人抚养), then the
     # mentoring and activities selectors' own, and the term's contacts (2), exams and 心理健康/安全 activities
     assert large <= 45
+    # Read again with nothing changed: the stored row, not a scan.
+    assert _queries(client, reverse("reports:dashboard")) <= 15
 
 
 def test_term_report_page_needs_the_same_number_of_queries_with_few_or_many_children(client, world):
@@ -41,24 +53,24 @@ def test_term_report_page_needs_the_same_number_of_queries_with_few_or_many_chil
     first = left_behind_child(world.school_class)
     report = TermReport.objects.create(school=world.school, term=world.school.terms.get())
     ReportCase.objects.create(report=report, child=first, story="进步", order=0)
-    small = _queries(client, reverse("reports:term_report"))
+    small = _scanned_queries(client, reverse("reports:term_report"))
     for i in range(12):
         child = left_behind_child(world.other_class if i % 2 else world.school_class)
         if i < 3:
             ReportCase.objects.create(report=report, child=child, story="进步", order=i + 1)
-    assert _queries(client, reverse("reports:term_report")) == small
+    assert _scanned_queries(client, reverse("reports:term_report")) == small
 
 
 def test_county_overview_needs_the_same_number_of_queries_for_two_and_five_schools(client, world):
     client.force_login(world.bureau)
     build_known_school(world)
-    two = _queries(client, reverse("reports:county"))
+    two = _scanned_queries(client, reverse("reports:county"))
     profile = world.bureau.profile
     for _ in range(3):
         school = SchoolFactory()
         TermFactory(school=school)
         profile.bureau_schools.add(school)
-    five = _queries(client, reverse("reports:county"))
+    five = _scanned_queries(client, reverse("reports:county"))
     assert two == five
 
 

@@ -3,24 +3,28 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand
 
 from caretrack.models import School, Term
-from reports.selectors import county_figures_drift, reference_day
+from reports.selectors import county_figures_drift, reference_day, school_figures_drift
 
 
 class Command(BaseCommand):
     help = (
-        "核对县级总览的已存统计（每校一行）与重新统计是否一致（每晚运行一次即可）。不一致的学校说明有修改绕过了"
-        "审计记录：列出这些学校，并让其统计在下次打开时重新计算。"
+        "核对县级总览和各校统计概览的已存统计（每校一行）与重新统计是否一致（每晚运行一次即可）。不一致的学校"
+        "说明有修改绕过了审计记录：列出这些学校，并让其统计在下次打开时重新计算。"
     )
 
     def handle(self, *args, **options):
         windows: dict[tuple, list[School]] = defaultdict(list)
-        for term in Term.objects.filter(is_current=True).select_related("school").order_by("school__name"):
+        terms = list(Term.objects.filter(is_current=True).select_related("school").order_by("school__name"))
+        for term in terms:
             windows[(term.start_date, term.end_date)].append(term.school)
-        checked, drifted = 0, []
+        checked, drifted = 0, set()
         for (start, end), schools in windows.items():
             on = reference_day(start, end)
-            drifted += county_figures_drift(schools=schools, start=start, end=end, on=on)
+            drifted.update(county_figures_drift(schools=schools, start=start, end=end, on=on))
             checked += len(schools)
+        # The dashboard's and the 工作总结's rows (with detail), one school at a time.
+        drifted.update(term.school_id for term in terms if school_figures_drift(school=term.school, term=term))
+        drifted = sorted(drifted, key=lambda pk: next(t.school.name for t in terms if t.school_id == pk))
         names = dict(School.objects.filter(pk__in=drifted).values_list("pk", "name"))
         for pk in drifted:
             self.stderr.write(f"不一致，已安排重新统计：{names[pk]}")
