@@ -296,15 +296,7 @@ def school_term_figures(school: School, term: Term, today: date | None = None) -
     since and the day is the same, else scanned and stored again; a handful of queries either way once
     stored. The exams' progress (it names the two exams) and the week under way are read as they are now."""
     on = reference_day(term.start_date, term.end_date, today)
-    figures = stored_figures(
-        [school],
-        kind=FiguresKind.SCHOOL,
-        start=term.start_date,
-        end=term.end_date,
-        day=on,
-        figures_type=SchoolFigures,
-        compute=lambda stale: {school.pk: _scan_school_term(school, start=term.start_date, end=term.end_date, on=on)},
-    )[school.pk]
+    figures = stored_school_figures(school, start=term.start_date, end=term.end_date, on=on)
     figures.enrolled_students = term_enrolled_students(term, figures.enrolled_students)
     figures.progress = term_progress(school=school, term=term, on=on)
     figures.week_in_progress = week_in_progress(
@@ -313,7 +305,21 @@ def school_term_figures(school: School, term: Term, today: date | None = None) -
     return figures
 
 
-def _scan_school_term(school: School, *, start: date, end: date, on: date) -> SchoolFigures:
+def stored_school_figures(school: School, *, start: date, end: date, on: date) -> SchoolFigures:
+    """The school's figures with detail for the window [start, end] on the day `on`, from its stored row
+    when that is up to date, else scanned (scan_school_figures) and stored."""
+    return stored_figures(
+        [school],
+        kind=FiguresKind.SCHOOL,
+        start=start,
+        end=end,
+        day=on,
+        figures_type=SchoolFigures,
+        compute=lambda stale: {school.pk: scan_school_figures(school, start=start, end=end, on=on)},
+    )[school.pk]
+
+
+def scan_school_figures(school: School, *, start: date, end: date, on: date) -> SchoolFigures:
     """What school_term_figures stores: term_figures with the whole window's contacts and themed lectures."""
     figures = term_figures(schools=[school], start=start, end=end, on=on)[school.pk]
     for model, attr in ((GuardianContact, "guardian_contacts_term"), (FamilyContact, "family_contacts_term")):
@@ -335,7 +341,7 @@ def school_figures_drift(*, school: School, term: Term) -> bool:
             day=on,
             figures_type=SchoolFigures,
             compute=lambda stale: {
-                school.pk: _scan_school_term(school, start=term.start_date, end=term.end_date, on=on)
+                school.pk: scan_school_figures(school, start=term.start_date, end=term.end_date, on=on)
             },
         )
     )

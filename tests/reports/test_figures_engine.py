@@ -1,7 +1,7 @@
-"""The figures engine (reports.figures_store) gives the county overview exactly the figures the scanning
-computation (reports.selectors.term_figures) gives, after any history of changes made through the services,
-on whichever database the suite runs (DATABASE_URL); and it reads a fixed handful of queries when its rows
-are up to date."""
+"""The figures engine (reports.figures_store) gives the county overview, and each school's dashboard and
+工作总结, exactly the figures the scanning computation (reports.selectors.term_figures) gives, after any
+history of changes made through the services, on whichever database the suite runs (DATABASE_URL); and it
+reads a fixed handful of queries when its rows are up to date."""
 
 from datetime import date, timedelta
 
@@ -27,6 +27,8 @@ from reports.selectors import (
     county_figures_drift,
     county_rows,
     county_term_keys,
+    scan_school_figures,
+    stored_school_figures,
     term_figures,
 )
 from tests.factories import ChildFactory, SchoolFactory, StaffFactory, TermFactory
@@ -57,8 +59,12 @@ def _assert_engine_equals_scanning(day: date) -> None:
     scanned = _scanned(schools, day)
     assert _engine(schools, day) == scanned  # rows brought up to date (the changed schools computed)
     assert _engine(schools, day) == scanned  # read back from the cache
+    # The dashboard's and the 工作总结's figures (with detail: 留守类型, provinces, guardians, 建档 by class)
+    dashboards = {s.pk: scan_school_figures(s, start=START, end=END, on=day) for s in schools}
+    assert {s.pk: stored_school_figures(s, start=START, end=END, on=day) for s in schools} == dashboards
     cache.clear()
     assert _engine(schools, day) == scanned  # and from the rows alone
+    assert {s.pk: stored_school_figures(s, start=START, end=END, on=day) for s in schools} == dashboards
 
 
 class History:
