@@ -13,10 +13,10 @@ the median and p95 latency over --repeat requests, the number of SQL queries, an
 measured in the same run: `healthz` (a trivial Django view: the framework floor) and an empty page
 rendered with the site's base template for a logged-in teacher (the floor of any page of this site).
 Targets: each school page within 4× the empty-page floor with at most 12 queries of its own (beyond the
-empty page's five: session, user, roles, the menu's count, the bell), the term report PDF within 10× (issue 17); the county
-overview under 500 ms on PostgreSQL (issue 8). At school scale the pages are requested in rounds (every
-page once per round, the floors included), so that a burst of load on a shared machine slows the floor and
-the pages alike instead of one page's run. Pages whose URL does not exist yet are skipped.
+empty page's five: session, user, roles, the menu's count, the bell), the term report PDF within 10×
+(issue 17); the county overview under 500 ms on PostgreSQL (issue 8). The plain pages are requested in
+rounds (every page once per round, the floors included), so that a burst of load on a shared machine slows
+the floor and the pages alike instead of one page's run. Pages whose URL does not exist yet are skipped.
 """
 
 from __future__ import annotations
