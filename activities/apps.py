@@ -14,6 +14,6 @@ class ActivitiesConfig(AppConfig):
         from caretrack.permissions import works_with_children
         from children import chronology
 
-        chronology.register(activities_chronology.entries)
+        chronology.register(activities_chronology.SOURCE)
         demo.register_seed(activities_demo.seed)
         navigation.register(NavItem("活动", "activities:list", "bi-calendar-event", works_with_children, position=50))

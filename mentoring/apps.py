@@ -31,7 +31,7 @@ class MentoringConfig(AppConfig):
         demo.register_seed(mentoring_demo.seed)
         register_mentor_condition(mentors_today)
         register_child_scope(children_paired_to)
-        chronology.register(mentoring_chronology.log_entries)
+        chronology.register(mentoring_chronology.SOURCE)
         register_roster_columns(roster_columns)
         lifecycle.register_staff_leaving(mentoring_lifecycle.mentor_left)
         archive_lifecycle.register_leaving(mentoring_lifecycle.children_left)
