@@ -6,7 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -224,42 +237,94 @@ class HistoryLine:
 _CHANGE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 
 
-def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
-    """Who changed what in the archive (child, parents, grandparents, guardians, assessment), newest first;
-    the changed fields are found by comparing consecutive versions in Python (no query per version)."""
+# The archive's historical tables (django-simple-history), how a version is named on the page, and the field
+# holding the child record each version belongs to.
+_HISTORY_SOURCES = [
+    (Child, "id", lambda values: "学生信息"),
+    (Parent, "child_id", lambda values: _choice_label(Parent, "role", values["role"])),
+    (Grandparent, "child_id", lambda values: _choice_label(Grandparent, "role", values["role"])),
+    (Guardian, "child_id", lambda values: f"监护人 {values['name']}"),
+    (FamilyAssessment, "child_id", lambda values: "监护评估"),
+]
+_NOT_COMPARED = {"id", "child", "updated_at", "name_initials", "version"}
+# PostgreSQL's JSONB_BUILD_OBJECT takes at most 100 arguments (50 fields): larger models nest in chunks.
+_JSON_CHUNK = 40
 
-    sources = [
-        (Child.history.filter(id=child.pk), lambda h: "学生信息"),
-        (Parent.history.filter(child_id=child.pk), lambda h: h.get_role_display()),
-        (Grandparent.history.filter(child_id=child.pk), lambda h: h.get_role_display()),
-        (Guardian.history.filter(child_id=child.pk), lambda h: f"监护人 {h.name}"),
-        (FamilyAssessment.history.filter(child_id=child.pk), lambda h: "监护评估"),
-    ]
-    lines: list[HistoryLine] = []
-    for queryset, describe in sources:
-        model = queryset.model.instance_type
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if f.name not in {"id", "child", "updated_at", "name_initials", "version"}
-        ]
-        previous: dict[int, object] = {}
-        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
-            before = previous.get(record.id)
-            changed = []
-            if before is not None:
-                changed = [
-                    str(f.verbose_name) for f in fields if getattr(before, f.attname) != getattr(record, f.attname)
-                ]
-            previous[record.id] = record
-            if record.history_type == "~" and not changed:
-                continue
-            who = record.history_user.get_full_name() or record.history_user.username if record.history_user else "系统"
-            lines.append(
-                HistoryLine(record.history_date, who, describe(record), _CHANGE_LABELS[record.history_type], changed)
+
+def _choice_label(model, field: str, value) -> str:
+    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+
+
+def _compared_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.name not in _NOT_COMPARED]
+
+
+def _fields_as_json(fields) -> JSONObject:
+    chunks = [fields[i : i + _JSON_CHUNK] for i in range(0, len(fields), _JSON_CHUNK)]
+    return JSONObject(
+        **{str(n): JSONObject(**{f.attname: F(f.attname) for f in chunk}) for n, chunk in enumerate(chunks)}
+    )
+
+
+def archive_history_of_records(record_ids: list[int], limit: int = 50) -> list[tuple[int, HistoryLine]]:
+    """Who changed what in the archives of these child records (child, parents, grandparents, guardians,
+    assessment), newest first, each line with its record: one query over the five historical tables (each
+    version's compared fields as one JSON column), the changed fields found by comparing consecutive versions
+    in Python. Values are compared as read back from JSON, the same way for every version of a field."""
+    parts = []
+    for index, (model, record_field, _) in enumerate(_HISTORY_SOURCES):
+        versions = model.history.filter(**{f"{record_field}__in": record_ids}).order_by()
+        parts.append(
+            versions.annotate(
+                h_source=Value(index),
+                h_record=F(record_field),
+                h_object=F("id"),
+                h_user_first_name=Cast("history_user__first_name", TextField()),
+                h_user_last_name=Cast("history_user__last_name", TextField()),
+                h_user_username=Cast("history_user__username", TextField()),
+                h_values=_fields_as_json(_compared_fields(model)),
+            ).values(
+                "h_source",
+                "h_record",
+                "h_object",
+                "history_id",
+                "history_date",
+                "history_type",
+                "h_user_first_name",
+                "h_user_last_name",
+                "h_user_username",
+                "h_values",
             )
-    lines.sort(key=lambda line: line.when, reverse=True)
+        )
+    rows = list(parts[0].union(*parts[1:], all=True))
+    rows.sort(
+        key=lambda row: (record_ids.index(row["h_record"]), row["h_source"], row["history_date"], row["history_id"])
+    )
+    lines: list[tuple[int, HistoryLine]] = []
+    previous: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        model, _, describe = _HISTORY_SOURCES[row["h_source"]]
+        values = {key: value for chunk in row["h_values"].values() for key, value in chunk.items()}
+        before = previous.get((row["h_source"], row["h_object"]))
+        changed = []
+        if before is not None:
+            changed = [str(f.verbose_name) for f in _compared_fields(model) if before[f.attname] != values[f.attname]]
+        previous[row["h_source"], row["h_object"]] = values
+        if row["history_type"] == "~" and not changed:
+            continue
+        if row["h_user_username"] is None:
+            who = "系统"
+        else:
+            who = f"{row['h_user_first_name']} {row['h_user_last_name']}".strip() or row["h_user_username"]
+        line = HistoryLine(row["history_date"], who, describe(values), _CHANGE_LABELS[row["history_type"]], changed)
+        lines.append((row["h_record"], line))
+    lines.sort(key=lambda pair: pair[1].when, reverse=True)
     return lines[:limit]
+
+
+def archive_history(child: Child, limit: int = 50) -> list[HistoryLine]:
+    """Who changed what in the child's archive, newest first (archive_history_of_records, one query)."""
+    return [line for _, line in archive_history_of_records([child.pk], limit)]
 
 
 def child_actions_for(child: Child) -> list[dict]:

@@ -11,7 +11,7 @@ from django.db.models import Case, QuerySet, Value, When
 from caretrack.models import School
 from children.chronology import earlier_records
 from children.models import Child, EnrolmentStatus, TransferRequest, TransferStatus
-from children.selectors import HistoryLine, archive_history
+from children.selectors import HistoryLine, archive_history_of_records
 
 HISTORY_LIMIT = 50
 
@@ -67,9 +67,10 @@ def leaving_note(child: Child) -> LeavingNote | None:
 
 def chain_history(child: Child, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
     """The change history of the child's record and of the records at earlier schools, newest first; a line
-    of an earlier record names its school."""
-    lines = list(archive_history(child, limit=limit))
-    for record in earlier_records(child):
-        lines += [replace(line, what=f"{line.what}（{record.school}）") for line in archive_history(record, limit)]
-    lines.sort(key=lambda line: line.when, reverse=True)
-    return lines[:limit]
+    of an earlier record names its school. One query for the history (a transferred child adds one per
+    earlier record, to find it)."""
+    schools = {record.pk: record.school for record in earlier_records(child)}
+    lines = archive_history_of_records([child.pk, *schools], limit=limit)
+    return [
+        replace(line, what=f"{line.what}（{schools[record]}）") if record in schools else line for record, line in lines
+    ]
