@@ -55,18 +55,21 @@ def classes_carry_enrolment(school: School) -> bool:
 # --- Terms ---------------------------------------------------------------------------------------
 
 
-def next_term_exists(term: Term) -> bool:
+def next_term_exists(term: Term, terms: list[Term] | None = None) -> bool:
+    """A term of the school starts after this one ends (among `terms`, the school's, when given)."""
+    if terms is not None:
+        return any(t.start_date > term.end_date for t in terms)
     return Term.objects.filter(school_id=term.school_id, start_date__gt=term.end_date).exists()
 
 
-def term_notice(school: School, today: date) -> str | None:
+def term_notice(school: School, today: date, terms: list[Term] | None = None) -> str | None:
     """What the principal's home page says about the calendar: nothing while the current term runs, from
     14 days before its end until the next term exists that the next term is missing, and that there is no
-    current term at all when none was made current."""
-    current = Term.objects.current(school)
+    current term at all when none was made current. `terms`: the school's, when the caller has read them."""
+    current = Term.objects.current(school) if terms is None else next((t for t in terms if t.is_current), None)
     if current is None:
         return "尚未设置当前学期"
-    if today < current.end_date - timedelta(days=TERM_NOTICE_DAYS) or next_term_exists(current):
+    if today < current.end_date - timedelta(days=TERM_NOTICE_DAYS) or next_term_exists(current, terms):
         return None
     ends = f"{current.end_date.month} 月 {current.end_date.day} 日"
     if today > current.end_date:

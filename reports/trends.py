@@ -14,10 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 
+from caretrack.figure_versions import stored_versions
 from caretrack.models import School, Term
 from mentoring.models import FamilyContact
+from reports.figures_store import CACHE_SECONDS, schema_of
 from reports.presentation import Tile
 from reports.selectors import CountyRow, SchoolFigures, TermKey, county_rows, county_totals, reference_day
 
@@ -212,19 +216,36 @@ def school_trend(
 ) -> Trend:
     """One school's headline figures term by term, up to the term `until` (the dashboard's or the report's).
     `current`, that term's figures from school_term_figures when the caller has them, is used as they are
-    (the same numbers, not computed twice); the earlier terms come from county_rows, so one query for a school
-    with a single term."""
+    (the same numbers, not computed twice); the earlier terms come from county_rows. Those earlier points are
+    kept in the shared cache under the school's stored figures version, which every audited change renews:
+    two queries (the version, the cache) once they are kept."""
     last = TermKey(until.start_year, until.semester)
-    points = []
-    for key in _keys_up_to([school], last, MAX_TERMS):
-        if key == last and current is not None:
-            row = CountyRow(school=school, term=until, figures=current)
-            point, _ = _point(key, [row], today, contacts={school.pk: current.family_contacts_term})
-        else:
-            point, _ = _point(key, county_rows(schools=[school], key=key, today=today), today)
+    points = _earlier_points(school, last, today, with_last=current is None)
+    if current is not None:
+        row = CountyRow(school=school, term=until, figures=current)
+        point, _ = _point(last, [row], today, contacts={school.pk: current.family_contacts_term})
         if point is not None:
             points.append(point)
     return _with_changes(points)
+
+
+def _earlier_points(school: School, last: TermKey, today: date | None, *, with_last: bool) -> list[TermPoint]:
+    """The school's points for its terms up to `last` (without `last` itself unless `with_last`), as
+    county_rows gives them, from the shared cache while the school's version and the day are the same."""
+    version = stored_versions([school.pk])[school.pk]
+    day = today or timezone.localdate()
+    key = f"school-trend:{school.pk}:{version}:{day}:{last.slug}:{with_last}:{schema_of(TermPoint)}"
+    points = cache.get(key)
+    if points is None:
+        points = []
+        for term_key in _keys_up_to([school], last, MAX_TERMS):
+            if term_key == last and not with_last:
+                continue
+            point, _ = _point(term_key, county_rows(schools=[school], key=term_key, today=today), today)
+            if point is not None:
+                points.append(point)
+        cache.set(key, points, timeout=CACHE_SECONDS)
+    return points
 
 
 # --- What the pages show ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def dashboard(request):
     """The principal's and coordinator's figures for a term (the current one by default)."""
     school, terms, term = _school_term(request)
-    notice = term_notice(school, timezone.localdate())
+    notice = term_notice(school, timezone.localdate(), terms)
     context = {"school": school, "terms": terms, "term": term, "term_notice": notice}
     if term is not None:
         figures = selectors.school_term_figures(school, term)

@@ -171,3 +171,23 @@ def test_the_exported_pdf_says_how_the_term_compares(client, world, two_terms):
     response = client.post(reverse("reports:term_report_pdf"), {"term": two_terms[1].pk})
     assert response.status_code == 200
     assert "与上学期相比" in pdf_text(response.content).replace("\n", "")
+
+
+def test_last_terms_point_is_kept_and_a_backdated_talk_saved_through_the_service_moves_it_at_once(
+    world, two_terms, django_assert_max_num_queries
+):
+    from mentoring import services as mentoring
+    from mentoring.models import Talk
+
+    spring, autumn = two_terms
+    current = selectors.school_term_figures(world.school, autumn, today=TODAY)
+    before = trends.school_trend(school=world.school, until=autumn, current=current, today=TODAY)
+    with django_assert_max_num_queries(2):  # kept: the school's version and the cache
+        again = trends.school_trend(school=world.school, until=autumn, current=current, today=TODAY)
+    assert again.points[0].values == before.points[0].values
+    child = world.school_class.children.get(name="王小0")
+    mentoring.create_log(  # a talk of last spring entered late
+        model=Talk, child=child, data={"date": date(2026, 5, 6), "text": "补记"}, author=world.mentor, today=TODAY
+    )
+    after = trends.school_trend(school=world.school, until=autumn, current=current, today=TODAY)
+    assert after.points[0].values["talks_term"] == before.points[0].values["talks_term"] + 1
