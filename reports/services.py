@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,8 +54,12 @@ class ReportData:
 
 def report_for(*, school: School, term: Term) -> TermReport:
     """The saved report of the school and term, or a new unsaved one (a GET writes nothing)."""
-    report = TermReport.objects.filter(school=school, term=term).prefetch_related("cases__child__school_class").first()
-    return report or TermReport(school=school, term=term)
+    cases = Prefetch("cases", queryset=ReportCase.objects.select_related("child__school_class"))
+    report = TermReport.objects.filter(school=school, term=term).prefetch_related(cases).first()
+    if report is None:
+        return TermReport(school=school, term=term)
+    report.school, report.term = school, term  # the objects the caller has: not read again
+    return report
 
 
 def report_version(report: TermReport) -> str:
