@@ -119,8 +119,25 @@ def submission_statuses(*, schools, key: TermKey) -> dict[int, SubmissionStatus]
     return statuses
 
 
-def school_submission_status(*, school: School, term: Term) -> SubmissionStatus:
-    return submission_statuses(schools=[school], key=term_key(term))[school.pk]
+def school_submission_status(
+    *,
+    school: School,
+    term: Term,
+    report: TermReport | None = None,
+    submissions: list[TermReportSubmission] | None = None,
+) -> SubmissionStatus:
+    """The school's status for the term. A page that has read the report (reports.services.report_for) and
+    its submissions (submissions_of, newest first) passes them: only the deadline is read then."""
+    if report is None or submissions is None:
+        return submission_statuses(schools=[school], key=term_key(term))[school.pk]
+    latest = submissions[0] if submissions else None
+    saved_version = report_version(report.updated_at) if report.pk else None
+    return SubmissionStatus(
+        school=school,
+        state=status_of(saved_version=saved_version, latest=latest),
+        latest=latest,
+        deadline=deadlines_for(counties=[school.county], key=term_key(term)).get(school.county),
+    )
 
 
 def submissions_of(*, school: School, term: Term) -> list[TermReportSubmission]:

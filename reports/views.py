@@ -70,9 +70,12 @@ def term_report(request):
             messages.success(request, "工作总结已保存。")
             return redirect(f"{request.path}?term={term.pk}")
     context = {"school": school, "terms": terms, "term": term, "forms": forms}
+    submissions = submission_selectors.submissions_of(school=school, term=term)
     context.update(  # its way to the bureau (reports.submission_views)
-        submission=submission_selectors.school_submission_status(school=school, term=term),
-        submissions=submission_selectors.submissions_of(school=school, term=term),
+        submission=submission_selectors.school_submission_status(
+            school=school, term=term, report=report, submissions=submissions
+        ),
+        submissions=submissions,
         can_submit=can_submit_term_report(request.user, school),
     )
     return render(request, "reports/term_report.html", context)

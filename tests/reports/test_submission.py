@@ -59,8 +59,19 @@ def submit(world, *, school=None, user=None) -> TermReportSubmission:
 
 
 def status(world, school=None):
+    """The school's status read by itself, and as the 工作总结 page reads it (from the report and the
+    submissions it has already read): always the same."""
     school = school or world.school
-    return submission_selectors.school_submission_status(school=school, term=term_of(school))
+    term = term_of(school)
+    alone = submission_selectors.school_submission_status(school=school, term=term)
+    on_page = submission_selectors.school_submission_status(
+        school=school,
+        term=term,
+        report=services.report_for(school=school, term=term),
+        submissions=submission_selectors.submissions_of(school=school, term=term),
+    )
+    assert (on_page.state, on_page.latest, on_page.deadline) == (alone.state, alone.latest, alone.deadline)
+    return alone
 
 
 # --- Freezing ------------------------------------------------------------------------------------------
