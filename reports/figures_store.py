@@ -35,8 +35,10 @@ from caretrack.figure_versions import renew_stored_version, stored_versions
 from caretrack.models import School
 from reports.models import FiguresKind, FiguresSnapshot
 
-# SchoolFigures.school is the School itself: attached on reading, never stored.
-_NOT_STORED = {"school"}
+# SchoolFigures.school is the School itself, and .version the version the figures were read under (a later
+# read with the same version, such as the school's cached trend, may key on it): attached on reading, never
+# stored.
+_NOT_STORED = {"school", "version"}
 
 
 def _encode(value):
@@ -144,7 +146,7 @@ def stored_figures(
     key = _cache_key(kind, versions, start, end, day, schema)
     cached = cache.get(key)
     if cached is not None:
-        return cached
+        return _with_versions(cached, versions)
     rows = FiguresSnapshot.objects.filter(school_id__in=list(by_pk), kind=kind, start=start, end=end).values_list(
         "school_id", "day", "version", "schema", "figures"
     )
@@ -176,6 +178,12 @@ def stored_figures(
         )
         result.update(computed)
     cache.set(key, result, timeout=CACHE_SECONDS)
+    return _with_versions(result, versions)
+
+
+def _with_versions(result: dict, versions: dict[int, str]) -> dict:
+    for pk, figures in result.items():
+        figures.version = versions[pk]
     return result
 
 

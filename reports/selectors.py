@@ -92,6 +92,9 @@ class SchoolFigures:
     # The Monday of the week under way today (set by school_term_figures() for the current term, else None):
     # its logs are not all in, so the weekly series shows it apart rather than as a fall.
     week_in_progress: date | None = None
+    # The stored version these figures were read under (reports.figures_store; None when they were scanned,
+    # not read from there): not a figure, never stored nor compared.
+    version: str | None = field(default=None, compare=False)
 
     @property
     def enrolled(self) -> int:

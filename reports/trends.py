@@ -220,7 +220,9 @@ def school_trend(
     kept in the shared cache under the school's stored figures version, which every audited change renews:
     two queries (the version, the cache) once they are kept."""
     last = TermKey(until.start_year, until.semester)
-    points = _earlier_points(school, last, today, with_last=current is None)
+    points = _earlier_points(
+        school, last, today, with_last=current is None, version=current.version if current is not None else None
+    )
     if current is not None:
         row = CountyRow(school=school, term=until, figures=current)
         point, _ = _point(last, [row], today, contacts={school.pk: current.family_contacts_term})
@@ -229,10 +231,14 @@ def school_trend(
     return _with_changes(points)
 
 
-def _earlier_points(school: School, last: TermKey, today: date | None, *, with_last: bool) -> list[TermPoint]:
+def _earlier_points(
+    school: School, last: TermKey, today: date | None, *, with_last: bool, version: str | None
+) -> list[TermPoint]:
     """The school's points for its terms up to `last` (without `last` itself unless `with_last`), as
-    county_rows gives them, from the shared cache while the school's version and the day are the same."""
-    version = stored_versions([school.pk])[school.pk]
+    county_rows gives them, from the shared cache while the school's version and the day are the same.
+    `version`: the one the caller's figures were read under (reports.figures_store), or None to read it."""
+    if version is None:
+        version = stored_versions([school.pk])[school.pk]
     day = today or timezone.localdate()
     key = f"school-trend:{school.pk}:{version}:{day}:{last.slug}:{with_last}:{schema_of(TermPoint)}"
     points = cache.get(key)
