@@ -10,6 +10,7 @@ Sync event: after going online the test asks the page to send its outbox, as its
 
 import io
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -216,7 +217,10 @@ def test_pages_already_visited_open_offline_and_logging_out_forgets_them(mentor_
     page.network.restore()
     page.goto(f"{live_server.url}/mentoring/")
     page.get_by_role("button", name="展开菜单").click()
+    # The menu's opening transition over (a busy machine draws it slowly), then the user's own menu.
+    expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="刘老师").click()
+    expect(page.get_by_role("button", name="刘老师")).to_have_attribute("aria-expanded", "true")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/**")
     assert page.evaluate("() => caches.has('caretrack-pages')") is False
