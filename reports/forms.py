@@ -7,6 +7,7 @@ from django import forms
 from django.urls import reverse
 
 from caretrack.forms_base import Form
+from caretrack.widgets import LongSelect
 from reports import selectors
 from reports.drafts import SECTIONS, draft_sections
 from reports.models import TermReport
@@ -33,7 +34,7 @@ class SectionsForm(Form):
 
 
 class CaseForm(Form):
-    child = forms.TypedChoiceField(label="学生", coerce=int, required=False, empty_value=None)
+    child = forms.TypedChoiceField(label="学生", coerce=int, required=False, empty_value=None, widget=LongSelect)
     story = forms.CharField(
         label="案例说明",
         required=False,
