@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from caretrack.permissions import get_roles
 from caretrack.tasks import Task
-from mentoring.selectors import OVERDUE, my_students
+from mentoring.selectors import OVERDUE, my_paired_students
 
 # One task per kind of log; family and guardian contacts are one row (both are 联系).
 ROWS = [
@@ -21,11 +21,11 @@ ROWS = [
 
 def overdue_log_tasks(user, on: date) -> list[Task]:
     """Counts of the user's own students (paired to them) with an overdue log of each kind. Nothing for
-    someone who mentors no one; otherwise my_students' fixed number of queries."""
+    someone who mentors no one; otherwise a fixed number of queries (none when the page read my_students)."""
     roles = get_roles(user)  # already read for the menu: no query
     if roles.school is None or not roles.is_mentor:
         return []
-    mine, _ = my_students(user=user, school=roles.school, on=on)
+    mine = my_paired_students(user=user, school=roles.school, on=on)
     url = reverse("mentoring:my_students")
     tasks = []
     for key, label, kinds in ROWS:

@@ -26,6 +26,7 @@ from mentoring.selectors.status import (
     ChildStatus,
     annotate_counts,
     child_statuses,
+    my_paired_students,
     my_students,
     status_of,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "mentor_board",
     "mentor_options",
     "mentoring_figures",
+    "my_paired_students",
     "my_students",
     "pairable_children",
     "plan_pairings",
