@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +17,8 @@ from pypdf import PdfReader
 
 from caretrack.models import AuditEvent
 from mentoring.models import HomeVisit, HomeVisitPhoto
-from tests.factories import ChildFactory, PairingFactory, StaffFactory
+from tests.factories import PairingFactory, StaffFactory
+from tests.mentoring.photo_helpers import jpeg, paired_child, visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,31 +28,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def jpeg(name="home.jpg", size=(3000, 2000), color=(180, 120, 60)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    exif = Image.Exif()
-    exif[0x8825] = {2: (30.0, 40.0, 0.0)}  # a GPS position, as a phone writes it
-    Image.new("RGB", size, color).save(buffer, format="JPEG", exif=exif)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
 @pytest.fixture
 def child(world):
-    # In the other class: its head teacher is not world.class_teacher, who so has no access to this child.
-    child = ChildFactory(school_class=world.other_class, left_behind_type="both_away", name="王小花")
-    PairingFactory(child=child, mentor=world.mentor, start_date=timezone.localdate() - timedelta(days=30))
-    return child
-
-
-def visit_data(**extra) -> dict:
-    return {
-        "date": timezone.localdate().isoformat(),
-        "kind": "opening",
-        "met_whom": "奶奶王秀英",
-        "text": "家中整洁，孩子有书桌。",
-        "living_conditions": "与奶奶同住",
-        **extra,
-    }
+    return paired_child(world)
 
 
 def post_visit(client, child, **extra):

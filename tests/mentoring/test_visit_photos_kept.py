@@ -5,20 +5,18 @@ pending photo."""
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from mentoring.models import HomeVisit, HomeVisitPhoto, LogSubmission
-from tests.factories import ChildFactory, PairingFactory, StaffFactory
+from tests.factories import PairingFactory, StaffFactory
+from tests.mentoring.photo_helpers import jpeg, paired_child, visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,27 +26,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def jpeg(name="home.jpg", color=(180, 120, 60)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (2400, 1800), color).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
 @pytest.fixture
 def child(world):
-    child = ChildFactory(school_class=world.other_class, left_behind_type="both_away", name="王小花")
-    PairingFactory(child=child, mentor=world.mentor, start_date=timezone.localdate() - timedelta(days=30))
-    return child
-
-
-def visit_data(**extra) -> dict:
-    return {
-        "date": timezone.localdate().isoformat(),
-        "kind": "opening",
-        "met_whom": "奶奶王秀英",
-        "text": "家中整洁，孩子有书桌。",
-        **extra,
-    }
+    return paired_child(world)
 
 
 def tomorrow() -> str:
@@ -92,7 +72,7 @@ def test_a_kept_photo_and_a_new_one_are_both_attached(client, world, child):
     url = reverse("mentoring:visit_create", args=[child.pk])
     tokens = pending_tokens(client.post(url, visit_data(met_whom="", photos=[jpeg()])).content.decode())
     assert len(tokens) == 1 and not HomeVisit.objects.exists()
-    client.post(url, visit_data(pending_photos=tokens, photos=[jpeg("b.jpg", (10, 200, 10))]))
+    client.post(url, visit_data(pending_photos=tokens, photos=[jpeg("b.jpg", color=(10, 200, 10))]))
     assert HomeVisit.objects.get().photos.count() == 2
 
 
