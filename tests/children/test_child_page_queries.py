@@ -6,11 +6,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-import caretrack.urls
 from children import services
 from children.chronology import chronology
 from children.models import AwayStatus, Child, Guardian, LeftBehindPeriod
@@ -31,22 +29,13 @@ from tests.factories import (
     PairingFactory,
     TalkFactory,
 )
-
-OWN_QUERIES = 12  # issue 17
+from tests.test_page_queries import PAGE_QUERIES
 
 TODAY = timezone.localdate()
 
-
-def _empty_page(request):
-    return render(request, "base.html", {})
-
-
-# The site's URLs plus the floor page: an empty page with the site's base template, as tests/test_page_queries.py.
-urlpatterns = [*caretrack.urls.urlpatterns, path("__floor/", _empty_page, name="page_floor")]
-handler400, handler403 = caretrack.urls.handler400, caretrack.urls.handler403
-handler404, handler500 = caretrack.urls.handler404, caretrack.urls.handler500
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+# The site's URLs with the floor page (an empty page with the site's base template), and the ceiling, both
+# tests/test_page_queries.py's own.
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_page_queries")]
 
 
 def _queries(client, django_assert_max_num_queries, url) -> int:
@@ -102,7 +91,7 @@ def test_the_child_page_runs_at_most_12_queries_of_its_own_whatever_the_childs_h
     _add_records(world, child, 25, start=1)
     many = _own_queries(client, django_assert_max_num_queries, url)
 
-    assert few <= OWN_QUERIES, few
+    assert few <= PAGE_QUERIES, few
     assert many == few
     page = client.get(url).content.decode()
     assert page.count("/thumbnail/") == 26 and "已谈心25" in page  # all of it is still there
