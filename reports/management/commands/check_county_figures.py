@@ -24,8 +24,7 @@ class Command(BaseCommand):
             checked += len(schools)
         # The dashboard's and the 工作总结's rows (with detail), one school at a time.
         drifted.update(term.school_id for term in terms if school_figures_drift(school=term.school, term=term))
-        drifted = sorted(drifted, key=lambda pk: next(t.school.name for t in terms if t.school_id == pk))
-        names = dict(School.objects.filter(pk__in=drifted).values_list("pk", "name"))
-        for pk in drifted:
+        names = {term.school_id: term.school.name for term in terms}
+        for pk in sorted(drifted, key=names.get):
             self.stderr.write(f"不一致，已安排重新统计：{names[pk]}")
         self.stdout.write(f"已核对 {checked} 所学校的当前学期统计，{len(drifted)} 所不一致。")
